@@ -1,0 +1,161 @@
+"""Margin maths for one isolated position on a linear (USD-margined) perpetual or future.
+
+Conventions used across the course:
+
+- ``size`` is in base units (e.g. BTC): positive for a long, negative for a short.
+- Prices are in quote currency per base unit (e.g. USD per BTC); money is in quote currency (USD).
+- Isolated margin: the position's ``collateral`` is all it can lose; nothing else in the account backs it.
+
+Every function broadcasts over numpy arrays and returns a float for scalar input.
+
+Sources: the linear formulas are the standard ones venues document, e.g. Bybit's USDT-contract bankruptcy price
+``entry × (1 − IMR)`` for a long (https://testnet.bytick.com/kk-KZ/help-center/article/Auto-Deleveraging-ADL) and
+BitMEX's effective leverage ``|mark value| ÷ (mark value − bankrupt value)``
+(https://www.bitmex.com/app/autoDeleveraging). The inverse-contract formula ``entry × L/(L+1)`` is Bybit's worked
+example (https://help.bybit.com/hc/en-us/articles/900000031623-What-is-Auto-Deleveraging-ADL-).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import validate as v
+
+__all__ = [
+    "equity",
+    "initial_margin",
+    "maintenance_margin",
+    "liquidation_price",
+    "bankruptcy_price",
+    "effective_leverage",
+    "margin_ratio",
+    "is_liquidatable",
+    "bankruptcy_price_from_leverage",
+    "inverse_bankruptcy_price",
+]
+
+
+def equity(collateral, size, entry_price, price):
+    """Equity (USD) of an isolated position at ``price``: collateral + size × (price − entry_price).
+
+    ``collateral`` ≥ 0 (USD), ``size`` any sign (base units), prices > 0 (USD per base unit).
+    """
+    c = v.nonnegative("collateral", collateral)
+    s = v.finite("size", size)
+    e = v.positive("entry_price", entry_price)
+    p = v.positive("price", price)
+    c, s, e, p = v.broadcast(collateral=c, size=s, entry_price=e, price=p)
+    return v.scalar_or_array(c + s * (p - e))
+
+
+def initial_margin(size, price, imr):
+    """Initial margin (USD) = imr × |size| × price, with ``imr`` = 1 / leverage in (0, 1)."""
+    s = v.finite("size", size)
+    p = v.positive("price", price)
+    r = v.open_unit("imr", imr)
+    s, p, r = v.broadcast(size=s, price=p, imr=r)
+    return v.scalar_or_array(r * np.abs(s) * p)
+
+
+def maintenance_margin(size, price, mmr):
+    """Maintenance margin (USD) = mmr × |size| × price, with ``mmr`` in (0, 1)."""
+    s = v.finite("size", size)
+    p = v.positive("price", price)
+    r = v.open_unit("mmr", mmr)
+    s, p, r = v.broadcast(size=s, price=p, mmr=r)
+    return v.scalar_or_array(r * np.abs(s) * p)
+
+
+def liquidation_price(collateral, size, entry_price, mmr):
+    """Price (USD per base unit) at which equity equals maintenance margin.
+
+    Solving c + s(p − e) = mmr·|s|·p gives p = (e − c/s) / (1 − mmr·sign(s)).
+    A long whose collateral covers its whole notional can never be liquidated: the result is then 0.
+    ``size`` must be non-zero.
+    """
+    c = v.nonnegative("collateral", collateral)
+    s = v.nonzero("size", size)
+    e = v.positive("entry_price", entry_price)
+    r = v.open_unit("mmr", mmr)
+    c, s, e, r = v.broadcast(collateral=c, size=s, entry_price=e, mmr=r)
+    p = (e - c / s) / (1.0 - r * np.sign(s))
+    return v.scalar_or_array(np.maximum(p, 0.0))
+
+
+def bankruptcy_price(collateral, size, entry_price):
+    """Price (USD per base unit) at which equity is zero: p = e − c/s.
+
+    Above it a short is bankrupt; below it a long is. A long whose collateral covers its whole notional has no
+    bankruptcy price above zero: the result is then 0. ``size`` must be non-zero.
+    """
+    c = v.nonnegative("collateral", collateral)
+    s = v.nonzero("size", size)
+    e = v.positive("entry_price", entry_price)
+    c, s, e = v.broadcast(collateral=c, size=s, entry_price=e)
+    return v.scalar_or_array(np.maximum(e - c / s, 0.0))
+
+
+def effective_leverage(collateral, size, entry_price, price):
+    """Effective leverage (×) = |size × price| ÷ equity at ``price``; ``inf`` once equity ≤ 0.
+
+    This is BitMEX's |mark value| ÷ (mark value − bankrupt value) for a linear contract.
+    """
+    eq = np.asarray(equity(collateral, size, entry_price, price), dtype=float)
+    s, p = v.broadcast(size=v.finite("size", size), price=v.positive("price", price))
+    notional = np.abs(s * p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lev = np.where(eq > 0, notional / np.where(eq > 0, eq, 1.0), np.inf)
+    return v.scalar_or_array(lev)
+
+
+def margin_ratio(collateral, size, entry_price, price, mmr):
+    """Maintenance margin ÷ equity (dimensionless); ≥ 1 means the position is liquidatable; ``inf`` once equity ≤ 0."""
+    eq = np.asarray(equity(collateral, size, entry_price, price), dtype=float)
+    mm = np.asarray(maintenance_margin(size, price, mmr), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), np.inf)
+    return v.scalar_or_array(ratio)
+
+
+def is_liquidatable(collateral, size, entry_price, price, mmr):
+    """True where equity < maintenance margin (a zero-size position never is)."""
+    eq = np.asarray(equity(collateral, size, entry_price, price), dtype=float)
+    mm = np.asarray(maintenance_margin(size, price, mmr), dtype=float)
+    s = np.broadcast_to(np.asarray(size, dtype=float), np.broadcast(eq, mm).shape)
+    out = (eq < mm) & (s != 0)
+    return bool(out) if out.ndim == 0 else out
+
+
+def bankruptcy_price_from_leverage(entry_price, leverage, side="long"):
+    """Bankruptcy price (USD per base unit) of a linear position opened at ``leverage`` (× ≥ 1) with no fees.
+
+    Long: entry × (1 − 1/L); short: entry × (1 + 1/L). Bybit documents the long case for USDT contracts as
+    entry × (1 − IMR).
+    """
+    e = v.positive("entry_price", entry_price)
+    L = v.as_array("leverage", leverage)
+    if np.any(L < 1):
+        raise ValueError(f"leverage must be ≥ 1, got {leverage!r}")
+    v.choice("side", side, ("long", "short"))
+    e, L = v.broadcast(entry_price=e, leverage=L)
+    out = e * (1 - 1 / L) if side == "long" else e * (1 + 1 / L)
+    return v.scalar_or_array(out)
+
+
+def inverse_bankruptcy_price(entry_price, leverage, side="long"):
+    """Bankruptcy price (USD per BTC) of an inverse (coin-margined) contract opened at ``leverage`` (× ≥ 1).
+
+    Long: entry × L/(L+1); short: entry × L/(L−1) (no bankruptcy price for a 1× short: ``inf``).
+    Bybit's example: long at 7,890.08 with 50× gives 7,735.37.
+    """
+    e = v.positive("entry_price", entry_price)
+    L = v.as_array("leverage", leverage)
+    if np.any(L < 1):
+        raise ValueError(f"leverage must be ≥ 1, got {leverage!r}")
+    v.choice("side", side, ("long", "short"))
+    e, L = v.broadcast(entry_price=e, leverage=L)
+    if side == "long":
+        out = e * L / (L + 1)
+    else:
+        with np.errstate(divide="ignore"):
+            out = np.where(L > 1, e * L / np.where(L > 1, L - 1, 1.0), np.inf)
+    return v.scalar_or_array(out)

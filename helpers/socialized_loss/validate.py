@@ -1,0 +1,130 @@
+"""Input validation shared by every module.
+
+Each function raises ``ValueError`` whose message names the parameter and the allowed range, so a learner who
+passes a negative collateral or a NaN price sees at once what went wrong and where.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__: list[str] = []  # internal helpers; not re-exported at the package top level
+
+
+def as_array(name: str, value: Any) -> np.ndarray:
+    """Return ``value`` as a float array, refusing NaN, inf and non-numbers."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf), got {value!r}")
+    return arr
+
+
+def finite(name: str, value: Any) -> np.ndarray:
+    """Finite numbers of any sign."""
+    return as_array(name, value)
+
+
+def nonnegative(name: str, value: Any) -> np.ndarray:
+    """Finite numbers ≥ 0."""
+    arr = as_array(name, value)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be ≥ 0, got {value!r}")
+    return arr
+
+
+def positive(name: str, value: Any) -> np.ndarray:
+    """Finite numbers > 0."""
+    arr = as_array(name, value)
+    if np.any(arr <= 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return arr
+
+
+def open_unit(name: str, value: Any) -> np.ndarray:
+    """Finite numbers in the open interval (0, 1)."""
+    arr = as_array(name, value)
+    if np.any((arr <= 0) | (arr >= 1)):
+        raise ValueError(f"{name} must be in the open interval (0, 1), got {value!r}")
+    return arr
+
+
+def unit_interval(name: str, value: Any) -> np.ndarray:
+    """Finite numbers in the closed interval [0, 1]."""
+    arr = as_array(name, value)
+    if np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    return arr
+
+
+def nonzero(name: str, value: Any) -> np.ndarray:
+    """Finite numbers ≠ 0 (a position size where a price is asked)."""
+    arr = as_array(name, value)
+    if np.any(arr == 0):
+        raise ValueError(f"{name} must be non-zero (positive for a long, negative for a short), got {value!r}")
+    return arr
+
+
+def vector(name: str, value: Any) -> np.ndarray:
+    """A finite one-dimensional array."""
+    arr = as_array(name, value)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def same_length(**arrays: np.ndarray) -> None:
+    """Refuse one-dimensional arrays of different lengths, naming them all."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k} has {n}" for k, n in lengths.items())
+        raise ValueError(f"lengths differ: {desc}; they must be equal")
+
+
+def broadcast(**arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Broadcast arrays together or raise a ValueError naming their shapes."""
+    try:
+        return tuple(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        desc = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"shapes do not broadcast: {desc}") from None
+
+
+def scalar_or_array(result: np.ndarray):
+    """Return a Python float for 0-d results, the array otherwise."""
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def choice(name: str, value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """A string from a fixed set."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
+
+
+def integer(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
+    """An integer within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-∞" if low is None else low
+        hi = "∞" if high is None else high
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
+    return value
+
+
+def rng(seed: Any) -> np.random.Generator:
+    """A Generator from a seed (int), a Generator, or refuse."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.default_rng(int(seed))
+    raise ValueError(f"seed must be a non-negative int or a numpy.random.Generator, got {seed!r}")
