@@ -1,4 +1,422 @@
-"""Placeholder: filled in by the loss-engine work."""
+"""The insurance fund: a ledger, its law of motion, Monte Carlo exhaustion, and a ruin (Cramér–Lundberg) model.
+
+Money is in USD. The ledger functions work in whole cents internally (banker's rounding, as in
+:mod:`socialized_loss.allocation`), so balance + paid out − received is exact to the cent.
+
+Sources:
+
+- Inflows and outflows as venues document them: liquidation surplus and fees in, fills worse than bankruptcy out
+  (BitMEX https://www.bitmex.com/app/autoDeleveraging ; Bybit
+  https://testnet.bytick.com/kk-KZ/help-center/article/Auto-Deleveraging-ADL ; dYdX v4
+  https://help.dydx.exchange/en/articles/8580691-liquidations-on-dydx-chain). OKX segregates funds "by business
+  line, underlying and currency" (https://www.okx.com/help/iv-introduction-to-auto-deleveraging-adl). Huobi BitVC
+  pooled 20 % of trading fees into a reserve fund after 2014 (reported by CoinDesk,
+  https://www.coindesk.com/huobis-bitvc-takes-trader-profit-cover-1-million-loss). dYdX v1 seeded its fund with
+  250,000 USD per market (https://help.dydx.exchange/en/articles/3937619-contract-loss-mechanisms).
+- Law of motion: Chitra, "Autodeleveraging: Impossibilities and Optimization", arXiv:2512.01112 v3
+  (https://arxiv.org/abs/2512.01112v3): IF(t+1) = IF(t) + inflows(t) − min(IF(t), D(t)).
+- The Monte Carlo year and the Cramér–Lundberg model are TEACHING models: no paper sizing perpetual-venue insurance
+  funds with a ruin model was found (course research notes, section c.4). The ruin formulas are the textbook
+  compound-Poisson results (e.g. Asmussen & Albrecher, *Ruin Probabilities*, 2nd ed., World Scientific, 2010).
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from . import validate as v
+
+__all__ = [
+    "InsuranceFund",
+    "add_inflows",
+    "cover",
+    "cover_losses",
+    "CoverResult",
+    "FundPath",
+    "fund_path",
+    "FundMonteCarlo",
+    "fund_monte_carlo",
+    "exhaustion_probability_grid",
+    "size_for_target",
+    "adjustment_coefficient",
+    "lundberg_bound",
+    "ruin_probability_exponential",
+    "ruin_monte_carlo",
+]
+
+
+def _c(name: str, x) -> int:
+    """A money amount ≥ 0 (USD) → whole cents."""
+    a = v.nonnegative(name, x)
+    if a.ndim != 0:
+        raise ValueError(f"{name} must be a single number ≥ 0 (USD), got {x!r}")
+    return int(np.rint(float(a) * 100.0))
+
+
+@dataclass(frozen=True)
+class InsuranceFund:
+    """An insurance fund (USD, whole cents). ``market``: the market or pool it belongs to; ``received`` / ``paid``:
+    running totals of inflows and of losses covered, so balance = initial + received − paid."""
+
+    balance: float
+    market: str = "shared"
+    received: float = 0.0
+    paid: float = 0.0
+
+    def __post_init__(self):
+        b = _c("balance", self.balance)
+        object.__setattr__(self, "balance", b / 100.0)
+        object.__setattr__(self, "received", _c("received", self.received) / 100.0)
+        object.__setattr__(self, "paid", _c("paid", self.paid) / 100.0)
+
+
+def add_inflows(
+    fund: InsuranceFund,
+    liquidation_fees: float = 0.0,
+    trading_fees: float = 0.0,
+    fee_share: float = 0.0,
+    top_up: float = 0.0,
+) -> InsuranceFund:
+    """A new fund after inflows (USD ≥ 0): liquidation surplus/fees + ``fee_share`` (in [0, 1]) × ``trading_fees``
+    + a venue ``top_up``. The fee share is rounded to the cent."""
+    share = float(v.unit_interval("fee_share", fee_share))
+    inflow = _c("liquidation_fees", liquidation_fees) + int(np.rint(share * _c("trading_fees", trading_fees)))
+    inflow += _c("top_up", top_up)
+    return replace(fund, balance=(_c("balance", fund.balance) + inflow) / 100.0,
+                   received=(_c("received", fund.received) + inflow) / 100.0)
+
+
+def cover(fund: InsuranceFund, loss: float) -> tuple[InsuranceFund, float, float]:
+    """Cover a bad-debt ``loss`` (USD ≥ 0) from the fund, never below zero.
+
+    Returns ``(new_fund, paid, uncovered)`` with paid + uncovered = loss to the cent; ``uncovered`` goes on down the
+    line (ADL, socialization).
+    """
+    L = _c("loss", loss)
+    b = _c("balance", fund.balance)
+    p = min(b, L)
+    new = replace(fund, balance=(b - p) / 100.0, paid=(_c("paid", fund.paid) + p) / 100.0)
+    return new, p / 100.0, (L - p) / 100.0
+
+
+@dataclass(frozen=True)
+class CoverResult:
+    """Result of :func:`cover_losses`: the new ``funds`` (same keys), and per market of the losses the amount
+    ``paid`` by the funds and the ``uncovered`` rest (USD)."""
+
+    funds: dict
+    paid: dict
+    uncovered: dict
+
+
+def cover_losses(funds: Mapping[str, InsuranceFund], losses: Mapping[str, float], shared: bool = False) -> CoverResult:
+    """Cover per-market ``losses`` (USD ≥ 0) from per-market ``funds``.
+
+    Segregated (``shared=False``, OKX-style): each market's loss is covered only by its own fund; a market with no
+    fund leaves its loss uncovered. Shared (``shared=True``): one pool; each loss (in the order given) is drawn first
+    from its own market's fund, then from the other funds in their order, until the pool is empty.
+    """
+    for k, f in funds.items():
+        if not isinstance(f, InsuranceFund):
+            raise ValueError(f"funds[{k!r}] must be an InsuranceFund, got {type(f).__name__}")
+    bal = {k: _c(f"funds[{k!r}].balance", f.balance) for k, f in funds.items()}
+    paid_by = {k: 0 for k in funds}
+    paid, unc = {}, {}
+    for m, loss in losses.items():
+        need = _c(f"losses[{m!r}]", loss)
+        got = 0
+        sources = [m] if not shared else [m] + [k for k in funds if k != m]
+        for k in sources:
+            if k not in bal or need == got:
+                continue
+            take = min(bal[k], need - got)
+            bal[k] -= take
+            paid_by[k] += take
+            got += take
+        paid[m] = got / 100.0
+        unc[m] = (need - got) / 100.0
+    new = {
+        k: replace(f, balance=bal[k] / 100.0, paid=(_c("paid", f.paid) + paid_by[k]) / 100.0) for k, f in funds.items()
+    }
+    return CoverResult(funds=new, paid=paid, uncovered=unc)
+
+
+@dataclass(frozen=True)
+class FundPath:
+    """Result of :func:`fund_path` (USD): ``balance`` (…, T+1) from the initial value, ``paid`` (…, T) bad debt
+    covered each period, ``uncovered`` (…, T) bad debt left over each period."""
+
+    balance: np.ndarray
+    paid: np.ndarray
+    uncovered: np.ndarray
+
+    @property
+    def exhausted(self) -> np.ndarray:
+        """True where some bad debt was left uncovered (the fund ran out)."""
+        return np.any(self.uncovered > 0, axis=-1)
+
+
+def fund_path(initial, inflows, bad_debts) -> FundPath:
+    """The law of motion IF(t+1) = IF(t) + inflows(t) − min(IF(t), D(t)) (arXiv:2512.01112 v3), in USD.
+
+    ``initial`` ≥ 0 of shape (…) (one per path), ``inflows`` and ``bad_debts`` ≥ 0 of shape (…, T) (they broadcast
+    against each other and against ``initial[..., None]``). Vectorised over paths; loops over the T periods.
+    """
+    f0 = v.nonnegative("initial", initial)
+    inf = v.nonnegative("inflows", inflows)
+    d = v.nonnegative("bad_debts", bad_debts)
+    if inf.ndim == 0 and d.ndim == 0:
+        raise ValueError("inflows and bad_debts need a last axis of periods (shape (..., T))")
+    inf, d, f0b = v.broadcast(inflows=np.atleast_1d(inf), bad_debts=np.atleast_1d(d), initial=f0[..., None])
+    shape = inf.shape
+    T = shape[-1]
+    bal = np.empty(shape[:-1] + (T + 1,))
+    paid = np.empty(shape)
+    b = f0b[..., 0].astype(float).copy()
+    bal[..., 0] = b
+    for t in range(T):
+        p = np.minimum(b, d[..., t])
+        paid[..., t] = p
+        b = b + inf[..., t] - p
+        bal[..., t + 1] = b
+    return FundPath(balance=bal, paid=paid, uncovered=d - paid)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# A simulated year: daily fee inflow, crash-driven bad debt (teaching model)
+
+
+def _year_draws(n_paths: int, n_days: int, seed, crash_rate: float, fee_vol: float, tail_index: float):
+    """Standardised random inputs (common random numbers): fee multipliers (paths × days, mean 1) and bad debt per
+    day in units of the minimum crash loss (paths × days)."""
+    g = v.rng(seed)
+    fee_mult = np.exp(fee_vol * g.standard_normal((n_paths, n_days)) - 0.5 * fee_vol**2)
+    counts = g.poisson(crash_rate / 365.0, size=(n_paths, n_days))
+    k = int(counts.sum())
+    sizes = g.pareto(tail_index, size=k) + 1.0  # classical Pareto(α) with minimum 1
+    loss = np.zeros(n_paths * n_days)
+    if k:
+        cell = np.repeat(np.arange(n_paths * n_days), counts.ravel())
+        loss = np.bincount(cell, weights=sizes, minlength=n_paths * n_days)
+    return fee_mult, loss.reshape(n_paths, n_days)
+
+
+def _exhaustion(initial: np.ndarray, inflow: np.ndarray, loss: np.ndarray) -> np.ndarray:
+    """Fraction of paths exhausted for each initial size (vector), by the law of motion."""
+    out = np.empty(initial.size)
+    for j, f0 in enumerate(initial):
+        b = np.full(inflow.shape[0], float(f0))
+        hit = np.zeros(inflow.shape[0], bool)
+        for t in range(inflow.shape[1]):
+            d = loss[:, t]
+            hit |= d > b
+            b = b + inflow[:, t] - np.minimum(b, d)
+        out[j] = hit.mean()
+    return out
+
+
+@dataclass(frozen=True)
+class FundMonteCarlo:
+    """Result of :func:`fund_monte_carlo` (USD). ``paths``: balance (paths × (days + 1)); ``bad_debt`` and
+    ``uncovered`` (paths × days); ``exhaustion_probability``: share of paths where some bad debt went uncovered;
+    ``quantile_levels`` and ``quantiles`` (levels × (days + 1)) for a fan chart."""
+
+    paths: np.ndarray
+    bad_debt: np.ndarray
+    uncovered: np.ndarray
+    exhaustion_probability: float
+    quantile_levels: np.ndarray
+    quantiles: np.ndarray
+
+
+def _mc_inputs(fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol):
+    share = float(v.unit_interval("fee_share", fee_share))
+    rate = float(v.nonnegative("crash_rate", crash_rate))
+    n_paths = v.integer("n_paths", n_paths, 1)
+    n_days = v.integer("n_days", n_days, 1)
+    fees = float(v.nonnegative("daily_fees", daily_fees))
+    xm = float(v.positive("crash_loss", crash_loss))
+    a = float(v.as_array("tail_index", tail_index))
+    if a <= 1:
+        raise ValueError(f"tail_index must be > 1 (finite mean loss), got {tail_index!r}")
+    fv = float(v.nonnegative("fee_vol", fee_vol))
+    return share, rate, n_paths, n_days, fees, xm, a, fv
+
+
+def fund_monte_carlo(
+    initial: float,
+    fee_share: float,
+    crash_rate: float,
+    n_paths: int = 2000,
+    n_days: int = 365,
+    seed=0,
+    *,
+    daily_fees: float = 100_000.0,
+    crash_loss: float = 1_000_000.0,
+    tail_index: float = 1.5,
+    fee_vol: float = 0.3,
+    quantile_levels: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+) -> FundMonteCarlo:
+    """A year of daily insurance-fund balances under the law of motion (TEACHING model).
+
+    Inflow per day = ``fee_share`` × ``daily_fees`` (USD of trading fees) × a lognormal multiplier with mean 1 and
+    log-sd ``fee_vol``. Crashes arrive as a Poisson process with ``crash_rate`` per year; each leaves a bad debt
+    drawn from a Pareto distribution with minimum ``crash_loss`` (USD) and tail index ``tail_index`` > 1 (heavy
+    tailed: a tail index of 1.5 has a finite mean and an infinite variance). ``initial`` USD ≥ 0.
+    Same seed → same numbers; the draws do not depend on ``initial`` or ``fee_share`` (common random numbers).
+    """
+    f0 = float(v.nonnegative("initial", initial))
+    share, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
+        fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol)
+    lv = v.unit_interval("quantile_levels", quantile_levels)
+    mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
+    res = fund_path(np.full(n_paths, f0), (share * fees) * mult, xm * loss)
+    q = np.quantile(res.balance, np.atleast_1d(lv), axis=0)
+    return FundMonteCarlo(
+        paths=res.balance,
+        bad_debt=xm * loss,
+        uncovered=res.uncovered,
+        exhaustion_probability=float(res.exhausted.mean()),
+        quantile_levels=np.atleast_1d(lv),
+        quantiles=q,
+    )
+
+
+def exhaustion_probability_grid(
+    initial_sizes,
+    fee_shares,
+    crash_rate: float = 2.0,
+    n_paths: int = 2000,
+    n_days: int = 365,
+    seed=0,
+    *,
+    daily_fees: float = 100_000.0,
+    crash_loss: float = 1_000_000.0,
+    tail_index: float = 1.5,
+    fee_vol: float = 0.3,
+) -> np.ndarray:
+    """Exhaustion probability (share of paths with uncovered bad debt in the year) for every pair of
+    ``initial_sizes`` (USD ≥ 0) × ``fee_shares`` (in [0, 1]): an array (len(initial_sizes), len(fee_shares)).
+    Same draws for every cell (common random numbers); model as in :func:`fund_monte_carlo`."""
+    sizes = v.vector("initial_sizes", v.nonnegative("initial_sizes", np.atleast_1d(initial_sizes)))
+    shares = v.vector("fee_shares", v.unit_interval("fee_shares", np.atleast_1d(fee_shares)))
+    _, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
+        0.0, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol)
+    mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
+    out = np.empty((sizes.size, shares.size))
+    for j, s in enumerate(shares):
+        out[:, j] = _exhaustion(sizes, (s * fees) * mult, xm * loss)
+    return out
+
+
+def size_for_target(
+    target_prob: float,
+    fee_share: float = 0.1,
+    crash_rate: float = 2.0,
+    n_paths: int = 2000,
+    n_days: int = 365,
+    seed=0,
+    *,
+    daily_fees: float = 100_000.0,
+    crash_loss: float = 1_000_000.0,
+    tail_index: float = 1.5,
+    fee_vol: float = 0.3,
+    tol: float = 1_000.0,
+) -> float:
+    """Smallest initial fund (USD, to within ``tol``) whose simulated exhaustion probability is ≤ ``target_prob``
+    (in [0, 1)). Bisection on the initial size with common random numbers, so the estimate is monotone in the size
+    and deterministic for a seed. Model as in :func:`fund_monte_carlo`."""
+    tp = float(v.unit_interval("target_prob", target_prob))
+    if tp >= 1:
+        return 0.0
+    share, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
+        fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol)
+    tol = float(v.positive("tol", tol))
+    mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
+    inflow, bad = (share * fees) * mult, xm * loss
+
+    def prob(x: float) -> float:
+        return float(_exhaustion(np.array([x]), inflow, bad)[0])
+
+    if prob(0.0) <= tp:
+        return 0.0
+    hi = float(bad.sum(axis=1).max()) + 1.0  # no path can exhaust a fund larger than all its losses
+    lo = 0.0
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if prob(mid) <= tp:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Cramér–Lundberg (compound Poisson) ruin: a TEACHING model
+
+
+def _cl(premium_rate, claim_rate, claim_mean):
+    c = float(v.positive("premium_rate", premium_rate))
+    lam = float(v.positive("claim_rate", claim_rate))
+    mu = float(v.positive("claim_mean", claim_mean))
+    if c <= lam * mu:
+        raise ValueError(
+            f"premium_rate must exceed claim_rate × claim_mean = {lam * mu!r} (net profit condition), got {c!r}"
+        )
+    return c, lam, mu
+
+
+def adjustment_coefficient(premium_rate: float, claim_rate: float, claim_mean: float) -> float:
+    """Lundberg adjustment coefficient R (1/USD) = 1/μ − λ/c for exponential claims with mean μ (USD), Poisson claim
+    rate λ (per unit time) and premium (fee) income c (USD per unit time); requires c > λμ. Teaching model."""
+    c, lam, mu = _cl(premium_rate, claim_rate, claim_mean)
+    return 1.0 / mu - lam / c
+
+
+def lundberg_bound(u, premium_rate: float, claim_rate: float, claim_mean: float):
+    """Lundberg's bound on the infinite-horizon ruin probability, ψ(u) ≤ exp(−R u), for initial fund ``u`` (USD ≥ 0)."""
+    uu = v.nonnegative("u", u)
+    return v.scalar_or_array(np.exp(-adjustment_coefficient(premium_rate, claim_rate, claim_mean) * uu))
+
+
+def ruin_probability_exponential(u, premium_rate: float, claim_rate: float, claim_mean: float):
+    """Exact infinite-horizon ruin probability for exponential claims: ψ(u) = (λμ/c) exp(−R u), ``u`` USD ≥ 0."""
+    c, lam, mu = _cl(premium_rate, claim_rate, claim_mean)
+    uu = v.nonnegative("u", u)
+    return v.scalar_or_array(lam * mu / c * np.exp(-(1.0 / mu - lam / c) * uu))
+
+
+def ruin_monte_carlo(
+    u: float,
+    premium_rate: float,
+    claim_rate: float,
+    claim_mean: float,
+    horizon: float,
+    n_paths: int = 10_000,
+    seed=0,
+) -> tuple[float, float]:
+    """Monte Carlo finite-horizon ruin probability of the compound-Poisson fund u + c t − Σ claims (USD).
+
+    Ruin can only happen at a claim, so only claim instants up to ``horizon`` are simulated (exponential claims with
+    mean ``claim_mean``). Returns (estimate, standard error). Converges up to ψ(u) as the horizon grows.
+    """
+    u = float(v.nonnegative("u", u))
+    c, lam, mu = _cl(premium_rate, claim_rate, claim_mean)
+    h = float(v.positive("horizon", horizon))
+    n_paths = v.integer("n_paths", n_paths, 1)
+    g = v.rng(seed)
+    m = lam * h
+    k = int(m + 8 * np.sqrt(m) + 10)
+    gaps = g.exponential(1.0 / lam, size=(n_paths, k))
+    claims = g.exponential(mu, size=(n_paths, k))
+    times = np.cumsum(gaps, axis=1)
+    while np.any(times[:, -1] <= h):  # rare: extend until every path passes the horizon
+        more = g.exponential(1.0 / lam, size=(n_paths, k))
+        times = np.concatenate([times, times[:, -1:] + np.cumsum(more, axis=1)], axis=1)
+        claims = np.concatenate([claims, g.exponential(mu, size=(n_paths, k))], axis=1)
+    surplus = u + c * times - np.cumsum(claims, axis=1)
+    ruined = np.any((surplus < 0) & (times <= h), axis=1)
+    p = float(ruined.mean())
+    return p, float(np.sqrt(p * (1 - p) / n_paths))

@@ -39,7 +39,6 @@ STYLE = {
     "axes.spines.right": False,
     "lines.linewidth": 2.0,
     "lines.markersize": 5,
-    "lines.markevery": None,
     "text.color": "black",
     "axes.labelcolor": "black",
     "xtick.color": "black",
