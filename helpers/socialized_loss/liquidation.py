@@ -184,9 +184,13 @@ def price_impact(volume, depth, model: str = "sqrt", coef: float = 0.01, max_imp
     v.choice("model", model, IMPACT_MODELS)
     k = float(v.nonnegative("coef", coef))
     cap = float(v.open_unit("max_impact", max_impact))
-    x = vol / d
-    out = k * (np.sqrt(x) if model == "sqrt" else x)
-    return v.scalar_or_array(np.minimum(out, cap))
+    return v.scalar_or_array(_impact(vol, d, model, k, cap))
+
+
+def _impact(vol, depth, model: str, coef: float, cap: float):
+    """Unchecked core of :func:`price_impact` (the simulators call it in their inner loops)."""
+    x = vol / depth
+    return np.minimum(coef * (np.sqrt(x) if model == "sqrt" else x), cap)
 
 
 @dataclass(frozen=True)

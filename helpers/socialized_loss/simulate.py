@@ -1,4 +1,665 @@
-"""Placeholder: filled in by the loss-engine work."""
+"""Market simulation and Monte Carlo: traders, price paths, liquidations, the insurance fund and socialization.
+
+A TEACHING model of one perpetual market with isolated-margin traders. Per step and per path:
+
+1. mark = exogenous price × a dislocation factor left by earlier forced selling (it decays by ``resilience``);
+2. every open position whose mark is beyond its liquidation price (equity < maintenance margin, see
+   :func:`socialized_loss.margin.liquidation_price`) is closed; their net forced flow moves the price by
+   :func:`socialized_loss.liquidation.price_impact`, they all fill at the new price, which can liquidate the next
+   ones (cascade rounds, until quiet or ``max_rounds``);
+3. each fill follows dYdX v4's rule (:func:`socialized_loss.liquidation.insurance_fund_delta`): a fee up to
+   ``max_fee_rate`` × notional to the fund out of what is left, a shortfall (bad debt) below zero equity;
+4. the insurance fund follows the law of motion IF(t+1) = IF(t) + fee inflow + liquidation fees − min(IF(t), D(t))
+   (Chitra, arXiv:2512.01112 v3, https://arxiv.org/abs/2512.01112v3);
+5. what the fund did not pay is socialized by ``mechanism``: ``"none"`` (left uncovered), ``"clawback"`` (profitable
+   open accounts pay in proportion to unrealised profit, at most all of it: the OKEx 2018 rule,
+   https://support.okexcn.com/hc/en-us/articles/115001762991-Terms-of-Contract-Billing-), ``"contracts_pro_rata"``
+   (every open position, long or short, pays per contract, at most its equity, water-filled: Drift v2's funding
+   delta, github.com/drift-labs/protocol-v2 ``calculate_funding_rate_deltas_to_resolve_bankruptcy``), ``"adl"``
+   (a queue: profitable accounts ranked by BitMEX's score PnL% × effective leverage
+   https://www.bitmex.com/app/autoDeleveraging give up profit in rank order and are closed at the mark).
+
+Money ledgers are integer cents (int64; banker's rounding of each fill's PnL, fee and the mark-to-market PnL used by
+the mechanisms), so per path: Σ bad debt = Σ fund paid + Σ socialized + Σ uncovered exactly, and
+fund(T) = fund(0) + Σ inflows − Σ paid exactly. Sharing a residual uses the exact primitives of
+:mod:`socialized_loss.allocation` (``pro_rata`` with largest remainder, ``sequential``).
+
+Two engines give identical results on the same inputs: :func:`simulate_reference` (a plain loop over paths, steps,
+traders) and :func:`simulate` (numpy over paths × traders; it loops over steps and cascade rounds, and over the few
+paths that must socialize a residual in a step). All random numbers are drawn up front (population, then price
+paths) from one Generator. Only +, −, ×, ÷, √ and comparisons act on the simulated state, all correctly rounded in
+IEEE arithmetic, so Python floats and numpy float64 agree bit for bit.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from . import allocation
+from . import validate as v
+from .liquidation import IMPACT_MODELS, _impact, price_impact
+
+__all__ = [
+    "MECHANISMS",
+    "TraderPopulation",
+    "make_population",
+    "gbm_jump_paths",
+    "crash_replay",
+    "SimResult",
+    "simulate",
+    "simulate_reference",
+    "MonteCarloSummary",
+    "monte_carlo",
+]
+
+MECHANISMS = ("none", "clawback", "contracts_pro_rata", "adl")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True)
+class TraderPopulation:
+    """Traders' isolated positions: ``side`` (+1 long, −1 short), ``size`` (base units, ±, multiples of ``lot``),
+    ``leverage`` (× at entry), ``collateral`` (USD, whole cents), ``entry`` (USD per base unit)."""
+
+    side: np.ndarray
+    size: np.ndarray
+    leverage: np.ndarray
+    collateral: np.ndarray
+    entry: np.ndarray
+    lot: float = 0.001
+
+    def __post_init__(self):
+        arrs = {k: v.vector(k, getattr(self, k)) for k in ("side", "size", "leverage", "collateral", "entry")}
+        v.same_length(**arrs)
+        if np.any(np.abs(arrs["side"]) != 1):
+            raise ValueError("side must be +1 (long) or −1 (short) for every trader")
+        v.nonzero("size", arrs["size"])
+        if np.any(np.sign(arrs["size"]) != arrs["side"]):
+            raise ValueError("size must have the sign of side (+ long, − short)")
+        v.nonnegative("collateral", arrs["collateral"])
+        v.positive("entry", arrs["entry"])
+        for k, a in arrs.items():
+            object.__setattr__(self, k, a)
+
+    def __len__(self) -> int:
+        return self.size.size
+
+
+def make_population(
+    n_traders: int = 1000,
+    seed=0,
+    *,
+    s0: float = 100.0,
+    long_share: float = 0.6,
+    max_leverage: float = 50.0,
+    notional_median: float = 10_000.0,
+    notional_sigma: float = 1.0,
+    entry_sd: float = 0.01,
+    lot: float = 0.001,
+) -> TraderPopulation:
+    """Draw ``n_traders`` traders from stated distributions (``seed``: int or Generator).
+
+    side: long with probability ``long_share``; leverage: log-uniform on [1, ``max_leverage``]; notional (USD):
+    lognormal, median ``notional_median``, log-sd ``notional_sigma``; entry: ``s0`` × exp(N(0, ``entry_sd``)) (they
+    entered at slightly different prices); size = notional ÷ entry rounded to ``lot`` (at least one lot);
+    collateral = |size| × entry ÷ leverage rounded to the cent.
+    """
+    n = v.integer("n_traders", n_traders, 1)
+    g = v.rng(seed)
+    s0 = float(v.positive("s0", s0))
+    ls = float(v.unit_interval("long_share", long_share))
+    lmax = float(v.as_array("max_leverage", max_leverage))
+    if lmax < 1:
+        raise ValueError(f"max_leverage must be ≥ 1, got {max_leverage!r}")
+    med = float(v.positive("notional_median", notional_median))
+    sig = float(v.nonnegative("notional_sigma", notional_sigma))
+    esd = float(v.nonnegative("entry_sd", entry_sd))
+    lot = float(v.positive("lot", lot))
+    side = np.where(g.random(n) < ls, 1.0, -1.0)
+    lev = np.exp(g.random(n) * np.log(lmax))
+    notional = med * np.exp(sig * g.standard_normal(n))
+    entry = s0 * np.exp(esd * g.standard_normal(n))
+    lots = np.maximum(np.rint(notional / entry / lot), 1.0)
+    size = side * lots * lot
+    coll = np.rint(np.abs(size) * entry / lev * 100.0) / 100.0
+    return TraderPopulation(side=side, size=size, leverage=lev, collateral=coll, entry=entry, lot=lot)
+
+
+def gbm_jump_paths(
+    n_paths: int = 200,
+    n_steps: int = 1000,
+    seed=0,
+    mu: float = 0.0,
+    sigma: float = 0.8,
+    jump_rate: float = 50.0,
+    jump_mean: float = -0.03,
+    jump_sd: float = 0.04,
+    s0: float = 100.0,
+    dt: float = 1.0 / 8760.0,
+) -> np.ndarray:
+    """Price paths (USD per base unit), shape (n_paths, n_steps + 1), first column ``s0``: geometric Brownian motion
+    with Merton jumps. Per step of ``dt`` years: log-return = (mu − σ²/2 − λk)dt + σ√dt Z + Σ_{N} J, with
+    N ~ Poisson(λ dt) jumps (``jump_rate`` λ per year), J ~ N(``jump_mean``, ``jump_sd``²) and
+    k = E[e^J] − 1 (so ``mu`` is the drift of the price). Defaults: hourly steps, 80 % annual volatility."""
+    P = v.integer("n_paths", n_paths, 1)
+    T = v.integer("n_steps", n_steps, 1)
+    g = v.rng(seed)
+    mu = float(v.finite("mu", mu))
+    sigma = float(v.nonnegative("sigma", sigma))
+    lam = float(v.nonnegative("jump_rate", jump_rate))
+    jm = float(v.finite("jump_mean", jump_mean))
+    js = float(v.nonnegative("jump_sd", jump_sd))
+    s0 = float(v.positive("s0", s0))
+    dt = float(v.positive("dt", dt))
+    z = g.standard_normal((P, T))
+    n_j = g.poisson(lam * dt, size=(P, T))
+    zj = g.standard_normal((P, T))
+    k = np.exp(jm + 0.5 * js**2) - 1.0
+    r = (mu - 0.5 * sigma**2 - lam * k) * dt + sigma * np.sqrt(dt) * z + n_j * jm + np.sqrt(n_j) * js * zj
+    out = np.empty((P, T + 1))
+    out[:, 0] = s0
+    out[:, 1:] = s0 * np.exp(np.cumsum(r, axis=1))
+    return out
+
+
+def crash_replay(
+    n_steps: int = 200,
+    s0: float = 100.0,
+    crash: float = 0.3,
+    start: int = 10,
+    crash_steps: int = 5,
+    recovery: float = 0.5,
+    recovery_steps: int = 50,
+) -> np.ndarray:
+    """A deterministic crash path (USD per base unit), shape (n_steps + 1,): flat at ``s0`` until ``start``, down by
+    ``crash`` (fraction in (0, 1)) geometrically over ``crash_steps`` steps, then back up by ``recovery`` (fraction
+    in [0, 1]) of the fall linearly over ``recovery_steps`` steps, then flat."""
+    T = v.integer("n_steps", n_steps, 1)
+    s0 = float(v.positive("s0", s0))
+    c = float(v.open_unit("crash", crash))
+    a = v.integer("start", start, 0)
+    k = v.integer("crash_steps", crash_steps, 1)
+    rec = float(v.unit_interval("recovery", recovery))
+    rk = v.integer("recovery_steps", recovery_steps, 1)
+    t = np.arange(T + 1, dtype=float)
+    low = s0 * (1 - c)
+    down = s0 * (1 - c) ** np.clip((t - a) / k, 0, 1)
+    up = rec * (s0 - low) * np.clip((t - a - k) / rk, 0, 1)
+    return down + up
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Result of :func:`simulate` / :func:`simulate_reference`. Ledgers in integer cents (int64).
+
+    Per path × step (P × T, step t = 1…T in column t − 1): ``bad_debt_cents`` (loss beyond collateral of the
+    liquidated), ``fund_paid_cents``, ``socialized_cents``, ``uncovered_cents``, ``liq_fee_cents`` (liquidation fees
+    to the fund), ``n_liquidated``, ``n_deleveraged`` (ADL closes). Per path × (T + 1): ``mark`` (USD per base unit
+    after each step's cascade; column 0 the start), ``fund_cents``. Per path × trader: ``charged_cents`` (what
+    socialization took from each trader) and ``liquidated_step`` (step of liquidation, −1 never).
+    """
+
+    mechanism: str
+    mark: np.ndarray
+    fund_cents: np.ndarray
+    bad_debt_cents: np.ndarray
+    fund_paid_cents: np.ndarray
+    socialized_cents: np.ndarray
+    uncovered_cents: np.ndarray
+    liq_fee_cents: np.ndarray
+    n_liquidated: np.ndarray
+    n_deleveraged: np.ndarray
+    charged_cents: np.ndarray
+    liquidated_step: np.ndarray
+    fee_inflow_cents: int = 0
+
+    @property
+    def fund(self) -> np.ndarray:
+        """Fund balance (USD), paths × (T + 1)."""
+        return self.fund_cents / 100.0
+
+    @property
+    def socialized(self) -> np.ndarray:
+        """Socialized loss per path (USD)."""
+        return self.socialized_cents.sum(axis=1) / 100.0
+
+    @property
+    def bad_debt(self) -> np.ndarray:
+        """Bad debt per path (USD)."""
+        return self.bad_debt_cents.sum(axis=1) / 100.0
+
+
+@dataclass
+class _Params:
+    mechanism: str
+    mmr: float
+    max_fee_rate: float
+    depth: float
+    impact: str
+    coef: float
+    max_impact: float
+    resilience: float
+    fund0_c: int
+    fee_in_c: int
+    max_rounds: int
+
+
+def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow, max_rounds):
+    v.choice("mechanism", mechanism, MECHANISMS)
+    v.choice("impact", impact, IMPACT_MODELS)
+    return _Params(
+        mechanism=mechanism,
+        mmr=float(v.open_unit("mmr", mmr)),
+        max_fee_rate=float(v.unit_interval("max_fee_rate", max_fee_rate)),
+        depth=float(v.positive("depth", depth)),
+        impact=impact,
+        coef=float(v.nonnegative("coef", coef)),
+        max_impact=float(v.open_unit("max_impact", max_impact)),
+        resilience=float(v.unit_interval("resilience", resilience)),
+        fund0_c=int(np.rint(float(v.nonnegative("fund0", fund0)) * 100.0)),
+        fee_in_c=int(np.rint(float(v.nonnegative("fee_inflow", fee_inflow)) * 100.0)),
+        max_rounds=v.integer("max_rounds", max_rounds, 1),
+    )
+
+
+def _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw):
+    """The population and the price paths (P × (T + 1)); drawn from one Generator (population first) if not given."""
+    g = None
+    if population is None or prices is None:
+        g = v.rng(seed)
+    if population is None:
+        population = make_population(n_traders, g)
+    elif not isinstance(population, TraderPopulation):
+        raise ValueError(f"population must be a TraderPopulation (see make_population), got {type(population).__name__}")
+    if prices is None:
+        prices = gbm_jump_paths(n_paths, n_steps, g, **(price_kw or {}))
+    else:
+        prices = v.positive("prices", prices)
+        if prices.ndim == 1:
+            prices = np.broadcast_to(prices, (v.integer("n_paths", n_paths, 1), prices.size))
+        if prices.ndim != 2 or prices.shape[1] < 2:
+            raise ValueError(f"prices must have shape (n_paths, n_steps + 1) with n_steps ≥ 1, got {prices.shape}")
+    return population, np.ascontiguousarray(prices, dtype=float)
+
+
+def _liq_price(coll_c, size, entry, mmr, side):
+    """Liquidation price (USD per base unit): (entry − collateral/size) / (1 − mmr·side); collateral in cents.
+    Same formula as :func:`socialized_loss.margin.liquidation_price`, also for a negative collateral."""
+    return (entry - (coll_c / 100.0) / size) / (1.0 - mmr * side)
+
+
+def _socialize_path(mechanism, residual_c, active, coll_c, size, entry, mark):
+    """Share ``residual_c`` cents of one path over its traders. Returns (charges in cents (int64, per trader),
+    closed: bool per trader closed by ADL). Used by both engines (numpy on one path's arrays)."""
+    n = size.size
+    pnl_c = np.rint(size * (mark - entry) * 100.0).astype(np.int64)
+    eq_c = coll_c + pnl_c
+    closed = np.zeros(n, bool)
+    amount = residual_c / 100.0
+    if mechanism == "clawback":
+        w = np.where(active & (pnl_c > 0), pnl_c, 0).astype(float)
+        if w.sum() == 0:
+            return np.zeros(n, np.int64), closed
+        ch = allocation.pro_rata(amount, w, caps=w / 100.0)
+    elif mechanism == "contracts_pro_rata":
+        ok = active & (eq_c > 0)
+        w = np.where(ok, np.abs(size), 0.0)
+        caps = np.where(ok, eq_c, 0) / 100.0
+        if not ok.any():
+            return np.zeros(n, np.int64), closed
+        ch = allocation.pro_rata(amount, w, caps=caps)
+    elif mechanism == "adl":
+        win = active & (pnl_c > 0) & (eq_c > 0)
+        pnl = size * (mark - entry)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = (pnl / (np.abs(size) * entry)) * (np.abs(size) * mark / (coll_c / 100.0 + pnl))
+        score = np.where(win, score, -np.inf)
+        order = np.argsort(-score, kind="stable")  # highest score first, ties by index
+        ch = allocation.sequential(amount, np.where(win, pnl_c, 0) / 100.0, order=order).draws
+    else:
+        return np.zeros(n, np.int64), closed
+    charges = np.rint(np.asarray(ch) * 100.0).astype(np.int64)
+    if mechanism == "adl":
+        closed = charges > 0
+    return charges, closed
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reference engine: plain loops
+
+
+def simulate_reference(
+    n_traders: int = 100,
+    n_steps: int = 200,
+    n_paths: int = 5,
+    seed=0,
+    mechanism: str = "clawback",
+    *,
+    population: TraderPopulation | None = None,
+    prices=None,
+    price_kw: dict | None = None,
+    mmr: float = 0.01,
+    max_fee_rate: float = 0.015,
+    depth: float = 1_000_000.0,
+    impact: str = "sqrt",
+    coef: float = 0.01,
+    max_impact: float = 0.2,
+    resilience: float = 0.2,
+    fund0: float = 20_000.0,
+    fee_inflow: float = 5.0,
+    max_rounds: int = 50,
+) -> SimResult:
+    """The simulation as a readable loop over paths, steps and traders. Same arguments and result as
+    :func:`simulate` (see the module docstring for the model); slow: use it to read, and to check :func:`simulate`."""
+    pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
+                 max_rounds)
+    pop, prices = _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw)
+    P, T = prices.shape[0], prices.shape[1] - 1
+    N = len(pop)
+    side, size, entry = pop.side.tolist(), pop.size.tolist(), pop.entry.tolist()
+    coll0 = np.rint(pop.collateral * 100.0).astype(np.int64).tolist()
+    out = {k: np.zeros((P, T), np.int64) for k in
+           ("bad", "paid", "soc", "unc", "fees", "nliq", "ndel")}
+    mark_rec = np.empty((P, T + 1))
+    fund_rec = np.empty((P, T + 1), np.int64)
+    charged = np.zeros((P, N), np.int64)
+    liq_step = np.full((P, N), -1, np.int64)
+
+    for p in range(P):
+        coll = list(coll0)  # collateral in cents
+        active = [True] * N
+        liq_px = [_liq_price(coll[i], size[i], entry[i], pr.mmr, side[i]) for i in range(N)]
+        m = 1.0  # price dislocation left by forced flow
+        fund = pr.fund0_c
+        mark_rec[p, 0] = prices[p, 0]
+        fund_rec[p, 0] = fund
+        for t in range(1, T + 1):
+            F = float(prices[p, t])
+            bad = fees = nliq = 0
+            for _round in range(pr.max_rounds):
+                mark = F * m
+                # who is beyond their liquidation price at this mark?
+                hit = [i for i in range(N) if active[i] and (mark < liq_px[i] if side[i] > 0 else mark > liq_px[i])]
+                if not hit:
+                    break
+                net = sum(round(size[i] * mark * 100.0) for i in hit)  # cents; + = net selling
+                move = float(_impact(abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact))
+                if net > 0:
+                    m = m * (1.0 - move)
+                elif net < 0:
+                    m = m * (1.0 + move)
+                fill = F * m  # everyone in this round fills at the moved price
+                for i in hit:
+                    equity = coll[i] + round(size[i] * (fill - entry[i]) * 100.0)
+                    if equity >= 0:  # the fund takes its fee out of what is left
+                        fees += min(equity, round(pr.max_fee_rate * abs(size[i]) * fill * 100.0))
+                    else:  # the loss beyond collateral: bad debt
+                        bad += -equity
+                    active[i] = False
+                    liq_step[p, i] = t
+                    nliq += 1
+            mark = F * m
+            # insurance fund: law of motion
+            paid = min(fund, bad)
+            fund = fund + pr.fee_in_c + fees - paid
+            residual = bad - paid
+            soc = ndel = 0
+            if residual > 0 and pr.mechanism != "none":
+                ch, closed = _socialize_path(pr.mechanism, residual, np.array(active), np.array(coll, np.int64),
+                                             pop.size, pop.entry, mark)
+                for i in range(N):
+                    if ch[i]:
+                        c = int(ch[i])
+                        coll[i] -= c
+                        charged[p, i] += c
+                        soc += c
+                        if closed[i]:
+                            active[i] = False
+                            ndel += 1
+                        else:
+                            liq_px[i] = _liq_price(coll[i], size[i], entry[i], pr.mmr, side[i])
+            out["bad"][p, t - 1], out["paid"][p, t - 1] = bad, paid
+            out["soc"][p, t - 1], out["unc"][p, t - 1] = soc, residual - soc
+            out["fees"][p, t - 1], out["nliq"][p, t - 1], out["ndel"][p, t - 1] = fees, nliq, ndel
+            mark_rec[p, t] = mark
+            fund_rec[p, t] = fund
+            m = 1.0 + (m - 1.0) * (1.0 - pr.resilience)  # the book refills
+    return SimResult(pr.mechanism, mark_rec, fund_rec, out["bad"], out["paid"], out["soc"], out["unc"], out["fees"],
+                     out["nliq"], out["ndel"], charged, liq_step, pr.fee_in_c)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Vectorised engine
+
+
+def simulate(
+    n_traders: int = 1000,
+    n_steps: int = 1000,
+    n_paths: int = 200,
+    seed=0,
+    mechanism: str = "clawback",
+    *,
+    population: TraderPopulation | None = None,
+    prices=None,
+    price_kw: dict | None = None,
+    mmr: float = 0.01,
+    max_fee_rate: float = 0.015,
+    depth: float = 1_000_000.0,
+    impact: str = "sqrt",
+    coef: float = 0.01,
+    max_impact: float = 0.2,
+    resilience: float = 0.2,
+    fund0: float = 20_000.0,
+    fee_inflow: float = 5.0,
+    max_rounds: int = 50,
+) -> SimResult:
+    """Simulate ``n_paths`` paths of ``n_steps`` steps of a market of ``n_traders`` traders (model: module docstring).
+
+    ``seed`` (int or Generator) draws the population (:func:`make_population`) and then the price paths
+    (:func:`gbm_jump_paths` with ``price_kw``) unless ``population`` / ``prices`` ((P, T + 1) or (T + 1,) USD) are
+    given. ``mechanism`` in ``MECHANISMS``; ``mmr`` maintenance margin rate; ``max_fee_rate`` the dYdX fee cap;
+    ``depth`` (USD, the book's 1 % depth), ``impact``, ``coef``, ``max_impact``: the impact model; ``resilience``
+    the share of the dislocation that heals each step; ``fund0`` the initial fund (USD); ``fee_inflow`` the fund's
+    share of trading fees per step (USD); ``max_rounds`` cascade rounds per step. Returns a :class:`SimResult`.
+
+    Vectorised over paths × traders. A path is only examined trader by trader in a step where its mark crosses the
+    highest long / lowest short liquidation price of its open positions.
+    """
+    pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
+                 max_rounds)
+    pop, prices = _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw)
+    P, T = prices.shape[0], prices.shape[1] - 1
+    N = len(pop)
+    side, size, entry = pop.side, pop.size, pop.entry
+    is_long = side > 0
+    abs_size = np.abs(size)
+    coll0 = np.rint(pop.collateral * 100.0).astype(np.int64)
+    L0 = _liq_price(coll0, size, entry, pr.mmr, side)
+    coll = np.tile(coll0, (P, 1))
+    active = np.ones((P, N), bool)
+    # signed liquidation prices side × L: a position is hit when side × mark < side × L (exact: negation is exact);
+    # closed positions get −inf so they never trigger
+    Ls = np.tile(side * L0, (P, 1))
+    longs, shorts = np.flatnonzero(is_long), np.flatnonzero(~is_long)
+
+    def _bounds(r):  # highest long / lowest short liquidation price among open positions of rows r
+        sub = Ls[r]
+        hi = sub[:, longs].max(axis=1) if longs.size else np.full(len(r), -np.inf)
+        lo = -sub[:, shorts].max(axis=1) if shorts.size else np.full(len(r), np.inf)
+        return hi, lo
+
+    maxL, minL = _bounds(np.arange(P))
+    m = np.ones(P)
+    fund = np.full(P, pr.fund0_c, np.int64)
+
+    bad_rec = np.zeros((P, T), np.int64)
+    paid_rec = np.zeros((P, T), np.int64)
+    soc_rec = np.zeros((P, T), np.int64)
+    unc_rec = np.zeros((P, T), np.int64)
+    fee_rec = np.zeros((P, T), np.int64)
+    nliq_rec = np.zeros((P, T), np.int64)
+    ndel_rec = np.zeros((P, T), np.int64)
+    mark_rec = np.empty((P, T + 1))
+    fund_rec = np.empty((P, T + 1), np.int64)
+    charged = np.zeros((P, N), np.int64)
+    liq_step = np.full((P, N), -1, np.int64)
+    mark_rec[:, 0] = prices[:, 0]
+    fund_rec[:, 0] = fund
+    keep = 1.0 - pr.resilience
+    social = pr.mechanism != "none"
+
+    for t in range(1, T + 1):
+        F = prices[:, t]
+        bad = bad_rec[:, t - 1]
+        fees = fee_rec[:, t - 1]
+        nliq = nliq_rec[:, t - 1]
+        mark = F * m
+        rows = np.flatnonzero((mark < maxL) | (mark > minL))
+        touched = rows
+        rnd = 0
+        while rows.size and rnd < pr.max_rounds:
+            mk = F[rows] * m[rows]
+            hit = side * mk[:, None] < Ls[rows]
+            r_loc, i = np.nonzero(hit)
+            if r_loc.size == 0:
+                break
+            k = rows.size
+            vol = np.rint(size[i] * mk[r_loc] * 100.0)  # cents, exact integers in float64
+            net = np.bincount(r_loc, weights=vol, minlength=k)
+            move = _impact(np.abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact)
+            mr = m[rows]
+            mr = np.where(net > 0, mr * (1.0 - move), np.where(net < 0, mr * (1.0 + move), mr))
+            m[rows] = mr
+            fill = (F[rows] * mr)[r_loc]
+            p_i = rows[r_loc]
+            eq = coll[p_i, i] + np.rint(size[i] * (fill - entry[i]) * 100.0).astype(np.int64)
+            cap = np.rint(pr.max_fee_rate * abs_size[i] * fill * 100.0).astype(np.int64)
+            fee = np.where(eq >= 0, np.minimum(eq, cap), 0)
+            short = np.where(eq < 0, -eq, 0)
+            fees[rows] += np.bincount(r_loc, weights=fee, minlength=k).astype(np.int64)
+            bad[rows] += np.bincount(r_loc, weights=short, minlength=k).astype(np.int64)
+            cnt = np.bincount(r_loc, minlength=k)
+            nliq[rows] += cnt
+            active[p_i, i] = False
+            Ls[p_i, i] = -np.inf
+            liq_step[p_i, i] = t
+            rows = rows[cnt > 0]
+            rnd += 1
+        if touched.size:
+            maxL[touched], minL[touched] = _bounds(touched)
+        mark = F * m
+        # insurance fund: law of motion
+        paid = np.minimum(fund, bad)
+        fund += pr.fee_in_c + fees - paid
+        paid_rec[:, t - 1] = paid
+        residual = bad - paid
+        if social:
+            for p in np.flatnonzero(residual > 0):  # rare: paths whose fund ran out this step
+                ch, closed = _socialize_path(pr.mechanism, int(residual[p]), active[p], coll[p], size, entry, mark[p])
+                j = np.flatnonzero(ch)
+                if j.size == 0:
+                    continue
+                coll[p, j] -= ch[j]
+                charged[p, j] += ch[j]
+                soc_rec[p, t - 1] = ch[j].sum()
+                cl = j[closed[j]]
+                op = j[~closed[j]]
+                active[p, cl] = False
+                Ls[p, cl] = -np.inf
+                ndel_rec[p, t - 1] = cl.size
+                Ls[p, op] = side[op] * _liq_price(coll[p, op], size[op], entry[op], pr.mmr, side[op])
+                hi, lo = _bounds(np.array([p]))
+                maxL[p], minL[p] = hi[0], lo[0]
+        unc_rec[:, t - 1] = residual - soc_rec[:, t - 1]
+        mark_rec[:, t] = mark
+        fund_rec[:, t] = fund
+        m = 1.0 + (m - 1.0) * keep
+    return SimResult(pr.mechanism, mark_rec, fund_rec, bad_rec, paid_rec, soc_rec, unc_rec, fee_rec, nliq_rec,
+                     ndel_rec, charged, liq_step, pr.fee_in_c)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Monte Carlo summary (lesson 10)
+
+LEVERAGE_GROUPS = (1.0, 3.0, 10.0, 25.0, np.inf)
+
+
+@dataclass(frozen=True)
+class MonteCarloSummary:
+    """Per mechanism, per path (USD): ``bad_debt``, ``fund_paid``, ``socialized``, ``uncovered``, ``fund_final``,
+    ``n_liquidated``; ``p_socialized`` share of paths with any socialized loss; ``charged_by_group`` (paths ×
+    groups, USD) with ``group_labels`` (side × leverage bucket); ``share_by_group`` each group's share of all
+    socialized losses; ``quantiles`` of the socialized loss per path at ``quantile_levels``."""
+
+    mechanism: str
+    bad_debt: np.ndarray
+    fund_paid: np.ndarray
+    socialized: np.ndarray
+    uncovered: np.ndarray
+    fund_final: np.ndarray
+    n_liquidated: np.ndarray
+    p_socialized: float
+    charged_by_group: np.ndarray
+    group_labels: tuple
+    share_by_group: np.ndarray
+    quantile_levels: np.ndarray = field(default_factory=lambda: np.array([0.5, 0.9, 0.99]))
+    quantiles: np.ndarray = field(default_factory=lambda: np.zeros(3))
+
+
+def monte_carlo(
+    n_traders: int = 1000,
+    n_steps: int = 1000,
+    n_paths: int = 200,
+    seed=0,
+    mechanisms: Sequence[str] = MECHANISMS,
+    *,
+    quantile_levels: Sequence[float] = (0.5, 0.9, 0.99),
+    **kwargs,
+) -> dict:
+    """Run :func:`simulate` for each of ``mechanisms`` on the same population and price paths (common random
+    numbers) and summarise: a dict mechanism → :class:`MonteCarloSummary`. ``kwargs`` go to :func:`simulate`."""
+    for mname in mechanisms:
+        v.choice("mechanisms", mname, MECHANISMS)
+    lv = np.atleast_1d(v.unit_interval("quantile_levels", quantile_levels))
+    pop, prices = _inputs(n_traders, n_steps, n_paths, seed, kwargs.pop("population", None),
+                          kwargs.pop("prices", None), kwargs.pop("price_kw", None))
+    edges = np.asarray(LEVERAGE_GROUPS)
+    bucket = np.clip(np.searchsorted(edges, pop.leverage, side="right") - 1, 0, len(edges) - 2)
+    labels, groups = [], []
+    for s_name, s_val in (("long", 1.0), ("short", -1.0)):
+        for b in range(len(edges) - 1):
+            hi = "∞" if np.isinf(edges[b + 1]) else f"{edges[b + 1]:g}"
+            labels.append(f"{s_name} {edges[b]:g}–{hi}×")
+            groups.append((pop.side == s_val) & (bucket == b))
+    G = np.array(groups, dtype=float)  # groups × traders
+    out = {}
+    for mname in mechanisms:
+        r = simulate(population=pop, prices=prices, mechanism=mname, **kwargs)
+        by_group = (r.charged_cents @ G.T) / 100.0
+        soc = r.socialized
+        tot = by_group.sum()
+        out[mname] = MonteCarloSummary(
+            mechanism=mname,
+            bad_debt=r.bad_debt,
+            fund_paid=r.fund_paid_cents.sum(axis=1) / 100.0,
+            socialized=soc,
+            uncovered=r.uncovered_cents.sum(axis=1) / 100.0,
+            fund_final=r.fund_cents[:, -1] / 100.0,
+            n_liquidated=r.n_liquidated.sum(axis=1),
+            p_socialized=float(np.mean(soc > 0)),
+            charged_by_group=by_group,
+            group_labels=tuple(labels),
+            share_by_group=by_group.sum(axis=0) / tot if tot > 0 else np.zeros(len(labels)),
+            quantile_levels=lv,
+            quantiles=np.quantile(soc, lv),
+        )
+    return out
