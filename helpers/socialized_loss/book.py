@@ -1,0 +1,134 @@
+"""Build a static HTML book of the executed lessons (``make book`` → ``_build/html``), offline, with Jupyter Book 1.
+
+The book is made from the *solutions* notebooks, executed at build time so every figure is real. Widgets need a live
+kernel, so on a static page each explorer cell is replaced by a picture of the explorer's starting state and a note
+saying where to run it live. (Jupyter Book 2 downloads its theme at build time and cannot build offline.)
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+from .build import find_root, lesson_paths
+
+__all__ = ["prepare_book", "build_book", "WIDGET_NOTE"]
+
+WIDGET_CALL = re.compile(r"^\s*(sl\.widgets\.\w+\([^\n]*\))\s*$")
+WIDGET_NOTE = (
+    "*Static page: the explorer below is a picture of its starting state. To move its controls, open this lesson's "
+    "notebook in JupyterLab (`make lab`) or on Binder: widgets need a live Python kernel.*"
+)
+
+
+def _static_widget_source(call: str) -> str:
+    return textwrap.dedent(
+        f"""\
+        from IPython.display import HTML, Image, display
+        _explorer = {call}
+        display(Image(_explorer.image.value), HTML(_explorer.readout.value))"""
+    )
+
+
+def _book_notebook(src: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(src, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace("../lessons/glossary.md", "glossary.md")
+        if cell.cell_type == "code":
+            m = WIDGET_CALL.match(cell.source.strip()) if cell.source.strip().count("\n") == 0 else None
+            if m:
+                cells.append(nbformat.v4.new_markdown_cell(WIDGET_NOTE))
+                cell = nbformat.v4.new_code_cell(_static_widget_source(m.group(1)))
+                cell.metadata["tags"] = ["hide-input"]
+        cells.append(cell)
+    nb.cells = cells
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def prepare_book(root: Path, out: Path) -> Path:
+    """Write the book's sources (config, table of contents, intro, lesson notebooks, glossary) into ``out``."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    names = [p.stem for p in lesson_paths(root / "lessons")]
+    for name in names:
+        nbformat.write(_book_notebook(root / "solutions" / f"{name}.ipynb"), out / f"{name}.ipynb")
+    glossary = root / "lessons" / "glossary.md"
+    extra = []
+    if glossary.exists():
+        shutil.copy(glossary, out / "glossary.md")
+        extra.append("glossary")
+    guide = root / "lessons" / "instructor" / "guide.md"
+    if guide.exists():
+        shutil.copy(guide, out / "instructor-guide.md")
+        extra.append("instructor-guide")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    intro = readme.split("## What is where")[0]
+    for old, new in (
+        ("](notebooks/", "]("),
+        ("](lessons/glossary.md)", "](glossary.md)"),
+        ("](lessons/instructor/guide.md)", "](instructor-guide.md)"),
+        ("[`solutions/`](solutions/)", "`solutions/`"),
+    ):
+        intro = intro.replace(old, new)
+    (out / "intro.md").write_text(intro, encoding="utf-8")
+    (out / "_config.yml").write_text(
+        textwrap.dedent(
+            """\
+            title: Socialized Loss Models
+            author: Socialized Loss Models contributors
+            only_build_toc_files: true
+            execute:
+              execute_notebooks: force
+              timeout: 300
+              allow_errors: false
+            sphinx:
+              config:
+                html_show_copyright: false
+                suppress_warnings: ["myst.header", "mystnb.unknown_mime_type"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    toc = ["format: jb-book", "root: intro", "chapters:"]
+    toc += [f"  - file: {n}" for n in names + extra]
+    (out / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
+    return out
+
+
+def build_book(root: Path, build_dir: Path) -> Path:
+    """Prepare the sources under ``build_dir/src`` and build HTML into ``build_dir/html``; returns the html folder."""
+    src = prepare_book(root, build_dir / "src")
+    exe = Path(sys.executable).parent / "jupyter-book"
+    cmd = [str(exe), "build", str(src), "--path-output", str(build_dir / "out"), "--builder", "html"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"jupyter-book failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    html = build_dir / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    shutil.copytree(build_dir / "out" / "_build" / "html", html)
+    return html
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m socialized_loss.book", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=None, help="build folder (default: <root>/_build)")
+    args = parser.parse_args(argv)
+    root = find_root()
+    html = build_book(root, args.out or root / "_build")
+    print(f"book written to {html / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
