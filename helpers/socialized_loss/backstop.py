@@ -1,4 +1,225 @@
-"""Placeholder: filled in by the loss-engine work."""
+"""Vaults, stakers and pools as the backstop: share accounting with a withdrawal cooldown, Hyperliquid's liquidator
+vault takeover, Aave Umbrella slashing, and GMX's pool-as-counterparty ADL trigger.
+
+Venue rules (as documented at time of capture; see ``/work/shared/research/domain.md`` a.2, a.3):
+
+- Vault shares: depositors own ``shares``; share price = assets ÷ shares; gains and losses move the price, so they
+  land on depositors in proportion to their shares (Drift insurance-fund stakers: a staker's share is staked ÷ total
+  IF, https://docs.drift.trade/about-v2/revenue-pool).
+- Cooldown: Drift unstaking takes 13 days (https://www.drift.trade/learn/introduction-to-insurance-fund-staking);
+  Aave Umbrella has a 20-day cooldown plus a 2-day window, and funds stay slashable during the cooldown
+  (https://aave.com/docs/aave-v3/umbrella). Here requested shares stay in the vault, exposed to losses, until
+  claimed at t ≥ request time + cooldown.
+- Hyperliquid: if equity falls below 2/3 of maintenance margin, a backstop liquidation transfers the position and the
+  remaining margin to the liquidator vault, and "the maintenance margin is not returned"
+  (https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations).
+- Aave Umbrella: a DAO-funded ``deficitOffset`` is the first loss; slashing starts only when a deficit exceeds it,
+  then staked assets are burned to cover the bad debt (https://aave.com/docs/aave-v3/umbrella;
+  https://governance.aave.com/t/llamarisk-insights-umbrella-coverage-principles-and-slashing-logic/23527). Pro rata
+  to stakes is our reading: burning staked tokens lowers every staker's claim in proportion to its stake.
+- GMX (reported; GMX's own docs were not retrieved): the pool is the counterparty, "if users make profits from
+  trading, GLP holders incur losses" (https://bitkubexchange.freshdesk.com/en/support/solutions/articles/151000171486-highlights-of-gmx;
+  https://www.gate.com/learn/articles/how-gmx-gm-pool-works); ADL is enabled when pending trader PnL ÷ pool value
+  exceeds a threshold (strictly greater triggers).
+
+Vault amounts are floats (money in the vault's asset); conservation holds to floating-point precision.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import validate as v
+from .allocation import _pro_rata_int, _sequential_int, _to_minor, from_minor
+
+__all__ = [
+    "Vault",
+    "new_vault",
+    "share_price",
+    "balances",
+    "deposit",
+    "request_withdrawal",
+    "withdraw",
+    "apply_pnl",
+    "Takeover",
+    "liquidator_vault_takeover",
+    "UmbrellaSlash",
+    "umbrella_slash",
+    "gmx_adl_triggered",
+    "DRIFT_UNSTAKE_DAYS",
+    "UMBRELLA_COOLDOWN_DAYS",
+]
+
+DRIFT_UNSTAKE_DAYS = 13.0
+UMBRELLA_COOLDOWN_DAYS = 20.0
+
+
+@dataclass(frozen=True, eq=False)
+class Vault:
+    """A share-accounted vault. ``assets`` (money ≥ 0), ``shares`` per depositor (≥ 0), ``requested`` shares per
+    depositor waiting out the cooldown, ``requested_at`` (time of the request, nan if none), ``cooldown`` (time units,
+    e.g. days), ``bad_debt`` (losses beyond the assets, money). Treat it as immutable; the functions return new ones."""
+
+    assets: float
+    shares: np.ndarray
+    requested: np.ndarray
+    requested_at: np.ndarray
+    cooldown: float = 0.0
+    bad_debt: float = 0.0
+
+
+def new_vault(n_depositors: int, cooldown: float = 0.0) -> Vault:
+    """An empty vault for ``n_depositors`` with a withdrawal ``cooldown`` (time units ≥ 0, e.g. 13 days for Drift)."""
+    n = v.integer("n_depositors", n_depositors, 0)
+    cd = float(v.nonnegative("cooldown", cooldown))
+    return Vault(0.0, np.zeros(n), np.zeros(n), np.full(n, np.nan), cd, 0.0)
+
+
+def share_price(vault: Vault) -> float:
+    """Assets per share (money per share); 1.0 for a vault with no shares."""
+    total = float(vault.shares.sum())
+    return 1.0 if total == 0 else vault.assets / total
+
+
+def balances(vault: Vault) -> np.ndarray:
+    """Each depositor's claim (money) = shares × share price; they sum to the assets."""
+    return vault.shares * share_price(vault)
+
+
+def _depositor(vault: Vault, depositor) -> int:
+    return v.integer("depositor", depositor, 0, len(vault.shares) - 1)
+
+
+def deposit(vault: Vault, depositor: int, amount) -> Vault:
+    """Add ``amount`` (money ≥ 0) for ``depositor``; new shares = amount ÷ share price (1:1 into an empty vault).
+    A vault whose assets were wiped out while shares remain cannot take deposits (ValueError)."""
+    i = _depositor(vault, depositor)
+    a = float(v.nonnegative("amount", amount))
+    total = float(vault.shares.sum())
+    if total > 0 and vault.assets <= 0:
+        raise ValueError("vault has shares but no assets (wiped out): amount cannot be priced into shares")
+    minted = a if total == 0 else a * total / vault.assets
+    shares = vault.shares.copy()
+    shares[i] += minted
+    return replace(vault, assets=vault.assets + a, shares=shares)
+
+
+def request_withdrawal(vault: Vault, depositor: int, shares, t) -> Vault:
+    """Start the cooldown for ``shares`` (≥ 0, at most the depositor's) at time ``t``; claimable at t + cooldown.
+    The shares stay in the vault (exposed to gains and losses) until withdrawn. A new request replaces the old one."""
+    i = _depositor(vault, depositor)
+    s = float(v.nonnegative("shares", shares))
+    if s > vault.shares[i] * (1 + 1e-12):
+        raise ValueError(f"shares must be ≤ the depositor's {vault.shares[i]}, got {shares!r}")
+    tt = float(v.finite("t", t))
+    req, at = vault.requested.copy(), vault.requested_at.copy()
+    req[i], at[i] = min(s, vault.shares[i]), tt
+    return replace(vault, requested=req, requested_at=at)
+
+
+def withdraw(vault: Vault, depositor: int, shares, t=0.0) -> tuple[Vault, float]:
+    """Redeem ``shares`` for money at the current share price; returns (new vault, amount paid).
+
+    With a cooldown > 0 the shares must have been requested and t ≥ request time + cooldown (ValueError otherwise).
+    """
+    i = _depositor(vault, depositor)
+    s = float(v.nonnegative("shares", shares))
+    tt = float(v.finite("t", t))
+    if s > vault.shares[i] * (1 + 1e-12):
+        raise ValueError(f"shares must be ≤ the depositor's {vault.shares[i]}, got {shares!r}")
+    s = min(s, float(vault.shares[i]))
+    req, at = vault.requested.copy(), vault.requested_at.copy()
+    if vault.cooldown > 0:
+        if np.isnan(at[i]) or s > req[i] * (1 + 1e-12):
+            raise ValueError(f"shares must first be requested with request_withdrawal (requested {req[i]}), "
+                             f"got {shares!r}")
+        if tt < at[i] + vault.cooldown:
+            raise ValueError(f"t must be ≥ request time + cooldown = {at[i] + vault.cooldown}, got {t!r}")
+        req[i] = max(req[i] - s, 0.0)
+        if req[i] == 0:
+            at[i] = np.nan
+    price = share_price(vault)
+    paid = s * price
+    sh = vault.shares.copy()
+    sh[i] -= s
+    assets = max(vault.assets - paid, 0.0)
+    if sh.sum() == 0:
+        paid, assets = paid + assets, 0.0  # the last share takes the dust
+    return replace(vault, assets=assets, shares=sh, requested=req, requested_at=at), paid
+
+
+def apply_pnl(vault: Vault, pnl) -> Vault:
+    """Book a gain (pnl > 0) or loss (pnl < 0) in money: every share moves by pnl ÷ shares, so depositors gain or lose
+    in proportion to their shares, including those in cooldown. A loss beyond the assets leaves them at 0 and the
+    excess is added to ``bad_debt``."""
+    p = float(v.finite("pnl", pnl))
+    assets = vault.assets + p
+    bad = vault.bad_debt
+    if assets < 0:
+        bad, assets = bad - assets, 0.0
+    return replace(vault, assets=assets, bad_debt=bad)
+
+
+@dataclass(frozen=True, eq=False)
+class Takeover:
+    """Result of ``liquidator_vault_takeover`` (arrays or scalars): ``triggered``, the ``position`` (base units) and
+    ``margin`` (money) transferred to the vault (0 where not triggered)."""
+
+    triggered: np.ndarray | bool
+    position: np.ndarray | float
+    margin: np.ndarray | float
+
+
+def liquidator_vault_takeover(equity, maintenance_margin, size=0.0) -> Takeover:
+    """Hyperliquid backstop liquidation: triggered where equity < 2/3 × maintenance margin (money); the vault then
+    takes the position (``size``, base units) and the remaining margin max(equity, 0). Broadcasts."""
+    e = v.finite("equity", equity)
+    mm = v.nonnegative("maintenance_margin", maintenance_margin)
+    s = v.finite("size", size)
+    e, mm, s = v.broadcast(equity=e, maintenance_margin=mm, size=s)
+    trig = e < (2.0 / 3.0) * mm
+    pos = np.where(trig, s, 0.0)
+    margin = np.where(trig, np.maximum(e, 0.0), 0.0)
+    t = bool(trig) if trig.ndim == 0 else trig
+    return Takeover(t, v.scalar_or_array(pos), v.scalar_or_array(margin))
+
+
+@dataclass(frozen=True, eq=False)
+class UmbrellaSlash:
+    """Result of ``umbrella_slash``: ``offset_used`` (money), ``slashed`` per staker (money), ``uncovered`` rest."""
+
+    offset_used: float
+    slashed: np.ndarray
+    uncovered: float
+
+
+def umbrella_slash(deficit, offset, stakes, unit: float = 0.01) -> UmbrellaSlash:
+    """Aave Umbrella: the DAO-funded ``offset`` (money ≥ 0) absorbs the first loss of ``deficit`` (money ≥ 0); only
+    the excess slashes stakers, pro rata to ``stakes`` (money ≥ 0), each at most its stake; what is left is
+    ``uncovered``. offset_used + Σ slashed + uncovered = deficit exactly in minor units."""
+    d = v.nonnegative("deficit", deficit)
+    o = v.nonnegative("offset", offset)
+    if d.ndim or o.ndim:
+        raise ValueError(f"deficit and offset must be single numbers ≥ 0, got {deficit!r}, {offset!r}")
+    st = v.vector("stakes", v.nonnegative("stakes", stakes))
+    D = int(_to_minor("deficit", d, unit))
+    O = int(_to_minor("offset", o, unit))
+    S = _to_minor("stakes", st, unit)
+    first = _sequential_int(D, np.array([O, int(S.sum())], dtype=np.int64), np.arange(2))
+    x = _pro_rata_int(int(first[1]), S.astype(float), S) if first[1] else np.zeros(len(S), dtype=np.int64)
+    rest = D - int(first.sum())
+    return UmbrellaSlash(float(from_minor(int(first[0]), unit)), np.asarray(from_minor(x, unit), dtype=float),
+                         float(from_minor(rest, unit)))
+
+
+def gmx_adl_triggered(pending_pnl, pool_value, threshold):
+    """GMX-style trigger (reported): True where traders' pending PnL ÷ pool value is strictly greater than
+    ``threshold`` (a fraction ≥ 0); equal does not trigger. Traders' profits are the pool's (LPs') losses.
+    ``pending_pnl`` money (any sign), ``pool_value`` money > 0. Broadcasts."""
+    p = v.finite("pending_pnl", pending_pnl)
+    pv = v.positive("pool_value", pool_value)
+    th = v.nonnegative("threshold", threshold)
+    p, pv, th = v.broadcast(pending_pnl=p, pool_value=pv, threshold=th)
+    out = p > th * pv  # compare without dividing, so equality is exact
+    return bool(out) if out.ndim == 0 else out

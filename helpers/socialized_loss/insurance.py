@@ -172,16 +172,20 @@ def fund_path(initial, inflows, bad_debts) -> FundPath:
     inf, d, f0b = v.broadcast(inflows=np.atleast_1d(inf), bad_debts=np.atleast_1d(d), initial=f0[..., None])
     shape = inf.shape
     T = shape[-1]
-    bal = np.empty(shape[:-1] + (T + 1,))
-    paid = np.empty(shape)
+    # periods on the first axis so each step reads and writes contiguous memory
+    infT = np.ascontiguousarray(np.moveaxis(inf, -1, 0))
+    dT = np.ascontiguousarray(np.moveaxis(d, -1, 0))
+    bal = np.empty((T + 1,) + shape[:-1])
+    paid = np.empty((T,) + shape[:-1])
     b = f0b[..., 0].astype(float).copy()
-    bal[..., 0] = b
+    bal[0] = b
     for t in range(T):
-        p = np.minimum(b, d[..., t])
-        paid[..., t] = p
-        b = b + inf[..., t] - p
-        bal[..., t + 1] = b
-    return FundPath(balance=bal, paid=paid, uncovered=d - paid)
+        p = np.minimum(b, dT[t])
+        paid[t] = p
+        b = b + infT[t] - p
+        bal[t + 1] = b
+    paid = np.moveaxis(paid, 0, -1)
+    return FundPath(balance=np.moveaxis(bal, 0, -1), paid=paid, uncovered=d - paid)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+"""Checks for lesson 09 — Case study: Hyperliquid, 10 October 2025.
+
+Every expected value is computed from the authors' data files with ``sl.casestudy``, never typed in.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import casestudy as cs
+from .core import CheckResult, check_value, not_attempted, report
+
+__all__ = ["headline_overshoot", "top_three_share", "undertaken_waves", "worst_delay", "naive_mapping"]
+
+
+def headline_overshoot(answer) -> CheckResult:
+    """Exercise 9.1: Σ taken − Σ needed over the 16 waves (USD, to the cent)."""
+    h = cs.hyperliquid_headline()
+    return check_value(
+        "Exercise 9.1",
+        answer,
+        h.overshoot,
+        why=(
+            f"production took {h.taken:,.2f} USD against {h.needed:,.2f} USD needed: {h.overshoot:,.2f} USD more, "
+            "the paper's $45.03M."
+        ),
+        hint="add up w.taken and w.needed over all 16 waves (np.sum), then subtract; keep the sign: taken − needed.",
+        rtol=0.0,
+        atol=0.01,
+    )
+
+
+def top_three_share(answer) -> CheckResult:
+    """Exercise 9.2 (predict first): the three largest waves' overshoot ÷ the whole event's overshoot."""
+    w = cs.load_waves()
+    top = cs.dominant_waves(3, w)
+    idx = [w.index(x) for x in top]
+    names = ", ".join(map(str, sorted(top.tolist())[:-1])) + f" and {sorted(top.tolist())[-1]}"
+    expected = math.fsum(w.overshoot[idx].tolist()) / math.fsum(w.overshoot.tolist())
+    return check_value(
+        "Exercise 9.2",
+        answer,
+        expected,
+        why=(
+            f"waves {names} alone overshoot by {100 * expected:.1f} % of the net total: more than all of it, "
+            "because the early waves took less than needed and pull the net total down."
+        ),
+        hint="sort w.overshoot from largest to smallest, add the first three, and divide by w.overshoot.sum().",
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+def undertaken_waves(count, usd) -> CheckResult:
+    """Exercise 9.3: how many waves took less than needed, and by how much in total (USD, a positive number)."""
+    w = cs.load_waves()
+    short = w.overshoot < 0
+    expected_count = int(np.count_nonzero(short))
+    expected_usd = -math.fsum(w.overshoot[short].tolist())
+    if not_attempted(count) or not_attempted(usd):
+        return report("Exercise 9.3", "not attempted", "not attempted yet: replace both `...` and run this cell again.")
+    return check_value(
+        "Exercise 9.3",
+        (count, usd),
+        (expected_count, expected_usd),
+        why=(
+            f"{expected_count} waves (labels {', '.join(map(str, w.wave[short]))}) took {expected_usd:,.2f} USD less "
+            "than needed in total: production was not simply 'too much', it was badly matched to each wave."
+        ),
+        hint="a boolean mask w.taken < w.needed picks the waves; count it, and add needed − taken over those waves.",
+        rtol=0.0,
+        atol=0.01,
+    )
+
+
+def worst_delay(delay_ms, overshoot_usd) -> CheckResult:
+    """Exercise 9.4: the evaluation delay (ms) with the largest overshoot in the sweep, and that overshoot (USD)."""
+    sweep = cs.load_horizon_sweep()
+    delay, worst = sweep.worst
+    if not_attempted(delay_ms) or not_attempted(overshoot_usd):
+        return report("Exercise 9.4", "not attempted", "not attempted yet: replace both `...` and run this cell again.")
+    return check_value(
+        "Exercise 9.4",
+        (delay_ms, overshoot_usd),
+        (delay, worst),
+        why=(
+            f"evaluated {delay} ms after each wave the overshoot is {worst:,.2f} USD, the top of the paper's "
+            "$45.0M–$51.7M band: the answer depends on when you look."
+        ),
+        hint="use sweep.overshoot and sweep.horizon_ms; np.argmax gives the position of the largest overshoot.",
+        rtol=0.0,
+        atol=0.01,
+    )
+
+
+def naive_mapping(answer) -> CheckResult:
+    """Exercise 9.5 (stretch): (queue diagnostic in equity USD ÷ trimmed-mean equity/PnL) ÷ the observed overshoot."""
+    head = cs.load_headlines()["headline"]
+    ratio = head["winner_overcollateralization_equity_over_pnl"]["trimmed_mean"]
+    expected = head["queue_total_overshoot_usd"] / ratio / head["prod_overshoot_vs_needed_usd"]
+    return check_value(
+        "Exercise 9.5",
+        answer,
+        expected,
+        why=(
+            f"turning ${head['queue_total_overshoot_usd'] / 1e6:.2f}M of equity into profit dollars gives about "
+            f"${head['queue_total_overshoot_usd'] / ratio / 1e6:.1f}M, still {expected:.2f}× the "
+            f"${head['prod_overshoot_vs_needed_usd'] / 1e6:.2f}M measured: the two numbers answer different questions."
+        ),
+        hint="divide the $653.55M diagnostic by the trimmed-mean equity ÷ PnL ratio, then by the measured overshoot.",
+        rtol=1e-4,
+        atol=1e-4,
+    )

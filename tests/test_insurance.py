@@ -1,0 +1,113 @@
+"""Tests for socialized_loss.insurance: ledger, law of motion, Monte Carlo, ruin model."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from socialized_loss.insurance import (
+    InsuranceFund, add_inflows, adjustment_coefficient, cover, cover_losses, exhaustion_probability_grid,
+    fund_monte_carlo, fund_path, lundberg_bound, ruin_monte_carlo, ruin_probability_exponential, size_for_target,
+)
+
+money = st.floats(0, 1e9, allow_nan=False)
+c = lambda x: int(round(x * 100))
+
+
+def test_cover_never_below_zero():
+    f = InsuranceFund(100.0, "BTC")
+    f2, paid, rest = cover(f, 30)
+    assert (f2.balance, paid, rest) == (70.0, 30.0, 0.0)
+    f3, paid, rest = cover(f2, 100)
+    assert (f3.balance, paid, rest) == (0.0, 70.0, 30.0)
+    assert f3.paid == 100.0
+
+
+def test_inflows():
+    f = add_inflows(InsuranceFund(10), liquidation_fees=1.5, trading_fees=100, fee_share=0.2, top_up=5)
+    assert f.balance == 36.5 and f.received == 26.5
+
+
+def test_segregated_vs_shared():
+    funds = {"BTC": InsuranceFund(100, "BTC"), "ETH": InsuranceFund(50, "ETH")}
+    seg = cover_losses(funds, {"BTC": 120, "ETH": 10})
+    assert seg.uncovered == {"BTC": 20.0, "ETH": 0.0} and seg.funds["ETH"].balance == 40
+    sh = cover_losses(funds, {"BTC": 120, "ETH": 10}, shared=True)
+    assert sh.uncovered == {"BTC": 0.0, "ETH": 0.0} and sh.funds["ETH"].balance == 20
+
+
+@settings(max_examples=100, deadline=None)
+@given(money, st.lists(st.tuples(money, money), min_size=1, max_size=10))
+def test_ledger_conserves_to_the_cent(b0, steps):
+    f = InsuranceFund(b0)
+    tot_in = tot_paid = tot_unc = tot_loss = 0
+    for inflow, loss in steps:
+        f = add_inflows(f, top_up=inflow)
+        f, paid, rest = cover(f, loss)
+        tot_in += c(inflow); tot_paid += c(paid); tot_unc += c(rest); tot_loss += c(loss)
+        assert f.balance >= 0
+    assert c(f.balance) == c(b0) + tot_in - tot_paid
+    assert tot_loss == tot_paid + tot_unc
+
+
+def test_fund_path_law_of_motion():
+    r = fund_path(10.0, [5, 0, 0], [3, 20, 1])
+    assert np.allclose(r.balance, [10, 12, 0, 0]) and np.allclose(r.paid, [3, 12, 0])
+    assert np.allclose(r.uncovered, [0, 8, 1]) and bool(r.exhausted)
+    rv = fund_path([10.0, 100.0], np.ones((2, 3)) * 5, [[3, 20, 1], [3, 20, 1]])
+    assert rv.balance.shape == (2, 4) and not rv.exhausted[1]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_fund_path_conserves(seed):
+    g = np.random.default_rng(seed)
+    inf, d = g.random((4, 30)) * 10, g.exponential(8, (4, 30))
+    r = fund_path(g.random(4) * 50, inf, d)
+    assert np.all(r.balance >= 0)
+    assert np.allclose(r.balance[:, -1], r.balance[:, 0] + inf.sum(1) - r.paid.sum(1))
+    assert np.allclose(r.paid + r.uncovered, d)
+
+
+def test_monte_carlo_deterministic_fast_and_monotone():
+    import time
+    fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, seed=1)
+    t = time.perf_counter()
+    a = fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, seed=1)
+    assert time.perf_counter() - t < 0.6  # target 0.2 s; loose here for a loaded CI machine
+    b = fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, seed=1)
+    assert np.array_equal(a.paths, b.paths) and a.paths.shape == (2000, 366)
+    assert a.quantiles.shape == (5, 366) and 0 <= a.exhaustion_probability <= 1
+    g = exhaustion_probability_grid([1e6, 5e6, 5e7], [0.0, 0.2], n_paths=300, seed=2)
+    assert g.shape == (3, 2)
+    assert np.all(np.diff(g, axis=0) <= 0) and np.all(np.diff(g, axis=1) <= 0)
+
+
+def test_size_for_target():
+    s = size_for_target(0.05, 0.1, 2.0, n_paths=300, seed=4, tol=1e4)
+    assert s == size_for_target(0.05, 0.1, 2.0, n_paths=300, seed=4, tol=1e4)
+    g = exhaustion_probability_grid([s, s - 2e4], [0.1], n_paths=300, seed=4)
+    assert g[0, 0] <= 0.05 < g[1, 0]
+
+
+def test_cramer_lundberg():
+    R = adjustment_coefficient(1.2, 1.0, 1.0)
+    assert R == pytest.approx(1 - 1 / 1.2)
+    psi = ruin_probability_exponential(5, 1.2, 1.0, 1.0)
+    assert psi == pytest.approx(1 / 1.2 * np.exp(-R * 5))
+    assert psi <= lundberg_bound(5, 1.2, 1.0, 1.0)
+    p, se = ruin_monte_carlo(5, 1.2, 1.0, 1.0, horizon=400, n_paths=4000, seed=0)
+    assert abs(p - psi) < 4 * se + 0.01
+
+
+def test_errors_name_the_parameter():
+    with pytest.raises(ValueError, match="premium_rate"):
+        adjustment_coefficient(0.5, 1.0, 1.0)
+    with pytest.raises(ValueError, match="balance"):
+        InsuranceFund(-1)
+    with pytest.raises(ValueError, match="loss"):
+        cover(InsuranceFund(1), float("nan"))
+    with pytest.raises(ValueError, match="fee_share"):
+        fund_monte_carlo(1e6, 1.5, 1.0)
+    with pytest.raises(ValueError, match="tail_index"):
+        fund_monte_carlo(1e6, 0.1, 1.0, tail_index=1.0)
+    with pytest.raises(ValueError, match="bad_debts"):
+        fund_path(1.0, [1, 2], [-1, 0])
