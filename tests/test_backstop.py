@@ -32,7 +32,7 @@ def test_vault_share_accounting():
     assert balances(vt) == pytest.approx([90, 270])
     vt = deposit(vt, 0, 90)  # at 0.9 per share → 100 new shares
     assert vt.shares[0] == pytest.approx(200)
-    vt = apply_pnl(vt, 45)  # gains pro rata to shares
+    vt = apply_pnl(vt, 50)  # gains pro rata to shares: 450 → 500
     assert balances(vt) == pytest.approx([200, 300])
     vt, paid = withdraw(vt, 1, 150)
     assert paid == pytest.approx(150) and balances(vt) == pytest.approx([200, 150])
@@ -58,6 +58,10 @@ def test_losses_beyond_assets_become_bad_debt():
     assert vt.assets == 0 and vt.bad_debt == 5
     with pytest.raises(ValueError, match="amount"):
         deposit(vt, 0, 5)
+    empty = new_vault(1)
+    assert apply_pnl(empty, -3).bad_debt == 3
+    with pytest.raises(ValueError, match="pnl"):
+        apply_pnl(empty, 3)
 
 
 def test_hyperliquid_takeover_two_thirds():
@@ -122,6 +126,10 @@ def test_vault_and_umbrella_conservation(seed):
             assert after[i] == pytest.approx(before[i] + a) and np.delete(after, i) == pytest.approx(np.delete(before, i))
         elif op == 1:
             p = float(rng.normal() * 100)
+            if vt.shares.sum() == 0 and p > 0:
+                with pytest.raises(ValueError, match="pnl"):
+                    apply_pnl(vt, p)
+                continue
             before = balances(vt)
             old = vt.assets
             vt = apply_pnl(vt, p)

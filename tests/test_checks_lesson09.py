@@ -63,12 +63,14 @@ def test_wrong(name, monkeypatch):
         getattr(L, name)(*WRONG[name])
 
 
-def test_headline_accepts_the_cent_rounded_answer():
+def test_headline_accepts_the_cent_rounded_answer(monkeypatch):
+    monkeypatch.delenv("SOCIALIZED_LOSS_STRICT", raising=False)
     assert L.headline_overshoot(45_028_665.72).status == "correct"
     assert L.headline_overshoot(45_028_665.70).status == "wrong"
 
 
-def test_money_is_checked_to_the_cent():
+def test_money_is_checked_to_the_cent(monkeypatch):
+    monkeypatch.delenv("SOCIALIZED_LOSS_STRICT", raising=False)
     w = cs.load_waves()
     short = w.taken < w.needed
     usd = float((w.needed - w.taken)[short].sum())

@@ -152,8 +152,11 @@ def withdraw(vault: Vault, depositor: int, shares, t=0.0) -> tuple[Vault, float]
 def apply_pnl(vault: Vault, pnl) -> Vault:
     """Book a gain (pnl > 0) or loss (pnl < 0) in money: every share moves by pnl ÷ shares, so depositors gain or lose
     in proportion to their shares, including those in cooldown. A loss beyond the assets leaves them at 0 and the
-    excess is added to ``bad_debt``."""
+    excess is added to ``bad_debt``. A vault without shares has nobody to book a gain to (ValueError); a loss on
+    it is all bad debt."""
     p = float(v.finite("pnl", pnl))
+    if float(vault.shares.sum()) == 0 and p > 0:
+        raise ValueError(f"pnl must be ≤ 0 for a vault with no shares (nobody owns a gain), got {pnl!r}")
     assets = vault.assets + p
     bad = vault.bad_debt
     if assets < 0:

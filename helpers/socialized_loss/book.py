@@ -1,12 +1,14 @@
 """Build a static HTML book of the executed lessons (``make book`` → ``_build/html``), offline, with Jupyter Book 1.
 
-The book is made from the *solutions* notebooks, executed at build time so every figure is real. Widgets need a live
+The book is made from the *solution* notebooks, built in memory from ``lessons/`` (so it never depends on whether
+``make notebooks`` has been run) and executed at build time so every figure is real. Widgets need a live
 kernel, so on a static page each explorer cell is replaced by a picture of the explorer's starting state and a note
 saying where to run it live. (Jupyter Book 2 downloads its theme at build time and cannot build offline.)
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import shutil
 import subprocess
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import find_root, lesson_paths
+from .build import build_lesson, find_root, guide_text, lesson_paths
 
 __all__ = ["prepare_book", "build_book", "WIDGET_NOTE"]
 
@@ -36,8 +38,9 @@ def _static_widget_source(call: str) -> str:
     )
 
 
-def _book_notebook(src: Path) -> nbformat.NotebookNode:
-    nb = nbformat.read(src, as_version=4)
+def _book_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of a lesson's solution notebook for a static page (widget cells become a picture and a note)."""
+    nb = copy.deepcopy(solution)
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -59,18 +62,17 @@ def prepare_book(root: Path, out: Path) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    names = [p.stem for p in lesson_paths(root / "lessons")]
-    for name in names:
-        nbformat.write(_book_notebook(root / "solutions" / f"{name}.ipynb"), out / f"{name}.ipynb")
+    builds = [build_lesson(p) for p in lesson_paths(root / "lessons")]
+    names = [b.name for b in builds]
+    for b in builds:
+        nbformat.write(_book_notebook(b.solution), out / f"{b.name}.ipynb")
     glossary = root / "lessons" / "glossary.md"
     extra = []
     if glossary.exists():
         shutil.copy(glossary, out / "glossary.md")
         extra.append("glossary")
-    guide = root / "lessons" / "instructor" / "guide.md"
-    if guide.exists():
-        shutil.copy(guide, out / "instructor-guide.md")
-        extra.append("instructor-guide")
+    (out / "instructor-guide.md").write_text(_book_links(guide_text(root, builds)), encoding="utf-8")
+    extra.append("instructor-guide")
     readme = (root / "README.md").read_text(encoding="utf-8")
     intro = readme.split("## What is where")[0]
     for old, new in (

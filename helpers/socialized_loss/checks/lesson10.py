@@ -1,5 +1,5 @@
 """Checks for lesson 10 — Stress lab. Expected values are recomputed with the engine on the lesson's market
-(``sl.widgets.stress_lab()``, fixed seeds): ``sl.simulate`` for the losses, ``sl.sequential`` and
+(``sl.widgets.stress.lab()``, fixed seeds): ``sl.simulate`` for the losses, ``sl.sequential`` and
 ``sl.pro_rata`` for the waterfall, ``sl.fund_path`` for the fund. Nothing is cached: each check reruns what it needs
 (a few tenths of a second)."""
 from __future__ import annotations
@@ -11,7 +11,8 @@ import numpy as np
 from ..allocation import pro_rata, sequential, to_minor
 from ..insurance import fund_path
 from ..simulate import SimResult, simulate
-from ..widgets.stress import stress_lab, stress_profits
+from ..widgets.stress import lab as stress_lab
+from ..widgets.stress import open_profits as stress_profits
 from .core import CheckResult, check_value, not_attempted, report
 
 __all__ = [
@@ -95,6 +96,8 @@ def _median_charged(mechanism: str) -> float:
 def traders_charged(answer) -> CheckResult:
     """Exercise 10.1 (predict first): on the paths where anything was socialized, the median number of traders
     charged under clawback and under the ADL queue, as a pair."""
+    if not_attempted(answer):  # don't run the engine for a blank
+        return check_value("Exercise 10.1", answer, 0.0, why="", hint="")
     expected = np.array([_median_charged("clawback"), _median_charged("adl")])
     return check_value(
         "Exercise 10.1",
@@ -128,13 +131,41 @@ def waterfall(func: Callable | None) -> CheckResult:
 
     Tested on hand-made cases (each layer empty, partly used, full; profits too small), for conservation to the cent,
     and against the engine: with no venue capital and no vault it must reproduce the engine's clawback at a real step
-    of the simulation where the fund ran out.
+    of the simulation where the fund ran out. The engine runs only once the hand-made cases pass.
     """
     name = "Exercise 10.2"
     hint = ("draw the loss with sl.sequential(loss, [venue, vault]); share what is left (.rest) with "
             "sl.pro_rata(rest, profits, caps=profits); uncovered = rest − Σ charges (round to the cent).")
     if func is None or func is Ellipsis:
         return report(name, "not attempted", "not attempted yet: fill in the function and run this cell again.")
+
+    def attempt(loss, profits, venue, vault, expected, where):
+        """None if the learner's function passes this case, else the CheckResult to return."""
+        try:
+            got = func(loss, profits.copy(), venue, vault)
+        except Exception as exc:  # a learner's bug is reported, never a traceback
+            return report(name, "wrong", f"{where} it raised {type(exc).__name__}: {exc}. Hint: {hint}")
+        if not_attempted(got):
+            return report(name, "not attempted", "not attempted yet: the function still returns nothing.")
+        try:
+            layers, charges, uncovered = _as_triple(got)
+        except (TypeError, ValueError) as exc:
+            return report(name, "wrong", f"{where}: {exc}. Hint: {hint}")
+        if layers.shape != (2,) or charges.shape != profits.shape:
+            return report(name, "wrong", f"{where} the layers should be 2 numbers and the charges one per trader "
+                          f"({profits.size}). Hint: {hint}")
+        total = int(to_minor(layers).sum() + to_minor(charges).sum() + to_minor(uncovered))
+        if total != int(to_minor(loss)):
+            return report(name, "wrong", f"{where} layers + charges + uncovered = {total / 100:,.2f}, not "
+                          f"{loss:,.2f}: money was created or lost. Hint: {hint}")
+        exp_layers, exp_charges, exp_unc = expected
+        if not (np.allclose(layers, exp_layers, atol=0.005, rtol=0)
+                and np.allclose(charges, exp_charges, atol=0.005, rtol=0) and abs(uncovered - exp_unc) < 0.005):
+            return report(name, "wrong", f"{where} it gave layers {np.round(layers, 2).tolist()}, uncovered "
+                          f"{uncovered:,.2f} and charges summing to {charges.sum():,.2f}: not the expected split. "
+                          f"Hint: {hint}")
+        return None
+
     prof = np.array([8_000.0, 4_000.0, 500.0, 0.0])
     cases = [
         (5_000.0, prof, VENUE, VAULT),  # the venue's capital alone
@@ -144,42 +175,21 @@ def waterfall(func: Callable | None) -> CheckResult:
         (1_000.0, np.array([300.0, 300.0, 100.0]), 0.0, 0.0),  # pro rata only, with cents to place
         (0.0, prof, VENUE, VAULT),  # nothing to cover
     ]
+    for loss, profits, venue, vault in cases:
+        bad = attempt(loss, profits, venue, vault, reference_waterfall(loss, profits, venue, vault),
+                      f"for loss {loss:,.2f}, venue {venue:,.0f}, vault {vault:,.0f}")
+        if bad is not None:
+            return bad
+    # against the engine: its own clawback at a step where the fund ran out
     lab, r = _run("clawback")
     p, t = single_step_path(r)
     residual = float(r.bad_debt_cents[p, t - 1] - r.fund_paid_cents[p, t - 1]) / 100.0
     engine_profits = stress_profits(lab.population, r, p, t)
-    cases.append((residual, engine_profits, 0.0, 0.0))
-    for k, (loss, profits, venue, vault) in enumerate(cases):
-        args = (loss, profits.copy(), venue, vault)
-        try:
-            got = func(*args)
-        except Exception as exc:  # a learner's bug is reported, never a traceback
-            return report(name, "wrong", f"calling it with loss {loss:,.2f} raised {type(exc).__name__}: {exc}. "
-                          f"Hint: {hint}")
-        if not_attempted(got):
-            return report(name, "not attempted", "not attempted yet: the function still returns nothing.")
-        try:
-            layers, charges, uncovered = _as_triple(got)
-        except (TypeError, ValueError) as exc:
-            return report(name, "wrong", f"for loss {loss:,.2f}: {exc}. Hint: {hint}")
-        exp_layers, exp_charges, exp_unc = reference_waterfall(loss, profits, venue, vault)
-        if layers.shape != (2,) or charges.shape != profits.shape:
-            return report(name, "wrong", f"for loss {loss:,.2f} the layers should be 2 numbers and the charges one "
-                          f"per trader ({profits.size}). Hint: {hint}")
-        total = to_minor(layers).sum() + to_minor(charges).sum() + to_minor(uncovered)
-        if total != to_minor(loss):
-            return report(name, "wrong", f"for loss {loss:,.2f} layers + charges + uncovered = "
-                          f"{total / 100:,.2f}: money was created or lost. Hint: {hint}")
-        if not (np.allclose(layers, exp_layers, atol=0.005, rtol=0) and np.allclose(charges, exp_charges, atol=0.005,
-                                                                                    rtol=0)
-                and abs(uncovered - exp_unc) < 0.005):
-            where = "against the engine's clawback at a real step" if k == len(cases) - 1 else f"for loss {loss:,.2f}"
-            return report(name, "wrong", f"{where} it gave layers {np.round(layers, 2).tolist()}, uncovered "
-                          f"{uncovered:,.2f}, charges summing to {charges.sum():,.2f}; not the expected split. "
-                          f"Hint: {hint}")
-    engine_charges = r.charged_cents[p] / 100.0
-    assert np.array_equal(to_minor(reference_waterfall(residual, engine_profits, 0.0, 0.0)[1]),
-                          to_minor(engine_charges)), "internal: the reference waterfall no longer matches the engine"
+    engine = (np.zeros(2), r.charged_cents[p] / 100.0, float(r.uncovered_cents[p, t - 1]) / 100.0)
+    bad = attempt(residual, engine_profits, 0.0, 0.0, engine,
+                  f"against the engine's clawback of {residual:,.2f} USD (path {p}, step {t}),")
+    if bad is not None:
+        return bad
     return report(name, "correct", "it conserves money to the cent, and with no venue capital and no vault it "
                   f"reproduces the engine's clawback of {residual:,.2f} USD on path {p}, step {t}, cent for cent.")
 
@@ -190,6 +200,8 @@ def waterfall(func: Callable | None) -> CheckResult:
 
 def stress_test(answer) -> CheckResult:
     """Exercise 10.3: (share of paths on which traders pay anything, the largest clawback rate over the paths)."""
+    if not_attempted(answer):
+        return check_value("Exercise 10.3", answer, 0.0, why="", hint="")
     beyond, profits = _beyond_fund_and_profits()
     reach, worst = 0, 0.0
     for loss, prof in zip(beyond, profits):
@@ -236,6 +248,8 @@ def _fund_needed(lab, r, target: float) -> float:
 
 def fund_for_target(answer) -> CheckResult:
     """Exercise 10.4: the smallest initial fund whose exhaustion probability on the simulated losses is ≤ 5 %."""
+    if not_attempted(answer):
+        return check_value("Exercise 10.4", answer, 0.0, why="", hint="")
     lab, r = _run("none")
     expected = _fund_needed(lab, r, TARGET)
     return check_value(
@@ -258,6 +272,8 @@ def fund_for_target(answer) -> CheckResult:
 def capped_waterfall(answer) -> CheckResult:
     """Exercise 10.5 (stretch): with each trader capped at 25 % of profit, (share of paths left with an uncovered
     loss, the largest uncovered amount on one path in USD)."""
+    if not_attempted(answer):
+        return check_value("Exercise 10.5", answer, 0.0, why="", hint="")
     beyond, profits = _beyond_fund_and_profits()
     unc = np.array([reference_waterfall(loss, prof, cap_share=CAP_SHARE)[2] for loss, prof in zip(beyond, profits)])
     expected = np.array([np.mean(unc > 0), unc.max()])

@@ -111,8 +111,8 @@ def adl_queue_state(
     the mark), ``equity``, ``leverage``, ``upnl`` (USD) and ``skipped`` (dYdX: the fill would have made it
     insolvent); and ``order`` (indices in the order visited), ``rest`` (contracts not offset), ``deficit`` (the
     bankrupt short's loss beyond its collateral at the mark, USD) and ``curve_q``/``curve_closed`` (closed per
-    account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes plus every size at
-    which an account is used up, for the picture).
+    account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes, ``quantity``
+    itself and every size at which an account is used up, for the picture).
     """
     v.choice("rule", rule, RULES)
     seed = v.integer("seed", seed, low=0)
@@ -147,7 +147,7 @@ def adl_queue_state(
 
     # the curve is piecewise linear with kinks where one account is used up: a coarse grid plus those kinks
     kinks = np.cumsum(s[np.asarray(order, dtype=np.int64)])
-    grid = np.unique(np.round(np.concatenate([np.linspace(0.0, total, curve_points), [0.0], kinks]), 9))
+    grid = np.unique(np.round(np.concatenate([np.linspace(0.0, total, curve_points), [0.0, q], kinks]), 9))
     grid = grid[grid <= total]
     curve = np.empty((len(s), len(grid)))
     for k, qk in enumerate(grid):
@@ -185,6 +185,12 @@ def adl_queue_state(
     }
 
 
+def _score_text(score: float) -> str:
+    if np.isnan(score):
+        return "—"
+    return f"{score:,.0f}" if abs(score) >= 100 else f"{score:.4f}"
+
+
 def _readout(st: dict[str, Any]) -> str:
     rule = st["rule"]
     head = table_html(
@@ -200,7 +206,7 @@ def _readout(st: dict[str, Any]) -> str:
     rows = "".join(
         "<tr>"
         f"<td>{n}</td>"
-        f"<td style='text-align:right'>{'—' if np.isnan(sc) else f'{sc:,.4g}'}</td>"
+        f"<td style='text-align:right'>{_score_text(sc)}</td>"
         f"<td style='text-align:center'>{_lights_text(int(li))}</td>"
         f"<td style='text-align:right'>{int(qu)}{' (skipped)' if sk else ''}</td>"
         f"<td style='text-align:right'>{cl:,.0f}</td>"
@@ -212,7 +218,8 @@ def _readout(st: dict[str, Any]) -> str:
     )
     table = (
         "<table class='sl-readout' style='margin-top:6px'>"
-        f"<tr><th>account</th><th>{score_head}</th><th>lights</th><th>visited</th><th>closed (contracts)</th>"
+        f"<tr><th>account</th><th>{score_head}</th><th>lights</th><th>{'visited' if rule == 'dydx' else 'queue'}</th>"
+        "<th>closed (contracts)</th>"
         "<th>given up (USD)</th></tr>"
         f"{rows}</table>"
     )
@@ -250,11 +257,11 @@ def adl_queue_explorer() -> Explorer:
 
     lines = []
     for i in x:
-        (ln,) = ax2.plot([0, total], [0, 0], label=names[i], markevery=10)
+        (ln,) = ax2.plot([0, total], [0, 0], label=names[i], markevery=0.12)
         lines.append(ln)
     now = ax2.axvline(0, color="black", linewidth=1.0, linestyle=":")
     ax2.set_xlim(0, total)
-    ax2.set_ylim(0, 1.05 * float(BOOK["sizes"].max()))
+    ax2.set_ylim(0, 1.4 * float(BOOK["sizes"].max()))  # headroom for the legend
     ax2.set_xlabel("Size of the bankrupt short (contracts)")
     ax2.set_ylabel("Closed (contracts)")
     ax2.set_title("Who is closed as the bankrupt short grows", fontsize=11)
@@ -275,7 +282,9 @@ def adl_queue_explorer() -> Explorer:
             tags[i].set_position((i, st["sizes"][i] + 0.5))
             lines[i].set_data(st["curve_q"], st["curve_closed"][i])
         now.set_xdata([st["quantity"]] * 2)
-        order = "random start" if st["rule"] == "dydx" else "highest score first"
-        title.set_text(f"{RULE_LABELS[st['rule']]}: {order}; #k = place visited, ● = lights")
+        if st["rule"] == "dydx":
+            title.set_text(f"dYdX v4: random start (seed {st['seed']}), no ranking; #k = place visited")
+        else:
+            title.set_text(f"{RULE_LABELS[st['rule']]}: highest score first; #k = place in queue, ● = lights")
 
     return assemble(controls, fig, update, draw)

@@ -32,22 +32,14 @@ from .. import validate as v
 from ..plots import COLORS
 from ._base import Explorer, assemble, new_figure, slider, table_html
 
-__all__ = [
-    "STRESS_LEVERAGE_MIXES",
-    "STRESS_MECHANISM_NAMES",
-    "StressLab",
-    "stress_lab",
-    "stress_groups",
-    "stress_group_shares",
-    "stress_profits",
-    "stress_table",
-    "stress_comparison_figure",
-    "stress_state",
-    "stress_explorer",
-]
+__all__ = ["stress_state", "stress_explorer"]
+
+# Also public, for lesson 10 (reached as ``sl.widgets.stress.<name>``, not re-exported to keep ``sl.widgets`` tidy):
+# ``lab``, ``StressLab``, ``groups``, ``group_shares``, ``open_profits``, ``table``, ``comparison_figure``,
+# ``LEVERAGE_MIXES``, ``MECHANISM_NAMES``.
 
 #: Leverage mixes offered by the explorer: label → maximum leverage (×); leverage is log-uniform on [1, max].
-STRESS_LEVERAGE_MIXES = {
+LEVERAGE_MIXES = {
     "cautious (1–5×)": 5.0,
     "moderate (1–20×)": 20.0,
     "aggressive (1–50×)": 50.0,
@@ -55,7 +47,7 @@ STRESS_LEVERAGE_MIXES = {
 }
 
 #: The engine's mechanisms with the names the lessons use.
-STRESS_MECHANISM_NAMES = {
+MECHANISM_NAMES = {
     "none": "none (left uncovered)",
     "clawback": "clawback (pro rata to profit)",
     "contracts_pro_rata": "contracts-pro-rata",
@@ -92,7 +84,7 @@ class StressLab:
         return f"StressLab({self.description})"
 
 
-def stress_lab(
+def lab(
     n_traders: int = 500,
     n_paths: int = 200,
     n_steps: int = 300,
@@ -134,7 +126,7 @@ def stress_lab(
 # Who pays
 
 
-def stress_groups(population: TraderPopulation, edge: float = GROUP_EDGE) -> tuple[tuple[str, ...], np.ndarray]:
+def groups(population: TraderPopulation, edge: float = GROUP_EDGE) -> tuple[tuple[str, ...], np.ndarray]:
     """Four groups of traders by side and leverage at entry (below / at or above ``edge`` ×): returns the labels and
     a boolean array (4 × traders). Every trader is in exactly one group."""
     if not isinstance(population, TraderPopulation):
@@ -147,9 +139,9 @@ def stress_groups(population: TraderPopulation, edge: float = GROUP_EDGE) -> tup
     return labels, masks
 
 
-def stress_group_shares(summary: MonteCarloSummary) -> tuple[tuple[str, ...], np.ndarray]:
+def group_shares(summary: MonteCarloSummary) -> tuple[tuple[str, ...], np.ndarray]:
     """Collapse a :class:`~socialized_loss.simulate.MonteCarloSummary`'s side × leverage groups into the four groups
-    of :func:`stress_groups` (leverage below / at or above 10×): returns the labels and each group's share of all
+    of :func:`groups` (leverage below / at or above 10×): returns the labels and each group's share of all
     socialized losses (sums to 1, or all zeros when nothing was socialized)."""
     shares = np.zeros(4)
     for label, s in zip(summary.group_labels, summary.share_by_group):
@@ -160,7 +152,7 @@ def stress_group_shares(summary: MonteCarloSummary) -> tuple[tuple[str, ...], np
     return GROUP_LABELS, shares
 
 
-def stress_profits(population: TraderPopulation, result: SimResult, path: int, step: int = -1) -> np.ndarray:
+def open_profits(population: TraderPopulation, result: SimResult, path: int, step: int = -1) -> np.ndarray:
     """Unrealised profit (USD, whole cents) at the mark after ``step`` on ``path`` of every trader still open then,
     and 0 for losing or closed traders: the base a clawback shares a loss over (the engine's own rule).
 
@@ -188,7 +180,7 @@ def _beyond(s: MonteCarloSummary) -> np.ndarray:
     return s.socialized + s.uncovered
 
 
-def stress_table(mc: dict) -> str:
+def table(mc: dict) -> str:
     """A plain-text table comparing the mechanisms of a :func:`~socialized_loss.simulate.monte_carlo` result: share
     of paths past the fund, mean socialized and uncovered loss per path, the 99th-percentile path, and the shares
     paid by longs and by traders at 10× or more."""
@@ -197,19 +189,19 @@ def stress_table(mc: dict) -> str:
     head2 = f"{'':<20}{'the fund':>11}{'mean USD':>12}{'mean USD':>11}{'USD':>11}{'longs':>9}{'≥ 10×':>9}"
     lines = [head, head2, "-" * len(head)]
     for key, s in mc.items():
-        labels, shares = stress_group_shares(s)
+        labels, shares = group_shares(s)
         paid = s.socialized.sum() > 0
         longs = f"{shares[0] + shares[1]:>9.0%}" if paid else f"{'—':>9}"
         high = f"{shares[1] + shares[3]:>9.0%}" if paid else f"{'—':>9}"
         lines.append(
-            f"{STRESS_MECHANISM_NAMES.get(key, key).split(' (')[0]:<20}{np.mean(_beyond(s) > 0):>11.1%}"
+            f"{MECHANISM_NAMES.get(key, key).split(' (')[0]:<20}{np.mean(_beyond(s) > 0):>11.1%}"
             f"{s.socialized.mean():>12,.0f}{s.uncovered.mean():>11,.0f}{np.quantile(_beyond(s), 0.99):>11,.0f}"
             f"{longs}{high}"
         )
     return "\n".join(lines)
 
 
-def stress_comparison_figure(mc: dict, figsize=(10.0, 4.2)):
+def comparison_figure(mc: dict, figsize=(10.0, 4.2)):
     """Lesson 10's main picture from a :func:`~socialized_loss.simulate.monte_carlo` result: (left) for each
     mechanism, the share of paths whose bad debt beyond the fund exceeds a level; (right) who pays the socialized
     part, four trader groups stacked per mechanism. Returns the pyplot Figure (call ``plt.show()``)."""
@@ -223,7 +215,7 @@ def stress_comparison_figure(mc: dict, figsize=(10.0, 4.2)):
         xs = np.concatenate(([0.0], loss))
         ys = np.concatenate(([1.0], (n - np.arange(1, n + 1)) / n))
         ax_l.step(xs, ys, where="post", color=COLORS[k], linestyle=["-", "--", "-.", ":"][k % 4],
-                  marker="", linewidth=2.4 - 0.3 * k, label=STRESS_MECHANISM_NAMES.get(key, key))
+                  marker="", linewidth=2.4 - 0.3 * k, label=MECHANISM_NAMES.get(key, key))
         p_max = max(p_max, float(np.mean(loss > 0)))
     ax_l.set_ylim(0, min(1.0, max(0.1, 1.3 * p_max)))
     ax_l.set_xlim(left=0)
@@ -240,7 +232,7 @@ def stress_comparison_figure(mc: dict, figsize=(10.0, 4.2)):
     colours = [COLORS[1], COLORS[4], COLORS[0], COLORS[2]]
     hatches = ["", "//", "", "//"]
     for g in range(4):
-        w = np.array([100.0 * stress_group_shares(mc[k])[1][g] for k in keys])
+        w = np.array([100.0 * group_shares(mc[k])[1][g] for k in keys])
         ax_r.barh(y, w, left=left, color=colours[g], hatch=hatches[g], edgecolor="black", linewidth=0.6,
                   label=GROUP_LABELS[g])
         for yi, wi, li in zip(y, w, left):
@@ -248,7 +240,7 @@ def stress_comparison_figure(mc: dict, figsize=(10.0, 4.2)):
                 ax_r.text(li + wi / 2, yi, f"{wi:.0f}", ha="center", va="center", fontsize=9,
                           bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1})
         left = left + w
-    ax_r.set_yticks(y, [STRESS_MECHANISM_NAMES[k].split(" (")[0] for k in keys])
+    ax_r.set_yticks(y, [MECHANISM_NAMES[k].split(" (")[0] for k in keys])
     ax_r.set_xlim(0, 100)
     ax_r.set_xlabel("Share of socialized losses (%)")
     ax_r.set_title("Who pays?")
@@ -277,7 +269,7 @@ def stress_state(
 
     ``mechanism``: one of the engine's ``MECHANISMS``; ``jump_size``: the average price jump, % of price in [0, 50]
     (a drop); ``jumps_per_path``: expected number of jumps over the path, in [0, 50]; ``fund``: the insurance fund at
-    the start (USD ≥ 0); ``leverage_mix``: a key of ``STRESS_LEVERAGE_MIXES``. The population (seed ``seed``) and the
+    the start (USD ≥ 0); ``leverage_mix``: a key of ``LEVERAGE_MIXES``. The population (seed ``seed``) and the
     Brownian part of the prices (seed ``seed`` + 1) are fixed, so moving one control changes only what it controls.
 
     Returns per path (USD): ``beyond_fund`` (bad debt the fund could not pay), ``socialized``, ``uncovered``,
@@ -288,7 +280,7 @@ def stress_state(
     charged on a path that socialized anything, median) and the engine's ``result``.
     """
     v.choice("mechanism", mechanism, MECHANISMS)
-    v.choice("leverage_mix", leverage_mix, tuple(STRESS_LEVERAGE_MIXES))
+    v.choice("leverage_mix", leverage_mix, tuple(LEVERAGE_MIXES))
     js = float(v.as_array("jump_size", jump_size))
     if not 0 <= js <= 50:
         raise ValueError(f"jump_size must be in [0, 50] (% of price), got {jump_size!r}")
@@ -298,7 +290,7 @@ def stress_state(
     f0 = float(v.nonnegative("fund", fund))
     n_steps = v.integer("n_steps", n_steps, 1)
     seed = v.integer("seed", seed, 0)
-    pop = make_population(n_traders, seed=seed, max_leverage=STRESS_LEVERAGE_MIXES[leverage_mix])
+    pop = make_population(n_traders, seed=seed, max_leverage=LEVERAGE_MIXES[leverage_mix])
     prices = gbm_jump_paths(
         n_paths, n_steps, seed=seed + 1, jump_rate=jp * HOURS_PER_YEAR / n_steps, jump_mean=np.log1p(-js / 100.0),
         jump_sd=0.04,
@@ -307,7 +299,7 @@ def stress_state(
     socialized = r.socialized_cents.sum(axis=1) / 100.0
     uncovered = r.uncovered_cents.sum(axis=1) / 100.0
     beyond = socialized + uncovered
-    labels, masks = stress_groups(pop)
+    labels, masks = groups(pop)
     group_paid = (r.charged_cents @ masks.T.astype(np.int64)).sum(axis=0) / 100.0
     total = float(r.charged_cents.sum()) / 100.0
     share = group_paid / total if total > 0 else np.zeros(4)
@@ -378,14 +370,14 @@ def stress_explorer(seed: int = 0) -> Explorer:
     loss beyond the fund, and who pays it (four trader groups)."""
     controls = {
         "mechanism": W.Dropdown(
-            options=[(label, key) for key, label in STRESS_MECHANISM_NAMES.items()], value="clawback",
+            options=[(label, key) for key, label in MECHANISM_NAMES.items()], value="clawback",
             description="Mechanism", style={"description_width": "190px"}, layout=W.Layout(width="430px"),
         ),
         "jump_size": slider("Average jump (a drop)", 6.0, 0.0, 15.0, 0.5, "% of price", ".1f"),
         "jumps_per_path": slider("Jumps per path", 3.0, 0.0, 10.0, 0.5, "expected count", ".1f"),
         "fund": slider("Insurance fund at start", 20_000.0, 0.0, 100_000.0, 2_500.0, "USD", ",.0f"),
         "leverage_mix": W.Dropdown(
-            options=list(STRESS_LEVERAGE_MIXES), value="aggressive (1–50×)", description="Leverage mix (log-uniform)",
+            options=list(LEVERAGE_MIXES), value="aggressive (1–50×)", description="Leverage mix (log-uniform)",
             style={"description_width": "190px"}, layout=W.Layout(width="430px"),
         ),
     }

@@ -29,6 +29,7 @@ LABELS = {
     "vm_gains_haircut": "VM gains haircutting",
 }
 TEAR_UP = "Tear-up (not covered)"
+_COLOURS = [COLORS[i] for i in range(6)]  # one colour per layer, the same in every figure
 _M = 1_000_000.0
 
 
@@ -126,12 +127,12 @@ def waterfall_state(
 class _Staircase:
     """The artists of a waterfall staircase on one axes, updated in place."""
 
-    def __init__(self, ax, names: list[str], currency: str) -> None:
+    def __init__(self, ax, names: list[str], currency: str, colours: list[str] | None = None) -> None:
         self.ax = ax
         self.names = list(names)
         n = len(self.names)
         y = np.arange(n + 1)
-        colours = [COLORS[i % (len(COLORS) - 1)] for i in range(n)]
+        colours = colours or [COLORS[i % (len(COLORS) - 1)] for i in range(n)]
         self.cap_bars = ax.barh(y[:n], np.zeros(n), left=np.zeros(n), height=0.62, color=colours, alpha=0.22,
                                 edgecolor=colours, linewidth=1.0)
         self.used_bars = ax.barh(y[:n], np.zeros(n), left=np.zeros(n), height=0.62, color=colours, alpha=0.95)
@@ -154,8 +155,10 @@ class _Staircase:
         for i, (cb, ub) in enumerate(zip(self.cap_bars, self.used_bars)):
             cb.set_x(starts[i])
             cb.set_width(caps_m[i])
+            cb.set_visible(caps_m[i] > 0)
             ub.set_x(starts[i])
             ub.set_width(draws_m[i])
+            ub.set_visible(draws_m[i] > 0)
             if caps_m[i] == 0:
                 txt = "none"
             else:
@@ -164,6 +167,7 @@ class _Staircase:
             self.labels[i].set_text("  " + txt)
         self.rest_bar.set_x(total)
         self.rest_bar.set_width(rest / _M)
+        self.rest_bar.set_visible(rest > 0)
         n = len(self.names)
         self.labels[n].set_position((total + rest / _M, n))
         self.labels[n].set_text(f"  {rest / _M:,.1f} left" if rest > 0 else "  not needed")
@@ -185,7 +189,7 @@ def draw_waterfall(ax, loss: float, layers, currency: str = "EUR", hide_empty: b
     caps, draws, rest = _run(loss, layers)
     keep = np.flatnonzero(caps > 0) if hide_empty else np.arange(len(caps))
     names = [_labels()[i] for i in keep]
-    st = _Staircase(ax, names, currency)
+    st = _Staircase(ax, names, currency, colours=[_COLOURS[i] for i in keep])
     st.update(caps[keep], draws[keep], loss, rest)
     return {"capacities": caps, "draws": draws, "uncovered": rest}
 
