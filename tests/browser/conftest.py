@@ -224,17 +224,26 @@ def browser(chromium_executable):
             b.close()
 
 
-@pytest.fixture
-def lab_page(browser, lab_server):
-    """A fresh page (own context) with a kernel-message monitor; its kernels are shut down afterwards."""
+@pytest.fixture(scope="session")
+def browser_context(browser):
+    """One context for the session, so JupyterLab's static assets are loaded once and then come from the cache."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def lab_page(browser_context, lab_server):
+    """A fresh page with a kernel-message monitor; its notebook's kernel is shut down afterwards."""
+    page = browser_context.new_page()
     page.set_default_timeout(60_000)
     monitor = KernelMonitor(page)
     try:
         yield page, monitor
     finally:
-        context.close()
+        page.close()
         lab_server.shutdown_sessions()
 
 

@@ -286,30 +286,30 @@ class Interaction:
     problems: list[str] = field(default_factory=list)
 
 
-def _wait_for_change(page, before: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
-    t0 = time.perf_counter()
-    while True:
-        now = page.evaluate(_SNAPSHOT_JS)
-        if now["readout"] != before["readout"] or now["images"] != before["images"]:
-            return now
-        if time.perf_counter() - t0 > timeout_s:
-            return None
-        page.wait_for_timeout(100)
+def _changed(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    return [name for name, key in (("readout", "readout"), ("image", "images")) if now[key] != before[key]]
 
 
 def _move_and_wait(page, monitor: KernelMonitor, act, before: dict[str, Any], timeout_s: float):
-    """Do ``act`` (a control change); wait until the kernel handled it and went quiet, then for the page."""
-    mark = monitor.n_status
+    """Do ``act`` (a control change); wait for the first visible reaction (timed), or an error from the kernel;
+    then until the kernel has handled every change and gone quiet. Returns (snapshot or None, seconds)."""
+    mark_status, mark_errors = monitor.n_status, len(monitor.errors)
     t0 = time.perf_counter()
     act()
-    after = _wait_for_change(page, before, timeout_s)  # the first visible reaction (timed)
-    secs = time.perf_counter() - t0
-    monitor.wait_quiet(page, mark)
-    if after is None:  # the kernel is done: give the browser a last moment to render
-        after = _wait_for_change(page, before, 1.0)
-    else:
-        after = page.evaluate(_SNAPSHOT_JS)
-    return after, secs
+    secs = None
+    while time.perf_counter() - t0 < timeout_s:
+        if _changed(before, page.evaluate(_SNAPSHOT_JS)):
+            secs = time.perf_counter() - t0
+            break
+        if len(monitor.errors) > mark_errors and monitor.state == "idle":
+            break
+        page.wait_for_timeout(100)
+    monitor.wait_quiet(page, mark_status)
+    page.wait_for_timeout(200)  # the last image blob to render
+    now = page.evaluate(_SNAPSHOT_JS)
+    if not _changed(before, now):
+        return None, time.perf_counter() - t0
+    return now, secs if secs is not None else time.perf_counter() - t0
 
 
 def main_widget_responds(page, monitor: KernelMonitor, timeout_s: float = CHANGE_TIMEOUT_S) -> Interaction | None:
@@ -354,10 +354,9 @@ def main_widget_responds(page, monitor: KernelMonitor, timeout_s: float = CHANGE
     problems = _dedupe(monitor.since(mark))
     if after is None:
         return Interaction(
-            False, f"{how}: neither the readout nor the image changed within {timeout_s:.0f} s", secs, problems
+            False, f"{how}: neither the readout nor the image changed ({secs:.1f} s)", secs, problems
         )
-    changed = [n for n in ("readout", "image") if after[n + ("s" if n == "image" else "")] != before[n + ("s" if n == "image" else "")]]
-    verdict = f"{' and '.join(changed)} changed in {secs:.2f} s"
+    verdict = f"{' and '.join(_changed(before, after))} changed in {secs:.2f} s"
     if problems:
         verdict += f", but the kernel reported {len(problems)} error(s)"
     return Interaction(not problems, f"{how}: {verdict}", secs, problems)

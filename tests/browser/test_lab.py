@@ -103,3 +103,5 @@ def test_broken_widget_is_caught(where, lab_server, lab_page, artifacts_dir, bro
     assert "RuntimeError" in text, rep.summary()
     if where == "update":
         assert "neither the readout nor the image changed" in text, rep.summary()
+    else:  # the page did react (the readout): only the kernel's messages show the failure
+        assert "readout changed" in rep.interaction.detail, rep.summary()
