@@ -56,7 +56,7 @@ def test_who_pays_adds_up(default_state):
     assert st["group_paid"].sum() == pytest.approx(st["socialized"].sum(), abs=0.005)
     assert st["group_share"].sum() == pytest.approx(1.0)
     assert 0 <= st["top_decile_share"] <= 1
-    labels, masks = stress.groups(r and sl.make_population(300, seed=0, max_leverage=50.0))
+    labels, masks = stress.groups(sl.make_population(300, seed=0, max_leverage=50.0))
     assert labels == st["group_labels"]
     assert np.array_equal(masks.sum(axis=0), np.ones(300)), "every trader is in exactly one group"
 

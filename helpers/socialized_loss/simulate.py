@@ -2,7 +2,8 @@
 
 A TEACHING model of one perpetual market with isolated-margin traders. Per step and per path:
 
-1. mark = exogenous price × a dislocation factor left by earlier forced selling (it decays by ``resilience``);
+1. mark = exogenous price × (1 + d), d the price dislocation left by earlier forced flow (d < 0 after net selling);
+   the book refills between steps: d ← d × (1 − ``resilience``);
 2. every open position whose mark is beyond its liquidation price (equity < maintenance margin, see
    :func:`socialized_loss.margin.liquidation_price`) is closed; their net forced flow moves the price by
    :func:`socialized_loss.liquidation.price_impact`, they all fill at the new price, which can liquidate the next
@@ -378,7 +379,7 @@ def simulate_reference(
         coll = list(coll0)  # collateral in cents
         active = [True] * N
         liq_px = [_liq_price(coll[i], size[i], entry[i], pr.mmr, side[i]) for i in range(N)]
-        m = 1.0  # price dislocation left by forced flow
+        d = 0.0  # price dislocation left by forced flow: the mark is F × (1 + d)
         fund = pr.fund0_c
         mark_rec[p, 0] = prices[p, 0]
         fund_rec[p, 0] = fund
@@ -386,18 +387,18 @@ def simulate_reference(
             F = float(prices[p, t])
             bad = fees = nliq = 0
             for _round in range(pr.max_rounds):
-                mark = F * m
+                mark = F * (1.0 + d)
                 # who is beyond their liquidation price at this mark?
                 hit = [i for i in range(N) if active[i] and (mark < liq_px[i] if side[i] > 0 else mark > liq_px[i])]
                 if not hit:
                     break
                 net = sum(round(size[i] * mark * 100.0) for i in hit)  # cents; + = net selling
                 move = float(_impact(abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact))
-                if net > 0:
-                    m = m * (1.0 - move)
-                elif net < 0:
-                    m = m * (1.0 + move)
-                fill = F * m  # everyone in this round fills at the moved price
+                if net > 0:  # net selling: the price falls by the share `move`
+                    d = (1.0 + d) * (1.0 - move) - 1.0
+                elif net < 0:  # net buying (shorts closed): it rises
+                    d = (1.0 + d) * (1.0 + move) - 1.0
+                fill = F * (1.0 + d)  # everyone in this round fills at the moved price
                 for i in hit:
                     equity = coll[i] + round(size[i] * (fill - entry[i]) * 100.0)
                     if equity >= 0:  # the fund takes its fee out of what is left
@@ -407,7 +408,7 @@ def simulate_reference(
                     active[i] = False
                     liq_step[p, i] = t
                     nliq += 1
-            mark = F * m
+            mark = F * (1.0 + d)
             # insurance fund: law of motion
             paid = min(fund, bad)
             fund = fund + pr.fee_in_c + fees - paid
@@ -432,7 +433,7 @@ def simulate_reference(
             out["fees"][p, t - 1], out["nliq"][p, t - 1], out["ndel"][p, t - 1] = fees, nliq, ndel
             mark_rec[p, t] = mark
             fund_rec[p, t] = fund
-            m = 1.0 + (m - 1.0) * (1.0 - pr.resilience)  # the book refills
+            d = d * (1.0 - pr.resilience)  # the book refills: the dislocation shrinks
     return SimResult(pr.mechanism, mark_rec, fund_rec, out["bad"], out["paid"], out["soc"], out["unc"], out["fees"],
                      out["nliq"], out["ndel"], charged, liq_step, pr.fee_in_c)
 
@@ -471,8 +472,8 @@ def simulate(
     the share of the dislocation that heals each step; ``fund0`` the initial fund (USD); ``fee_inflow`` the fund's
     share of trading fees per step (USD); ``max_rounds`` cascade rounds per step. Returns a :class:`SimResult`.
 
-    Vectorised over paths × traders. A path is only examined trader by trader in a step where its mark crosses the
-    highest long / lowest short liquidation price of its open positions.
+    Event-driven and vectorised over paths (see the comments in the code); it agrees with
+    :func:`simulate_reference` to the bit (same floating-point operations in the same order) and to the cent.
     """
     pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
                  max_rounds)
@@ -480,109 +481,211 @@ def simulate(
     P, T = prices.shape[0], prices.shape[1] - 1
     N = len(pop)
     side, size, entry = pop.side, pop.size, pop.entry
-    is_long = side > 0
-    abs_size = np.abs(size)
+    fee_size = pr.max_fee_rate * np.abs(size)  # the fee cap is fee_size × fill
+    keep = 1.0 - pr.resilience
+    fee_in = pr.fee_in_c
+
+    # How it works. Paths are independent, so each one advances on its own clock, and a pass of the main loop takes
+    # every path one "event" further, whatever step it is at:
+    #  * a quiet stretch: without liquidations the only changes are d ← d × keep and the fund's fee inflow, so the
+    #    next H marks of a waiting path come from one cumulative product (left to right, as the loop multiplies),
+    #    and the first step whose mark crosses its highest long / lowest short liquidation price from one argmax;
+    #  * a cascade round. Per path and side the positions are kept sorted by key = −side × liquidation price,
+    #    ascending (the order in which a falling / rising mark reaches them) behind a pointer past the closed ones.
+    #    A position is hit when key < −side × mark, so a round's victims are the entries right after the pointer:
+    #    a window of W per side is examined (the whole row when all W are hit). After a round the next one is
+    #    known at once (is the next entry beyond the fill price?), so a cascade of r rounds takes r passes;
+    #  * a socialization (rare) changes collateral: that path's rows are rebuilt, closed positions first (key −inf).
+    # Ledgers of event steps and liquidations are logged and written once at the end; the fund's path is the
+    # cumulative sum of its flows (exact in integer cents).
+    W = 32  # candidates examined per side and round
+    H = 64  # steps looked ahead at once by a waiting path
     coll0 = np.rint(pop.collateral * 100.0).astype(np.int64)
-    L0 = _liq_price(coll0, size, entry, pr.mmr, side)
-    coll = np.tile(coll0, (P, 1))
-    active = np.ones((P, N), bool)
-    # signed liquidation prices side × L: a position is hit when side × mark < side × L (exact: negation is exact);
-    # closed positions get −inf so they never trigger
-    Ls = np.tile(side * L0, (P, 1))
-    longs, shorts = np.flatnonzero(is_long), np.flatnonzero(~is_long)
+    key0 = -side * _liq_price(coll0, size, entry, pr.mmr, side)
+    longs, shorts = np.flatnonzero(side > 0), np.flatnonzero(side < 0)
+    NL, NS = longs.size, shorts.size
+    offS = NL + W  # a path's row: NL longs, W × +inf, NS shorts, W × +inf (the padding is never hit)
+    width = offS + NS + W
+    oL = longs[np.argsort(key0[longs], kind="stable")]
+    oS = shorts[np.argsort(key0[shorts], kind="stable")]
+    row = np.full(width, np.inf)
+    row[:NL], row[offS:offS + NS] = key0[oL], key0[oS]
+    keys = np.tile(row, (P, 1))
+    row = np.zeros(width, np.intp)
+    row[:NL], row[offS:offS + NS] = oL, oS
+    perm = np.tile(row, (P, 1))  # trader at each place of the rows
+    collw = coll0[perm]  # their collateral (cents)
+    keys_f, perm_f, collw_f = keys.ravel(), perm.ravel(), collw.ravel()
+    base = np.arange(P) * width
+    ptr = np.stack((base, base + offS), axis=1)  # (P, 2) flat index of the first open long / short place
+    sgn = np.repeat([-1.0, 1.0], W)  # the threshold −side × mark: −mark for longs, +mark for shorts
+    two = np.array([-1.0, 1.0])
+    win = np.tile(np.arange(W), 2)
+    ahead = np.arange(H + 1)
+    stride = T + 1 + H
+    px = np.full((P, stride), np.nan)  # prices padded with NaN (no crossing) beyond the last step
+    px[:, :T + 1] = prices
+    px_f = px.ravel()
 
-    def _bounds(r):  # highest long / lowest short liquidation price among open positions of rows r
-        sub = Ls[r]
-        hi = sub[:, longs].max(axis=1) if longs.size else np.full(len(r), -np.inf)
-        lo = -sub[:, shorts].max(axis=1) if shorts.size else np.full(len(r), np.inf)
-        return hi, lo
-
-    maxL, minL = _bounds(np.arange(P))
-    m = np.ones(P)
-    fund = np.full(P, pr.fund0_c, np.int64)
-
-    bad_rec = np.zeros((P, T), np.int64)
-    paid_rec = np.zeros((P, T), np.int64)
+    t0 = np.zeros(P, np.intp)  # last completed step of each path (in a cascade: the step is t0 + 1)
+    d = np.zeros(P)  # dislocation at the start of step t0 + 1; in a cascade its current value
+    F = np.ones(P)  # price of the step in a cascade
+    fund = np.full(P, pr.fund0_c, np.int64)  # the fund after step t0
+    rnd = np.zeros(P, np.intp)
+    acc_fee = np.zeros(P, np.int64)
+    acc_bad = np.zeros(P, np.int64)
+    acc_n = np.zeros(P, np.int64)
+    casc = np.zeros(P, bool)  # in a cascade
+    wait = np.ones(P, bool)  # looking for its next event
+    coll = np.tile(coll0, (P, 1))  # collateral per path and trader (changed only by socialization)
+    charged = np.zeros((P, N), np.int64)
     soc_rec = np.zeros((P, T), np.int64)
-    unc_rec = np.zeros((P, T), np.int64)
-    fee_rec = np.zeros((P, T), np.int64)
-    nliq_rec = np.zeros((P, T), np.int64)
     ndel_rec = np.zeros((P, T), np.int64)
     mark_rec = np.empty((P, T + 1))
-    fund_rec = np.empty((P, T + 1), np.int64)
-    charged = np.zeros((P, N), np.int64)
-    liq_step = np.full((P, N), -1, np.int64)
     mark_rec[:, 0] = prices[:, 0]
-    fund_rec[:, 0] = fund
-    keep = 1.0 - pr.resilience
-    social = pr.mechanism != "none"
+    mark_f = mark_rec.ravel()
+    log_liq, log_ev = [], []
 
-    for t in range(1, T + 1):
-        F = prices[:, t]
-        bad = bad_rec[:, t - 1]
-        fees = fee_rec[:, t - 1]
-        nliq = nliq_rec[:, t - 1]
-        mark = F * m
-        rows = np.flatnonzero((mark < maxL) | (mark > minL))
-        touched = rows
-        rnd = 0
-        while rows.size and rnd < pr.max_rounds:
-            mk = F[rows] * m[rows]
-            hit = side * mk[:, None] < Ls[rows]
-            r_loc, i = np.nonzero(hit)
-            if r_loc.size == 0:
-                break
-            k = rows.size
-            vol = np.rint(size[i] * mk[r_loc] * 100.0)  # cents, exact integers in float64
-            net = np.bincount(r_loc, weights=vol, minlength=k)
-            move = _impact(np.abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact)
-            mr = m[rows]
-            mr = np.where(net > 0, mr * (1.0 - move), np.where(net < 0, mr * (1.0 + move), mr))
-            m[rows] = mr
-            fill = (F[rows] * mr)[r_loc]
-            p_i = rows[r_loc]
-            eq = coll[p_i, i] + np.rint(size[i] * (fill - entry[i]) * 100.0).astype(np.int64)
-            cap = np.rint(pr.max_fee_rate * abs_size[i] * fill * 100.0).astype(np.int64)
-            fee = np.where(eq >= 0, np.minimum(eq, cap), 0)
-            short = np.where(eq < 0, -eq, 0)
-            fees[rows] += np.bincount(r_loc, weights=fee, minlength=k).astype(np.int64)
-            bad[rows] += np.bincount(r_loc, weights=short, minlength=k).astype(np.int64)
-            cnt = np.bincount(r_loc, minlength=k)
-            nliq[rows] += cnt
-            active[p_i, i] = False
-            Ls[p_i, i] = -np.inf
-            liq_step[p_i, i] = t
-            rows = rows[cnt > 0]
-            rnd += 1
-        if touched.size:
-            maxL[touched], minL[touched] = _bounds(touched)
-        mark = F * m
-        # insurance fund: law of motion
-        paid = np.minimum(fund, bad)
-        fund += pr.fee_in_c + fees - paid
-        paid_rec[:, t - 1] = paid
+    def open_positions(p):
+        act = np.zeros(N, bool)
+        act[perm[p, ptr[p, 0] - base[p]:NL]] = True
+        act[perm[p, ptr[p, 1] - base[p]:offS + NS]] = True
+        return act
+
+    def rebuild(p, act):  # after a socialization changed path p's collateral or open positions
+        for h_, idx, off, n in ((0, longs, 0, NL), (1, shorts, offS, NS)):
+            on = act[idx]
+            k = -side[idx] * _liq_price(coll[p, idx], size[idx], entry[idx], pr.mmr, side[idx])
+            o = np.argsort(k[on], kind="stable")
+            n_off = n - o.size
+            keys[p, off:off + n_off], perm[p, off:off + n_off] = -np.inf, idx[~on]
+            keys[p, off + n_off:off + n], perm[p, off + n_off:off + n] = k[on][o], idx[on][o]
+            collw[p, off:off + n] = coll[p, perm[p, off:off + n]]
+            ptr[p, h_] = base[p] + off + n_off
+
+    while True:
+        # 1. waiting paths: their next H steps, up to (not including) the next event step
+        s = np.flatnonzero(wait)
+        if s.size:
+            k = s.size
+            ts = t0[s]
+            h = min(H, T - int(ts.min()))
+            C = np.empty((k, h + 1))
+            C[:, 0] = d[s]
+            C[:, 1:] = keep
+            np.cumprod(C, axis=1, out=C)  # C[:, j]: d at the start of step ts + 1 + j
+            mk = px_f.take((s * stride + ts)[:, None] + ahead[1:h + 1]) * (1.0 + C[:, :h])
+            kb = keys_f.take(ptr[s])  # next long / short key
+            cross = (kb[:, :1] < -mk) | (kb[:, 1:] < mk)
+            found = cross.any(axis=1)
+            j = np.where(found, cross.argmax(axis=1), np.minimum(h, T - ts))  # quiet steps before the event
+            r_q, c_q = np.nonzero(ahead[:h] < j[:, None])
+            mark_f[(s * (T + 1) + ts + 1)[r_q] + c_q] = mk[r_q, c_q]
+            ts += j
+            t0[s] = ts
+            fund[s] += j * fee_in
+            d[s] = C[np.arange(k), j]
+            wait[s] = ~found & (ts < T)
+            e = s[found]
+            casc[e] = True
+            F[e] = px_f.take(e * stride + ts[found] + 1)
+        c = np.flatnonzero(casc)
+        if not c.size:
+            if wait.any():
+                continue
+            break
+        # 2. one cascade round of every path in a cascade (each at its own step t0 + 1)
+        k = c.size
+        mark = F * (1.0 + d)
+        idx = ptr[c].repeat(W, axis=1) + win  # (k, 2W) places examined
+        hitw = keys_f.take(idx) < mark[c, None] * sgn
+        cnt2 = hitw.reshape(k, 2, W).sum(axis=2)
+        if (cnt2 == W).any():  # a big cascade: count along the whole rows (sorted, closed ones first)
+            for r_, h_ in zip(*np.nonzero(cnt2 == W)):
+                p = c[r_]
+                lo = base[p] + (offS if h_ else 0)
+                row_k = keys_f[lo:lo + (NS if h_ else NL)]
+                cnt2[r_, h_] = np.count_nonzero(row_k < two[h_] * mark[p]) - (ptr[p, h_] - lo)
+            c2 = cnt2.ravel()
+            rr = np.repeat(np.arange(2 * k), c2)
+            pos = ptr[c].ravel().take(rr) + (np.arange(rr.size) - np.repeat(np.cumsum(c2) - c2, c2))
+            r = c.take(rr // 2)
+        else:
+            flat = np.flatnonzero(hitw)
+            pos = idx.ravel().take(flat)
+            r = c.take(flat // (2 * W))
+        i = perm_f.take(pos)
+        size_i = size.take(i)
+        vol = np.rint(size_i * mark.take(r) * 100.0)  # cents, exact integers in float64
+        net = np.bincount(r, weights=vol, minlength=P)
+        move = _impact(np.abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact)
+        up = 1.0 + d
+        d = np.where(net > 0, up * (1.0 - move) - 1.0, np.where(net < 0, up * (1.0 + move) - 1.0, d))
+        fill = F * (1.0 + d)
+        fill_i = fill.take(r)
+        eq = collw_f.take(pos) + np.rint(size_i * (fill_i - entry.take(i)) * 100.0).astype(np.int64)
+        cap = np.rint(fee_size.take(i) * fill_i * 100.0).astype(np.int64)
+        neg = eq < 0  # bad debt −eq; otherwise the fund's fee min(eq, cap)
+        fb = np.bincount(2 * r + neg, weights=np.where(neg, -eq, np.minimum(eq, cap)), minlength=2 * P)
+        acc_fee += fb[0::2].astype(np.int64)
+        acc_bad += fb[1::2].astype(np.int64)
+        cnt = np.zeros(P, np.intp)
+        cnt[c] = cnt2.sum(axis=1)
+        acc_n += cnt
+        ptr[c] += cnt2
+        rnd += casc
+        log_liq.append((r, i, t0.take(r) + 1))
+        # does the next round liquidate anyone?
+        nk = keys_f.take(ptr)
+        more = (nk[:, 0] < -fill) | (nk[:, 1] < fill)
+        end = casc & ~(more & (rnd < pr.max_rounds))
+        if not end.any():
+            continue
+        # 3. the paths whose cascade is over: the fund's law of motion and socialization
+        f = np.flatnonzero(end)
+        casc[f] = False
+        tf = t0[f] + 1
+        bad, fee, mk = acc_bad[f], acc_fee[f], fill[f]
+        paid = np.minimum(fund[f], bad)
+        fund[f] += fee_in + fee - paid
         residual = bad - paid
-        if social:
-            for p in np.flatnonzero(residual > 0):  # rare: paths whose fund ran out this step
-                ch, closed = _socialize_path(pr.mechanism, int(residual[p]), active[p], coll[p], size, entry, mark[p])
-                j = np.flatnonzero(ch)
-                if j.size == 0:
+        log_ev.append((f, tf, mk, bad, paid, fee, acc_n[f], residual))
+        if pr.mechanism != "none":
+            for q in np.flatnonzero(residual > 0):  # rare: paths whose fund ran out this step
+                p, tp = f[q], tf[q]
+                act = open_positions(p)
+                ch, closed = _socialize_path(pr.mechanism, int(residual[q]), act, coll[p], size, entry, mk[q])
+                jx = np.flatnonzero(ch)
+                if jx.size == 0:
                     continue
-                coll[p, j] -= ch[j]
-                charged[p, j] += ch[j]
-                soc_rec[p, t - 1] = ch[j].sum()
-                cl = j[closed[j]]
-                op = j[~closed[j]]
-                active[p, cl] = False
-                Ls[p, cl] = -np.inf
-                ndel_rec[p, t - 1] = cl.size
-                Ls[p, op] = side[op] * _liq_price(coll[p, op], size[op], entry[op], pr.mmr, side[op])
-                hi, lo = _bounds(np.array([p]))
-                maxL[p], minL[p] = hi[0], lo[0]
-        unc_rec[:, t - 1] = residual - soc_rec[:, t - 1]
-        mark_rec[:, t] = mark
-        fund_rec[:, t] = fund
-        m = 1.0 + (m - 1.0) * keep
+                coll[p, jx] -= ch[jx]
+                charged[p, jx] += ch[jx]
+                soc_rec[p, tp - 1] = ch[jx].sum()
+                cl = jx[closed[jx]]
+                act[cl] = False
+                ndel_rec[p, tp - 1] = cl.size
+                rebuild(p, act)
+        t0[f] = tf
+        d[f] *= keep
+        rnd[f] = acc_fee[f] = acc_bad[f] = acc_n[f] = 0
+        wait[f] = tf < T
+
+    z = lambda: np.zeros((P, T), np.int64)  # noqa: E731
+    bad_rec, paid_rec, fee_rec, nliq_rec, unc_rec = z(), z(), z(), z(), z()
+    liq_step = np.full((P, N), -1, np.int64)
+    if log_ev:
+        f, tf, mk, bad, paid, fee, n, residual = (np.concatenate(a) for a in zip(*log_ev))
+        mark_rec[f, tf] = mk
+        at = (f, tf - 1)
+        bad_rec[at], paid_rec[at], fee_rec[at], nliq_rec[at] = bad, paid, fee, n
+        unc_rec[at] = residual - soc_rec[at]
+    if log_liq:
+        r, i, t = (np.concatenate(a) for a in zip(*log_liq))
+        liq_step[r, i] = t
+    fund_rec = np.empty((P, T + 1), np.int64)
+    fund_rec[:, 0] = pr.fund0_c
+    np.cumsum(fee_in + fee_rec - paid_rec, axis=1, out=fund_rec[:, 1:])
+    fund_rec[:, 1:] += pr.fund0_c
     return SimResult(pr.mechanism, mark_rec, fund_rec, bad_rec, paid_rec, soc_rec, unc_rec, fee_rec, nliq_rec,
                      ndel_rec, charged, liq_step, pr.fee_in_c)
 

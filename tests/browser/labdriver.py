@@ -105,12 +105,12 @@ class KernelMonitor:
         elif kind == "error":
             tb = "\n".join(content.get("traceback") or [])
             self.errors.append(
-                f"kernel error (after {parent}): {content.get('ename')}: {content.get('evalue')}\n{_strip_ansi(tb)[-1500:]}"
+                f"kernel error (after {parent}): {content.get('ename')}: {content.get('evalue')}\n{_strip_ansi(tb)[-900:]}"
             )
         elif kind == "stream" and content.get("name") == "stderr":
             text = content.get("text", "")
             if ERROR_TEXT.search(text):
-                self.errors.append(f"kernel stderr (after {parent}):\n{_strip_ansi(text)[-1500:]}")
+                self.errors.append(f"kernel stderr (after {parent}):\n{_strip_ansi(text)[-900:]}")
 
     def since(self, mark: int) -> list[str]:
         return self.errors[mark:]

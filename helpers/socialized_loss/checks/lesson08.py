@@ -1,7 +1,7 @@
 """Checks for lesson 08 — Comparing mechanisms: fairness, incentives and moral hazard.
 
 Expected values come from the engine (``sl.haircuts``, ``sl.socialize``, ``sl.fairness``) and the lesson's book
-(``sl.widgets.mechanism_books``), never from pasted literals.
+(``sl.widgets.mechanisms.mechanism_books``), never from pasted literals.
 """
 from __future__ import annotations
 

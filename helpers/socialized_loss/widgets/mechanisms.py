@@ -34,7 +34,7 @@ from .. import adl, fairness, haircuts, insurance, socialize
 from .. import validate as v
 from .. import waterfall as wf
 from ..allocation import from_minor, to_minor
-from ..plots import COLORS
+from ..plots import COLORS, money_axis
 from ._base import Explorer, assemble, new_figure, table_html
 
 __all__ = [
@@ -401,6 +401,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
     before = ax.bar(x - 0.2, np.zeros(len(x)), width=0.4, color=COLORS[0], label="charged")
     after = ax.bar(x + 0.2, np.zeros(len(x)), width=0.4, color=COLORS[1], hatch="//", label="after the split")
     ax.set_ylabel("Paid (USD)")
+    money_axis(ax, "y")
     ax.legend(loc="upper right", fontsize=10)
 
     def _sync_split(change):  # a new book brings new names: offer them (the dropdown moves to the first one)
@@ -434,7 +435,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
         top = max(vals.max(), vals_after.max(), 1.0)
         ax.set_ylim(0, top * 1.18)
         ax.set_title(f"{st['mechanism']}: B = {st['budget']:,.0f} USD to cover", fontsize=12)
-        after_label = f"after {st['split']} splits into {st['pieces']}"
+        after_label = f"after {st['split']} splits into {st['pieces']}" if st["pieces"] > 1 else "after a split (pieces > 1)"
         ax.get_legend().get_texts()[1].set_text(after_label)
 
     explorer = assemble(controls, fig, update, draw, title="One book, every mechanism")

@@ -178,8 +178,7 @@ def socialization_explorer() -> Explorer:
         b = st["base"]
         for bar, lab, h in zip(bars, labels, c):
             bar.set_height(h)
-            bar.set_color(_COLOR[b])
-            bar.set_edgecolor("black")
+            bar.set_facecolor(_COLOR[b])
             bar.set_hatch(_HATCH[b])
             lab.set_position((bar.get_x() + bar.get_width() / 2, h))
             lab.set_text(f"{h:,.0f}" if h > 0 else "0")

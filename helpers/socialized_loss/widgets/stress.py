@@ -346,7 +346,7 @@ def _readout(st: dict[str, Any]) -> str:
     usd = lambda x: f"{x:,.0f} USD"  # noqa: E731
     q50, q90, q100 = st["quantiles"]
     rows = [
-        ("Paths with bad debt beyond the fund", f"{st['p_beyond_fund']:.0%} of {st['n_paths']}"),
+        ("Paths with bad debt beyond the fund", f"{100 * st['p_beyond_fund']:.0f} % of {st['n_paths']}"),
         ("Beyond the fund: median / 90 % / worst path", f"{q50:,.0f} / {q90:,.0f} / {q100:,.0f} USD"),
         ("Socialized (mean per path)", usd(st["socialized"].mean())),
     ]
@@ -359,7 +359,7 @@ def _readout(st: dict[str, Any]) -> str:
         rows += [
             ("Largest single hit", f"{usd(st['largest_hit'])} ({st['largest_hit_pct']:.0f} % of that trader's collateral)"),
             ("Traders charged (median, paths hit)", f"{st['median_hit_count']:.0f} of {st['n_traders']}"),
-            ("Paid by the 10 % largest positions", f"{st['top_decile_share']:.0%}"),
+            ("Paid by the 10 % largest positions", f"{100 * st['top_decile_share']:.0f} %"),
         ]
     rows.append(("Liquidations per path (mean)", f"{st['n_liquidated_mean']:.0f}"))
     return table_html(rows)

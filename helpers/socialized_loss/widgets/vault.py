@@ -170,7 +170,7 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
     ax2.set_xlabel("Cooldown (days)")
     ax2.set_ylabel("Loss (USD per 1,000 deposited)")
     ax2.set_title("What the cooldown changes")
-    ax2.set_xlim(0, 30)
+    ax2.set_xlim(-0.6, 30)
     ax2.legend(loc="upper right", fontsize=9)
 
     def update(values: dict[str, Any]):
@@ -199,6 +199,9 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
         stay_pt.set_data([c], [st["stayer_loss_per_1000"]])
         att_pt.set_data([c], [st["attentive_loss_per_1000"]])
         top = max(float(np.max(st["stayer_curve"])), st["no_run_loss_per_1000"], 1.0)
-        ax2.set_ylim(0, top * 1.15)
+        ax2.set_ylim(0, top * 1.45)  # headroom for the legend
 
-    return assemble(controls, fig, update, draw)
+    explorer = assemble(controls, fig, update, draw)
+    # the layout was solved on the first render; freezing it keeps later updates cheap (no re-solve per frame)
+    fig.set_layout_engine("none")
+    return explorer

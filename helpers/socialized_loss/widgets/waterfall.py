@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.transforms import offset_copy
 
 from .. import validate as v
 from .. import waterfall as wf
@@ -138,9 +139,13 @@ class _Staircase:
         self.used_bars = ax.barh(y[:n], np.zeros(n), left=np.zeros(n), height=0.62, color=colours, alpha=0.95)
         (self.rest_bar,) = ax.barh([n], [0.0], left=[0.0], height=0.62, color="white", edgecolor="#D55E00",
                                    hatch="///", linewidth=1.2)
-        self.labels = [ax.text(0, yi, "", va="center", ha="left", fontsize=10) for yi in y]
-        self.loss_line = ax.axvline(0, color="black", linestyle="--", linewidth=1.4, marker="")
-        self.loss_text = ax.text(0, -0.72, "", ha="left", va="center", fontsize=10)
+        box = {"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.0}
+        nudge = offset_copy(ax.transData, fig=ax.figure, x=5, y=0, units="points")  # just right of a bar's end
+        self.labels = [
+            ax.text(0, yi, "", va="center", ha="left", fontsize=10, bbox=box, zorder=4, transform=nudge) for yi in y
+        ]
+        self.loss_line = ax.axvline(0, color="black", linestyle="--", linewidth=1.4, marker="", zorder=3)
+        self.loss_text = ax.text(0, -0.72, "", ha="left", va="center", fontsize=10, transform=nudge)
         ax.set_yticks(y)
         ax.set_yticklabels([*self.names, TEAR_UP])
         ax.set_ylim(n + 0.6, -1.0)
@@ -164,18 +169,18 @@ class _Staircase:
             else:
                 txt = f"{draws_m[i]:,.1f} of {caps_m[i]:,.1f}"
             self.labels[i].set_position((starts[i] + caps_m[i], i))
-            self.labels[i].set_text("  " + txt)
+            self.labels[i].set_text(txt)
         self.rest_bar.set_x(total)
         self.rest_bar.set_width(rest / _M)
         self.rest_bar.set_visible(rest > 0)
         n = len(self.names)
         self.labels[n].set_position((total + rest / _M, n))
-        self.labels[n].set_text(f"  {rest / _M:,.1f} left" if rest > 0 else "  not needed")
+        self.labels[n].set_text(f"{rest / _M:,.1f} left" if rest > 0 else "not needed")
         loss_m = loss / _M
         self.loss_line.set_xdata([loss_m, loss_m])
         self.loss_text.set_position((loss_m, -0.72))
-        self.loss_text.set_text(f" loss: {loss_m:,.1f} M {self.currency}")
-        right = max(total, loss_m, 1e-9)
+        self.loss_text.set_text(f"loss: {loss_m:,.1f} M {self.currency}")
+        right = max(total, loss_m, 1.0)  # at least 1 million on the axis, even with no resources at all
         self.ax.set_xlim(0, right * 1.38)
 
 
@@ -243,4 +248,7 @@ def waterfall_explorer() -> Explorer:
         ax.set_xlabel(f"Cumulative resources (million {st['currency']})")
         stairs.update(st["capacities"], st["draws"], st["loss"], st["rest"])
 
-    return assemble(controls, fig, update, draw)
+    explorer = assemble(controls, fig, update, draw)
+    # the layout was solved on the first render; freezing it keeps later updates cheap (no re-solve per frame)
+    fig.set_layout_engine("none")
+    return explorer
