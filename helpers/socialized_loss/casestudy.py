@@ -94,8 +94,8 @@ class Waves:
     ``budgets[p]`` and ``max_pct[p]`` are keyed by the policy suffixes of :data:`POLICIES`; ``max_pct`` also has
     ``"prod"``. ``max_pct`` is the largest single account's haircut as a fraction of its equity (0–1, capped at 1
     by the authors). ``loser_fills`` counts the liquidated (loser-side) fill rows of the wave and ``losers`` the
-    distinct liquidated accounts (``bad_debt_loser_waves.csv``); ``deficit`` is the realised loser deficit of the wave (USD; the same large
-    loser recurs across waves, so do not add these up as if they were distinct losses).
+    distinct liquidated accounts (``bad_debt_loser_waves.csv``); ``deficit`` is the realised loser deficit of the
+    wave (USD; the same large loser recurs across waves, so do not add these up as if they were distinct losses).
     """
 
     wave: np.ndarray
@@ -182,7 +182,7 @@ class Headline:
 
 
 def _cents(x: float) -> float:
-    return round(float(x), 2)
+    return round(float(x), 2) + 0.0  # + 0.0 turns −0.0 into 0.0
 
 
 def hyperliquid_headline(waves: Waves | None = None) -> Headline:
@@ -273,7 +273,8 @@ def dominant_waves(k: int = 3, waves: Waves | None = None) -> np.ndarray:
 
 
 def policy_totals(waves: Waves | None = None) -> dict[str, dict[str, float]]:
-    """Per policy (production first): Σ taken, net overshoot Σ(taken − needed), gross over and gross under (USD).
+    """Per policy (production first): Σ taken, net overshoot Σ(taken − needed), gross over and gross under (USD,
+    exact sums rounded to the cent).
 
     Gross over is Σ max(taken − needed, 0); gross under is Σ max(needed − taken, 0); net = over − under.
     """
@@ -282,10 +283,10 @@ def policy_totals(waves: Waves | None = None) -> dict[str, dict[str, float]]:
     for name, taken in (("production", w.taken), *((POLICIES[p], w.budgets[p]) for p in POLICIES)):
         diff = taken - w.needed
         out[name] = {
-            "taken": math.fsum(taken.tolist()),
-            "net": math.fsum(diff.tolist()),
-            "over": math.fsum(np.maximum(diff, 0).tolist()),
-            "under": math.fsum(np.maximum(-diff, 0).tolist()),
+            "taken": _cents(math.fsum(taken.tolist())),
+            "net": _cents(math.fsum(diff.tolist())),
+            "over": _cents(math.fsum(np.maximum(diff, 0).tolist())),
+            "under": _cents(math.fsum(np.maximum(-diff, 0).tolist())),
         }
     return out
 

@@ -100,7 +100,7 @@ def water_filling(func) -> CheckResult:
         func,
         expected,
         why="one common haircut η for everyone below their cap, the capped ones at their cap, η chosen to hit B.",
-        hint="for a trial η, Σ w_i·min(η, β_i) grows with η; search η in [0, 1] (bisection) until it equals the budget.",
+        hint="for a trial η, Σ w_i·min(η, β_i) grows with η; search η in [0, 1] (bisection) until it hits the budget.",
         rtol=0.0,
         atol=0.011,
     )

@@ -435,7 +435,8 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
         top = max(vals.max(), vals_after.max(), 1.0)
         ax.set_ylim(0, top * 1.18)
         ax.set_title(f"{st['mechanism']}: B = {st['budget']:,.0f} USD to cover", fontsize=12)
-        after_label = f"after {st['split']} splits into {st['pieces']}" if st["pieces"] > 1 else "after a split (pieces > 1)"
+        split_word = f"after {st['split']} splits into {st['pieces']}"
+        after_label = split_word if st["pieces"] > 1 else "after a split (pieces > 1)"
         ax.get_legend().get_texts()[1].set_text(after_label)
 
     explorer = assemble(controls, fig, update, draw, title="One book, every mechanism")

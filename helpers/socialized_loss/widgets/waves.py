@@ -96,7 +96,8 @@ def _readout(st: dict[str, Any]) -> str:
         ("Largest haircut: production", f"{st['max_pct']['prod']:.1f} % of equity"),
         ("Largest haircut: best policy", f"{st['max_pct'][best]:.2f} % ({SHORT[best]})"),
         ("Running Σ needed / Σ taken", f"{st['cum_needed'] / 1e6:,.2f} / {st['cum_taken'] / 1e6:,.2f} M USD"),
-        ("Running overshoot", f"{st['cum_overshoot'] / 1e6:,.2f} M USD ({100 * st['share_of_total']:.0f} % of the total)"),
+        ("Running overshoot",
+         f"{st['cum_overshoot'] / 1e6:,.2f} M USD ({100 * st['share_of_total']:.0f} % of the total)"),
     ]
     return table_html(rows)
 
