@@ -485,47 +485,54 @@ def simulate(
     keep = 1.0 - pr.resilience
     fee_in = pr.fee_in_c
 
-    # How it works. Paths are independent, so each one advances on its own clock, and a pass of the main loop takes
-    # every path one "event" further, whatever step it is at:
-    #  * a quiet stretch: without liquidations the only changes are d ← d × keep and the fund's fee inflow, so the
-    #    next H marks of a waiting path come from one cumulative product (left to right, as the loop multiplies),
-    #    and the first step whose mark crosses its highest long / lowest short liquidation price from one argmax;
-    #  * a cascade round. Per path and side the positions are kept sorted by key = −side × liquidation price,
-    #    ascending (the order in which a falling / rising mark reaches them) behind a pointer past the closed ones.
-    #    A position is hit when key < −side × mark, so a round's victims are the entries right after the pointer:
-    #    a window of W per side is examined (the whole row when all W are hit). After a round the next one is
-    #    known at once (is the next entry beyond the fill price?), so a cascade of r rounds takes r passes;
-    #  * a socialization (rare) changes collateral: that path's rows are rebuilt, closed positions first (key −inf).
-    # Ledgers of event steps and liquidations are logged and written once at the end; the fund's path is the
-    # cumulative sum of its flows (exact in integer cents).
-    W = 32  # candidates examined per side and round
+    # How it works. Paths are independent: each advances on its own clock, and one pass of the main loop takes every
+    # path one event further, whatever step it is at.
+    #  * A waiting path: without liquidations the only changes are d ← d × keep and the fund's fee inflow, so its
+    #    next H marks come from one cumulative product (left to right, as the loop multiplies) and the first step
+    #    whose mark crosses its highest long / lowest short liquidation price from one argmax.
+    #  * A path in a cascade does one round. Per side its positions are sorted by key = −side × liquidation price,
+    #    ascending (the order in which a falling / rising mark reaches them), behind a pointer past the closed ones;
+    #    a position is hit when key < −side × mark, so a round's victims are the places right after the pointer:
+    #    W per side are examined (the whole row when all W are hit). Whether another round follows is known at once
+    #    (is the next key beyond the fill price?), so a cascade of r rounds takes r passes.
+    #  * The paths share one sorted row (their populations are the same) until a socialization changes a path's
+    #    collateral: that path then gets its own row (closed positions first, key −inf).
+    # Ledgers of event steps and liquidations are logged and written at the end; the fund is the cumulative sum of
+    # its flows (exact in integer cents).
+    W = 32  # places examined per side and round
     H = 64  # steps looked ahead at once by a waiting path
     coll0 = np.rint(pop.collateral * 100.0).astype(np.int64)
     key0 = -side * _liq_price(coll0, size, entry, pr.mmr, side)
     longs, shorts = np.flatnonzero(side > 0), np.flatnonzero(side < 0)
     NL, NS = longs.size, shorts.size
-    offS = NL + W  # a path's row: NL longs, W × +inf, NS shorts, W × +inf (the padding is never hit)
+    offS = NL + W  # a row: NL longs, W × +inf, NS shorts, W × +inf (the padding is never hit)
     width = offS + NS + W
+    # row 0: shared by the paths not yet socialized; row 1 + p: path p's own row (written on its first socialization)
+    keys = np.empty((P + 1, width))
+    perm = np.empty((P + 1, width), np.intp)  # trader at each place
+    collw = np.empty((P + 1, width), np.int64)  # their collateral (cents)
+    keys[0], perm[0], collw[0] = np.inf, 0, 0
     oL = longs[np.argsort(key0[longs], kind="stable")]
     oS = shorts[np.argsort(key0[shorts], kind="stable")]
-    row = np.full(width, np.inf)
-    row[:NL], row[offS:offS + NS] = key0[oL], key0[oS]
-    keys = np.tile(row, (P, 1))
-    row = np.zeros(width, np.intp)
-    row[:NL], row[offS:offS + NS] = oL, oS
-    perm = np.tile(row, (P, 1))  # trader at each place of the rows
-    collw = coll0[perm]  # their collateral (cents)
+    keys[0, :NL], keys[0, offS:offS + NS] = key0[oL], key0[oS]
+    perm[0, :NL], perm[0, offS:offS + NS] = oL, oS
+    collw[0] = coll0[perm[0]]
     keys_f, perm_f, collw_f = keys.ravel(), perm.ravel(), collw.ravel()
-    base = np.arange(P) * width
-    ptr = np.stack((base, base + offS), axis=1)  # (P, 2) flat index of the first open long / short place
+    ptr = np.tile(np.array([0, offS], np.intp), (P, 1))  # (P, 2) flat index of the first open long / short place
+    own = np.zeros(P, bool)  # has its own row
+    coll = {}  # path → collateral per trader (cents), once socialized
     sgn = np.repeat([-1.0, 1.0], W)  # the threshold −side × mark: −mark for longs, +mark for shorts
     two = np.array([-1.0, 1.0])
     win = np.tile(np.arange(W), 2)
     ahead = np.arange(H + 1)
-    stride = T + 1 + H
-    px = np.full((P, stride), np.nan)  # prices padded with NaN (no crossing) beyond the last step
+    stride = T + 1 + H  # prices and marks are padded with NaN beyond the last step (no crossing there)
+    px = np.full((P, stride), np.nan)
     px[:, :T + 1] = prices
     px_f = px.ravel()
+    mark_pad = np.full((P, stride), np.nan)
+    mark_pad[:, 0] = prices[:, 0]
+    mark_f = mark_pad.ravel()
+    rowstart = np.arange(P) * stride
 
     t0 = np.zeros(P, np.intp)  # last completed step of each path (in a cascade: the step is t0 + 1)
     d = np.zeros(P)  # dislocation at the start of step t0 + 1; in a cascade its current value
@@ -534,34 +541,32 @@ def simulate(
     rnd = np.zeros(P, np.intp)
     acc_fee = np.zeros(P, np.int64)
     acc_bad = np.zeros(P, np.int64)
-    acc_n = np.zeros(P, np.int64)
     casc = np.zeros(P, bool)  # in a cascade
     wait = np.ones(P, bool)  # looking for its next event
-    coll = np.tile(coll0, (P, 1))  # collateral per path and trader (changed only by socialization)
     charged = np.zeros((P, N), np.int64)
     soc_rec = np.zeros((P, T), np.int64)
     ndel_rec = np.zeros((P, T), np.int64)
-    mark_rec = np.empty((P, T + 1))
-    mark_rec[:, 0] = prices[:, 0]
-    mark_f = mark_rec.ravel()
     log_liq, log_ev = [], []
 
     def open_positions(p):
         act = np.zeros(N, bool)
-        act[perm[p, ptr[p, 0] - base[p]:NL]] = True
-        act[perm[p, ptr[p, 1] - base[p]:offS + NS]] = True
+        r0 = (p + 1 if own[p] else 0) * width
+        act[perm_f[ptr[p, 0]:r0 + NL]] = True
+        act[perm_f[ptr[p, 1]:r0 + offS + NS]] = True
         return act
 
-    def rebuild(p, act):  # after a socialization changed path p's collateral or open positions
+    def rebuild(p, act):  # path p's own row, after a socialization changed its collateral or open positions
+        own[p] = True
         for h_, idx, off, n in ((0, longs, 0, NL), (1, shorts, offS, NS)):
             on = act[idx]
-            k = -side[idx] * _liq_price(coll[p, idx], size[idx], entry[idx], pr.mmr, side[idx])
+            k = -side[idx] * _liq_price(coll[p][idx], size[idx], entry[idx], pr.mmr, side[idx])
             o = np.argsort(k[on], kind="stable")
             n_off = n - o.size
-            keys[p, off:off + n_off], perm[p, off:off + n_off] = -np.inf, idx[~on]
-            keys[p, off + n_off:off + n], perm[p, off + n_off:off + n] = k[on][o], idx[on][o]
-            collw[p, off:off + n] = coll[p, perm[p, off:off + n]]
-            ptr[p, h_] = base[p] + off + n_off
+            keys[p + 1, off:off + n_off], perm[p + 1, off:off + n_off] = -np.inf, idx[~on]
+            keys[p + 1, off + n_off:off + n], perm[p + 1, off + n_off:off + n] = k[on][o], idx[on][o]
+            keys[p + 1, off + n:off + n + W] = np.inf
+            collw[p + 1, off:off + n] = coll[p][perm[p + 1, off:off + n]]
+            ptr[p, h_] = (p + 1) * width + off + n_off
 
     while True:
         # 1. waiting paths: their next H steps, up to (not including) the next event step
@@ -574,21 +579,22 @@ def simulate(
             C[:, 0] = d[s]
             C[:, 1:] = keep
             np.cumprod(C, axis=1, out=C)  # C[:, j]: d at the start of step ts + 1 + j
-            mk = px_f.take((s * stride + ts)[:, None] + ahead[1:h + 1]) * (1.0 + C[:, :h])
+            at = (rowstart[s] + ts)[:, None] + ahead[1:h + 2]
+            mk = px_f.take(at) * (1.0 + C)
+            mk[:, h] = np.nan  # stop there at the latest
             kb = keys_f.take(ptr[s])  # next long / short key
-            cross = (kb[:, :1] < -mk) | (kb[:, 1:] < mk)
-            found = cross.any(axis=1)
-            j = np.where(found, cross.argmax(axis=1), np.minimum(h, T - ts))  # quiet steps before the event
-            r_q, c_q = np.nonzero(ahead[:h] < j[:, None])
-            mark_f[(s * (T + 1) + ts + 1)[r_q] + c_q] = mk[r_q, c_q]
+            stop = ~((kb[:, :1] >= -mk) & (kb[:, 1:] >= mk))  # a crossing, or NaN: past the window or step T
+            j = stop.argmax(axis=1)  # quiet steps before the event
+            mark_f.put(at[:, :h], mk[:, :h])  # (the columns from the event on are written again later)
             ts += j
+            found = (j < h) & (ts < T)
             t0[s] = ts
             fund[s] += j * fee_in
             d[s] = C[np.arange(k), j]
             wait[s] = ~found & (ts < T)
             e = s[found]
             casc[e] = True
-            F[e] = px_f.take(e * stride + ts[found] + 1)
+            F[e] = px_f.take(rowstart[e] + ts[found] + 1)
         c = np.flatnonzero(casc)
         if not c.size:
             if wait.any():
@@ -600,12 +606,12 @@ def simulate(
         idx = ptr[c].repeat(W, axis=1) + win  # (k, 2W) places examined
         hitw = keys_f.take(idx) < mark[c, None] * sgn
         cnt2 = hitw.reshape(k, 2, W).sum(axis=2)
-        if (cnt2 == W).any():  # a big cascade: count along the whole rows (sorted, closed ones first)
+        if hitw[:, W - 1::W].any():  # a big cascade: count along the whole rows (sorted, closed ones first)
             for r_, h_ in zip(*np.nonzero(cnt2 == W)):
                 p = c[r_]
-                lo = base[p] + (offS if h_ else 0)
-                row_k = keys_f[lo:lo + (NS if h_ else NL)]
-                cnt2[r_, h_] = np.count_nonzero(row_k < two[h_] * mark[p]) - (ptr[p, h_] - lo)
+                lo = (p + 1 if own[p] else 0) * width + (offS if h_ else 0)
+                below = np.count_nonzero(keys_f[lo:lo + (NS if h_ else NL)] < two[h_] * mark[p])
+                cnt2[r_, h_] = below - (ptr[p, h_] - lo)
             c2 = cnt2.ravel()
             rr = np.repeat(np.arange(2 * k), c2)
             pos = ptr[c].ravel().take(rr) + (np.arange(rr.size) - np.repeat(np.cumsum(c2) - c2, c2))
@@ -619,8 +625,8 @@ def simulate(
         vol = np.rint(size_i * mark.take(r) * 100.0)  # cents, exact integers in float64
         net = np.bincount(r, weights=vol, minlength=P)
         move = _impact(np.abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact)
-        up = 1.0 + d
-        d = np.where(net > 0, up * (1.0 - move) - 1.0, np.where(net < 0, up * (1.0 + move) - 1.0, d))
+        # net > 0: d ← (1 + d)(1 − move) − 1; net < 0: (1 + d)(1 + move) − 1, as 1 − (−move) = 1 + move exactly
+        d = np.where(net != 0, (1.0 + d) * (1.0 - move * np.sign(net)) - 1.0, d)
         fill = F * (1.0 + d)
         fill_i = fill.take(r)
         eq = collw_f.take(pos) + np.rint(size_i * (fill_i - entry.take(i)) * 100.0).astype(np.int64)
@@ -629,36 +635,33 @@ def simulate(
         fb = np.bincount(2 * r + neg, weights=np.where(neg, -eq, np.minimum(eq, cap)), minlength=2 * P)
         acc_fee += fb[0::2].astype(np.int64)
         acc_bad += fb[1::2].astype(np.int64)
-        cnt = np.zeros(P, np.intp)
-        cnt[c] = cnt2.sum(axis=1)
-        acc_n += cnt
         ptr[c] += cnt2
         rnd += casc
-        log_liq.append((r, i, t0.take(r) + 1))
-        # does the next round liquidate anyone?
+        log_liq.append((r, i, t0.take(r)))
+        # does the next round liquidate anyone? (its mark is this round's fill)
         nk = keys_f.take(ptr)
-        more = (nk[:, 0] < -fill) | (nk[:, 1] < fill)
-        end = casc & ~(more & (rnd < pr.max_rounds))
+        end = casc & ~(((nk[:, 0] < -fill) | (nk[:, 1] < fill)) & (rnd < pr.max_rounds))
         if not end.any():
             continue
         # 3. the paths whose cascade is over: the fund's law of motion and socialization
         f = np.flatnonzero(end)
-        casc[f] = False
+        casc &= ~end
         tf = t0[f] + 1
         bad, fee, mk = acc_bad[f], acc_fee[f], fill[f]
         paid = np.minimum(fund[f], bad)
         fund[f] += fee_in + fee - paid
         residual = bad - paid
-        log_ev.append((f, tf, mk, bad, paid, fee, acc_n[f], residual))
+        log_ev.append((f, tf, mk, bad, paid, fee, residual))
         if pr.mechanism != "none":
             for q in np.flatnonzero(residual > 0):  # rare: paths whose fund ran out this step
                 p, tp = f[q], tf[q]
                 act = open_positions(p)
-                ch, closed = _socialize_path(pr.mechanism, int(residual[q]), act, coll[p], size, entry, mk[q])
+                cp = coll.setdefault(p, coll0.copy())
+                ch, closed = _socialize_path(pr.mechanism, int(residual[q]), act, cp, size, entry, mk[q])
                 jx = np.flatnonzero(ch)
                 if jx.size == 0:
                     continue
-                coll[p, jx] -= ch[jx]
+                cp[jx] -= ch[jx]
                 charged[p, jx] += ch[jx]
                 soc_rec[p, tp - 1] = ch[jx].sum()
                 cl = jx[closed[jx]]
@@ -667,21 +670,24 @@ def simulate(
                 rebuild(p, act)
         t0[f] = tf
         d[f] *= keep
-        rnd[f] = acc_fee[f] = acc_bad[f] = acc_n[f] = 0
+        rnd[f] = acc_fee[f] = acc_bad[f] = 0
         wait[f] = tf < T
 
+    mark_rec = mark_pad[:, :T + 1].copy()
     z = lambda: np.zeros((P, T), np.int64)  # noqa: E731
-    bad_rec, paid_rec, fee_rec, nliq_rec, unc_rec = z(), z(), z(), z(), z()
+    bad_rec, paid_rec, fee_rec, unc_rec = z(), z(), z(), z()
     liq_step = np.full((P, N), -1, np.int64)
+    nliq_rec = z()
     if log_ev:
-        f, tf, mk, bad, paid, fee, n, residual = (np.concatenate(a) for a in zip(*log_ev))
+        f, tf, mk, bad, paid, fee, residual = (np.concatenate(a) for a in zip(*log_ev))
         mark_rec[f, tf] = mk
         at = (f, tf - 1)
-        bad_rec[at], paid_rec[at], fee_rec[at], nliq_rec[at] = bad, paid, fee, n
+        bad_rec[at], paid_rec[at], fee_rec[at] = bad, paid, fee
         unc_rec[at] = residual - soc_rec[at]
     if log_liq:
-        r, i, t = (np.concatenate(a) for a in zip(*log_liq))
-        liq_step[r, i] = t
+        r, i, t = (np.concatenate(a) for a in zip(*log_liq))  # t: the step before the liquidation's
+        liq_step[r, i] = t + 1
+        nliq_rec.ravel()[:] = np.bincount(r * T + t, minlength=P * T)
     fund_rec = np.empty((P, T + 1), np.int64)
     fund_rec[:, 0] = pr.fund0_c
     np.cumsum(fee_in + fee_rec - paid_rec, axis=1, out=fund_rec[:, 1:])

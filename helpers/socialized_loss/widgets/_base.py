@@ -22,10 +22,16 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize=(7.5, 4.2), **kwargs):
 
 
 def render_png(fig: Figure, dpi: int = 90) -> bytes:
-    """The figure as PNG bytes (Agg)."""
+    """The figure as PNG bytes (Agg), drawn once: no tight-bbox pre-draw, fast zlib level."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches=None, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
+
+
+def freeze_layout(fig: Figure) -> None:
+    """Keep the margins the layout engine found on the first draw, so redraws skip the layout solve (~⅓ of a draw)."""
+    if fig.get_layout_engine() is not None:
+        fig.set_layout_engine("none")
 
 
 @dataclass
@@ -85,6 +91,7 @@ def assemble(
     header = [W.HTML(f"<b>{title}</b>")] if title else []
     explorer.ui.children = [*header, W.HBox([W.VBox(list(controls.values())), readout]), image]
     refresh()
+    freeze_layout(figure)
     return explorer
 
 

@@ -1,0 +1,171 @@
+"""The first things a learner and a teacher read tell the truth: README, start notebook, licences, citation, data.
+
+- README: its first screen shows ``make lab`` and ``make test`` before anything else, then the Binder badge (on a
+  branch or tag that is not ``main``/``master``, opening ``notebooks/00-start-here.ipynb``), then the conda route;
+  its course map links every lesson's notebook.
+- The start notebook warns that a Binder session ends after about 10 idle minutes and saves nothing.
+- ``LICENSE`` (MIT), ``LICENSE-TEXT`` (CC BY 4.0) and ``CITATION.cff`` (valid CFF-shaped YAML) exist; every case-study
+  data folder keeps its licence and provenance beside the data.
+- The instructor guide's timings table agrees with the lessons' front matter (its schedules are built on it).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+from socialized_loss import build
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+LESSONS = build.lesson_paths(ROOT / "lessons")
+DATA_DIRS = sorted(p for p in (ROOT / "helpers" / "socialized_loss" / "data").glob("*/") if p.is_dir())
+FIRST_SCREEN_LINES = 30  # what fits in a browser window or a terminal without scrolling
+BADGE = re.compile(r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((?P<url>https://mybinder\.org/v2/[^)\s]+)\)")
+DEFAULT_BRANCHES = {"main", "master", "head"}
+
+
+def first_screen() -> str:
+    """The README up to its first horizontal rule or second-level heading, and at most FIRST_SCREEN_LINES lines."""
+    lines = README.splitlines()[:FIRST_SCREEN_LINES]
+    for i, line in enumerate(lines):
+        if i > 0 and (line.strip() == "---" or line.startswith("## ")):
+            return "\n".join(lines[:i])
+    return "\n".join(lines)
+
+
+def test_first_screen_starts_with_make_lab_then_make_test():
+    screen = first_screen()
+    lab, test = screen.find("make lab"), screen.find("make test")
+    assert lab >= 0 and test >= 0, "the README's first screen must show `make lab` and `make test`"
+    assert lab < test, "`make lab` comes first: it is what a learner runs"
+    before = screen[:lab]
+    assert "](" not in before and "![" not in before, "nothing (no link, no badge) may come before `make lab`"
+    prose = [line for line in before.splitlines() if line.strip() and not line.startswith(("#", "```"))]
+    assert len(prose) <= 2, f"only the title and a one-line tagline may come before `make lab`, found {prose}"
+    fence = before.rfind("```")
+    assert fence >= 0 and before[fence:].startswith("```bash"), "`make lab` and `make test` belong in a bash block"
+
+
+def test_binder_badge_after_the_commands_on_a_release_branch():
+    screen = first_screen()
+    m = BADGE.search(screen)
+    assert m, "the README's first screen needs the Binder badge [![Binder](https://mybinder.org/badge_logo.svg)](…)"
+    assert m.start() > screen.find("make test"), "the Binder badge comes after `make lab` and `make test`"
+    url = urlsplit(m["url"])
+    parts = url.path.strip("/").split("/")
+    assert parts[:2] == ["v2", "gh"] and len(parts) >= 5, f"expected /v2/gh/<org>/<repo>/<ref>, got {url.path}"
+    ref = "/".join(parts[4:])
+    assert ref.lower() not in DEFAULT_BRANCHES, (
+        f"the badge launches {ref!r}: point it at a slow-moving branch or a tag so launches hit Binder's cache"
+    )
+    urlpath = parse_qs(url.query).get("urlpath", [""])[0]
+    assert urlpath == "lab/tree/notebooks/00-start-here.ipynb", f"badge urlpath is {urlpath!r}"
+    assert (ROOT / "notebooks" / "00-start-here.ipynb").exists()
+
+
+def test_conda_route_after_the_badge():
+    screen = first_screen()
+    conda = screen.find("conda env create -f environment.yml")
+    assert conda >= 0, "the first screen must give the conda route (`conda env create -f environment.yml`)"
+    assert conda > BADGE.search(screen).start(), "the conda route comes after the Binder badge"
+    assert "pip install --no-deps -e ." in screen[conda:], "the conda route must install the course package"
+
+
+def course_map() -> str:
+    m = re.search(r"^## The course\s*$(.*?)(?=^## )", README, flags=re.M | re.S)
+    assert m, "README needs a '## The course' section with the course map"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_course_map_links_every_lesson(lesson: Path):
+    row = next((line for line in course_map().splitlines() if f"](notebooks/{lesson.stem}.ipynb)" in line), None)
+    assert row, f"the README's course map has no link to notebooks/{lesson.stem}.ipynb"
+    assert re.match(rf"^\|\s*{lesson.stem[:2]}\s*\|", row), f"the row for {lesson.stem} should start with | {lesson.stem[:2]} |"
+
+
+def test_readme_links_resolve():
+    for target in re.findall(r"\]\(((?:notebooks|solutions|lessons)/[^)#\s]*)\)", README):
+        assert (ROOT / target).exists(), f"README links to {target}, which does not exist"
+
+
+def _binder_warning(text: str) -> bool:
+    for para in re.split(r"\n\s*\n", text):
+        flat = " ".join(para.split()).replace("*", "")
+        if (
+            "Binder" in flat
+            and re.search(r"\b10 (idle )?minutes|\b10 minutes without activity", flat)
+            and re.search(r"not saved|saves nothing|does not save|do not save|is deleted|are deleted", flat)
+        ):
+            return True
+    return False
+
+
+def test_start_notebook_warns_about_binder_sessions():
+    src = jupytext.read(ROOT / "lessons" / "00-start-here.md", fmt="md:myst")
+    nb = nbformat.read(ROOT / "notebooks" / "00-start-here.ipynb", as_version=4)
+    for where, cells in (("lessons/00-start-here.md", src.cells), ("notebooks/00-start-here.ipynb", nb.cells)):
+        text = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
+        assert _binder_warning(text), (
+            f"{where} must warn, in one paragraph, that a Binder session ends after about 10 idle minutes and "
+            "does not save work"
+        )
+
+
+def test_code_licence_is_mit():
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text
+
+
+def test_text_licence_is_cc_by_4():
+    text = (ROOT / "LICENSE-TEXT").read_text(encoding="utf-8")
+    assert "Creative Commons Attribution 4.0" in text and "CC BY 4.0" in text
+    assert "https://creativecommons.org/licenses/by/4.0/" in text
+
+
+def test_citation_cff_is_valid():
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), "CITATION.cff must be a YAML mapping"
+    assert re.fullmatch(r"1\.\d+\.\d+", str(data.get("cff-version", ""))), "CITATION.cff needs cff-version: 1.x.y"
+    for key in ("message", "title", "authors"):
+        assert data.get(key), f"CITATION.cff needs {key!r}"
+    assert all(isinstance(a, dict) and (a.get("name") or a.get("family-names")) for a in data["authors"])
+
+
+def test_there_is_case_study_data():
+    assert DATA_DIRS, "no case-study data folder under helpers/socialized_loss/data/"
+
+
+@pytest.mark.parametrize("folder", DATA_DIRS, ids=[p.name for p in DATA_DIRS])
+def test_data_keeps_licence_and_provenance(folder: Path):
+    names = {p.name for p in folder.iterdir() if p.is_file()}
+    licence = [n for n in names if n.upper().startswith(("LICENSE", "LICENCE"))]
+    provenance = [n for n in names if n.upper().startswith("PROVENANCE")]
+    assert licence and (folder / licence[0]).read_text(encoding="utf-8").strip(), f"{folder.name}: no LICENSE beside the data"
+    assert provenance and (folder / provenance[0]).read_text(encoding="utf-8").strip(), (
+        f"{folder.name}: no PROVENANCE beside the data"
+    )
+    assert names - set(licence) - set(provenance), f"{folder.name}: a licence and provenance but no data"
+
+
+def test_instructor_timings_match_the_lessons():
+    """The schedules in lessons/instructor/overview.md are built on its timings table; keep it true."""
+    overview = (ROOT / "lessons" / "instructor" / "overview.md").read_text(encoding="utf-8")
+    table = {
+        m["nn"]: (int(m["teach"]), int(m["ex"]))
+        for m in re.finditer(r"^\|\s*(?P<nn>\d\d)\s*\|[^|]*\|\s*(?P<teach>\d+)\s*\|\s*(?P<ex>\d+)\s*\|", overview, re.M)
+    }
+    for lesson in LESSONS:
+        meta = jupytext.read(lesson, fmt="md:myst").metadata.get("course", {})
+        want = (meta.get("teaching"), meta.get("exercises"))
+        got = table.get(lesson.stem[:2])
+        assert got == want, (
+            f"lessons/instructor/overview.md times {lesson.stem} at {got} (teaching, exercises) but its front matter "
+            f"says {want}: update the timings table and the schedules"
+        )
