@@ -29,6 +29,29 @@ WIDGET_NOTE = (
 )
 
 
+_RELATIVE_LINK = re.compile(r"\[([^\]]+)\]\((\.\./[^)\s]+)\)")
+
+
+def _book_links(text: str, names: list[str]) -> str:
+    """Rewrite links that climb out of a lesson's folder (``../…``) for the book's flat layout.
+
+    A lesson notebook or source becomes its page, the glossary its page; anything else (README, CONTRIBUTING, data)
+    is not a page of the book, so the link becomes its text with the path, instead of a link Sphinx cannot resolve.
+    """
+
+    def repl(m: re.Match) -> str:
+        label, target = m.groups()
+        path = Path(target.split("#")[0])
+        if path.name == "glossary.md":
+            return f"[{label}](glossary.md)"
+        if path.stem in names and path.suffix in (".ipynb", ".md"):
+            return f"[{label}]({path.stem}.ipynb)"
+        shown = str(path).replace("../", "")
+        return f"{label} (`{shown}`)"
+
+    return _RELATIVE_LINK.sub(repl, text)
+
+
 def _static_widget_source(call: str) -> str:
     return textwrap.dedent(
         f"""\
@@ -38,13 +61,13 @@ def _static_widget_source(call: str) -> str:
     )
 
 
-def _book_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _book_notebook(solution: nbformat.NotebookNode, names: list[str]) -> nbformat.NotebookNode:
     """A copy of a lesson's solution notebook for a static page (widget cells become a picture and a note)."""
     nb = copy.deepcopy(solution)
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = cell.source.replace("../lessons/glossary.md", "glossary.md")
+            cell.source = _book_links(cell.source, names)
         if cell.cell_type == "code":
             m = WIDGET_CALL.match(cell.source.strip()) if cell.source.strip().count("\n") == 0 else None
             if m:
@@ -65,13 +88,13 @@ def prepare_book(root: Path, out: Path) -> Path:
     builds = [build_lesson(p) for p in lesson_paths(root / "lessons")]
     names = [b.name for b in builds]
     for b in builds:
-        nbformat.write(_book_notebook(b.solution), out / f"{b.name}.ipynb")
+        nbformat.write(_book_notebook(b.solution, names), out / f"{b.name}.ipynb")
     glossary = root / "lessons" / "glossary.md"
     extra = []
     if glossary.exists():
         shutil.copy(glossary, out / "glossary.md")
         extra.append("glossary")
-    (out / "instructor-guide.md").write_text(_book_links(guide_text(root, builds)), encoding="utf-8")
+    (out / "instructor-guide.md").write_text(_book_links(guide_text(root, builds), names), encoding="utf-8")
     extra.append("instructor-guide")
     readme = (root / "README.md").read_text(encoding="utf-8")
     intro = readme.split("## What is where")[0]
@@ -113,6 +136,7 @@ def build_book(root: Path, build_dir: Path) -> Path:
     exe = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(exe), "build", str(src), "--path-output", str(build_dir / "out"), "--builder", "html"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
+    (build_dir / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
         raise RuntimeError(f"jupyter-book failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     html = build_dir / "html"

@@ -524,7 +524,7 @@ def simulate(
     sgn = np.repeat([-1.0, 1.0], W)  # the threshold −side × mark: −mark for longs, +mark for shorts
     two = np.array([-1.0, 1.0])
     win = np.tile(np.arange(W), 2)
-    ahead = np.arange(H + 1)
+    ahead = np.arange(H + 2)
     stride = T + 1 + H  # prices and marks are padded with NaN beyond the last step (no crossing there)
     px = np.full((P, stride), np.nan)
     px[:, :T + 1] = prices

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from labdriver import KernelMonitor
+from labdriver import LabApp
 
 from labdriver import COURSE_DIRS, ROOT
 
@@ -82,7 +82,11 @@ def scratch_jupyter_env(base: Path) -> dict[str, str]:
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(value))
     (cfg / "jupyter_server_config.json").write_text(
-        json.dumps({"LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}})
+        json.dumps({"LabApp": {
+            "news_url": None,
+            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+            "expose_app_in_browser": True,  # window.jupyterapp: open/run/close notebooks without reloading the page
+        }})
     )
     env = dict(os.environ)
     env.update({k: str(v) for k, v in dirs.items()})
@@ -225,25 +229,27 @@ def browser(chromium_executable):
 
 
 @pytest.fixture(scope="session")
-def browser_context(browser):
-    """One context for the session, so JupyterLab's static assets are loaded once and then come from the cache."""
+def lab_app(browser, lab_server):
+    """One JupyterLab page for the session (static assets and the app load once)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
     try:
-        yield context
+        yield LabApp(page, lab_server.base_url, lab_server.token)
     finally:
         context.close()
 
 
 @pytest.fixture
-def lab_page(browser_context, lab_server):
-    """A fresh page with a kernel-message monitor; its notebook's kernel is shut down afterwards."""
-    page = browser_context.new_page()
-    page.set_default_timeout(60_000)
-    monitor = KernelMonitor(page)
+def lab(lab_app, lab_server):
+    """The session's JupyterLab, left with no document open and no kernel running after each test."""
     try:
-        yield page, monitor
+        yield lab_app
     finally:
-        page.close()
+        try:
+            lab_app.close_all()
+        except Exception:  # noqa: BLE001  (a test left the page broken: start it again)
+            lab_app.load()
         lab_server.shutdown_sessions()
 
 

@@ -145,27 +145,69 @@ def notebook_expectations(path: Path) -> dict[str, int]:
     return {"code_cells": len(code), "explorers": explorers}
 
 
-def open_notebook(page, base_url: str, token: str, relpath: str, timeout_s: float = 90.0) -> None:
-    """Open ``relpath`` in a fresh JupyterLab workspace and wait until its kernel is idle."""
-    page.goto(f"{base_url}/lab/tree/{relpath}?reset&token={token}", timeout=timeout_s * 1000)
-    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=timeout_s * 1000)
-    # The execution indicator says "idle" before a kernel exists; the status bar text waits for the real kernel.
-    page.wait_for_function(
-        """() => {
-            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
-            const bar = document.querySelector('#jp-main-statusbar');
-            return ind && ind.getAttribute('data-status') === 'idle' && bar && / \\| Idle/.test(bar.innerText);
-        }""",
-        timeout=timeout_s * 1000,
-    )
-    _collapse_left_sidebar(page)
+class LabApp:
+    """One JupyterLab page for the whole session, driven through ``window.jupyterapp``.
 
+    The server runs with ``LabApp.expose_app_in_browser``, so notebooks are opened and closed with JupyterLab's own
+    commands instead of reloading the whole application for each one (the reload is most of the cost of a page).
+    One notebook is open at a time; after each, every document is closed (marked clean first, so no "save?"
+    dialog) and the session's kernel is shut down by the caller.
+    """
 
-def _collapse_left_sidebar(page) -> None:
-    """Give the notebook the whole width (the file browser is noise in a screenshot)."""
-    page.evaluate(
-        "() => document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current')?.click()"
-    )
+    def __init__(self, page, base_url: str, token: str, timeout_s: float = 120.0) -> None:
+        self.page, self.base_url, self.token, self.timeout_s = page, base_url, token, timeout_s
+        self.monitor = KernelMonitor(page)
+        self.load()
+
+    def load(self) -> None:
+        self.page.goto(f"{self.base_url}/lab?reset&token={self.token}", timeout=self.timeout_s * 1000)
+        self.page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell && document.querySelector('#jp-main-dock-panel')",
+            timeout=self.timeout_s * 1000,
+        )
+        self.page.evaluate("async () => { await window.jupyterapp.restored; }")
+        self.close_all()
+        # the notebook gets the whole width: the file browser is noise in a screenshot
+        self.page.evaluate(
+            """async () => { const app = window.jupyterapp;
+                if (!app.shell.leftCollapsed) await app.commands.execute('application:toggle-left-area'); }"""
+        )
+
+    def close_all(self) -> None:
+        self.page.evaluate(
+            """() => { for (const w of [...window.jupyterapp.shell.widgets('main')]) {
+                    if (w.context && w.context.model) w.context.model.dirty = false;
+                    w.dispose();
+                } }"""
+        )
+
+    def open(self, relpath: str) -> None:
+        """Open ``relpath`` and wait until its kernel is connected and idle."""
+        self.page.evaluate(
+            """async (path) => {
+                const app = window.jupyterapp;
+                const w = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+                await w.context.ready;
+                await w.sessionContext.ready;
+                app.shell.activateById(w.id);
+            }""",
+            relpath,
+        )
+        self.page.wait_for_function(
+            """(path) => {
+                const w = [...window.jupyterapp.shell.widgets('main')].find(w => w.context?.path === path);
+                const k = w?.sessionContext?.session?.kernel;
+                return k && k.connectionStatus === 'connected' && k.status === 'idle'
+                    && document.querySelector('.jp-Notebook .jp-CodeCell');
+            }""",
+            arg=relpath,
+            timeout=self.timeout_s * 1000,
+            polling=100,
+        )
+
+    def start_run_all(self) -> None:
+        """Run All Cells on the current notebook (the same command as Run → Run All Cells)."""
+        self.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
 
 _PROGRESS_JS = """() => {
@@ -185,14 +227,12 @@ _PROGRESS_JS = """() => {
 }"""
 
 
-def run_all(page, timeout_s: float = RUN_TIMEOUT_S) -> dict[str, Any]:
-    """Run → Run All Cells, then wait until no cell is queued and every non-empty code cell has run.
+def wait_run_all(page, timeout_s: float = RUN_TIMEOUT_S) -> dict[str, Any]:
+    """After Run All Cells: wait until no cell is queued and every non-empty code cell has run.
 
     If a cell raises, JupyterLab stops the run and the later cells keep a blank prompt: that also ends the wait
     (the error is reported by ``page_errors``). Returns the final progress counts.
     """
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     page.wait_for_function(
         f"""() => {{
             const s = ({_PROGRESS_JS})();
@@ -416,15 +456,17 @@ class NotebookReport:
         return "\n".join(lines)
 
 
-def check_notebook(page, monitor: KernelMonitor, base_url: str, token: str, root: Path, relpath: str,
-                   shots: Path | None) -> NotebookReport:
+def check_notebook(lab: LabApp, root: Path, relpath: str, shots: Path | None) -> NotebookReport:
     """Open, run all, assert no errors, every explorer rendered, the main widget responds; screenshot."""
+    page, monitor = lab.page, lab.monitor
     rep = NotebookReport(relpath)
     expect = notebook_expectations(root / relpath)
+    mark = len(monitor.errors)
     t0 = time.perf_counter()
-    open_notebook(page, base_url, token, relpath)
+    lab.open(relpath)
     t1 = time.perf_counter()
-    rep.progress = run_all(page)
+    lab.start_run_all()
+    rep.progress = wait_run_all(page)
     t2 = time.perf_counter()
     if rep.progress["blank"]:
         rep.problems.append(
@@ -437,7 +479,7 @@ def check_notebook(page, monitor: KernelMonitor, base_url: str, token: str, root
         rep.problems.append(f"main widget: {rep.interaction.detail}")
         rep.problems += rep.interaction.problems
     reported = set(rep.interaction.problems if rep.interaction else [])
-    rep.problems += [e for e in _dedupe(monitor.errors) if e not in reported]
+    rep.problems += [e for e in _dedupe(monitor.since(mark)) if e not in reported]
     t3 = time.perf_counter()
     if shots is not None:
         stem = relpath.replace("/", "__").removesuffix(".ipynb")

@@ -27,21 +27,18 @@ def _record(browser_reports, artifacts_dir, rep, status):
         fh.write(json.dumps(row) + "\n")
 
 
-def _check(relpath, lab_server, lab_page, artifacts_dir, browser_reports, shots=True):
-    page, monitor = lab_page
+def _check(relpath, lab_server, lab, artifacts_dir):
     try:
-        rep = check_notebook(page, monitor, lab_server.base_url, lab_server.token, lab_server.root, relpath,
-                             artifacts_dir if shots else None)
+        return check_notebook(lab, lab_server.root, relpath, artifacts_dir)
     except Exception:
         stem = relpath.replace("/", "__").removesuffix(".ipynb")
-        page.screenshot(path=str(artifacts_dir / f"{stem}.FAILED.png"))
+        lab.page.screenshot(path=str(artifacts_dir / f"{stem}.FAILED.png"))
         raise
-    return rep
 
 
 @pytest.mark.parametrize("relpath", NOTEBOOKS, ids=[n.removesuffix(".ipynb") for n in NOTEBOOKS])
-def test_notebook_in_lab(relpath, lab_server, lab_page, artifacts_dir, browser_reports):
-    rep = _check(relpath, lab_server, lab_page, artifacts_dir, browser_reports)
+def test_notebook_in_lab(relpath, lab_server, lab, artifacts_dir, browser_reports):
+    rep = _check(relpath, lab_server, lab, artifacts_dir)
     _record(browser_reports, artifacts_dir, rep, "ok" if not rep.problems else "FAILED")
     assert not rep.problems, rep.summary()
 
@@ -88,14 +85,14 @@ def make_broken_notebook(root, where: str):
 
 @pytest.mark.skipif(not NOTEBOOKS, reason="no course notebook to copy")
 @pytest.mark.parametrize("where", ["update", "draw"])
-def test_broken_widget_is_caught(where, lab_server, lab_page, artifacts_dir, browser_reports):
+def test_broken_widget_is_caught(where, lab_server, lab, artifacts_dir, browser_reports):
     """A raising callback must fail the tier's checks.
 
     ``update`` raises: nothing on screen changes and the kernel reports the traceback. ``draw`` raises after the
     readout was updated, so the page *does* change: only the kernel-message monitor catches it.
     """
     relpath = make_broken_notebook(lab_server.root, where)
-    rep = _check(relpath, lab_server, lab_page, artifacts_dir, browser_reports)
+    rep = _check(relpath, lab_server, lab, artifacts_dir)
     _record(browser_reports, artifacts_dir, rep, "caught" if rep.problems else "MISSED")
     assert rep.interaction is not None and not rep.interaction.ok, rep.summary()
     text = "\n".join(rep.problems)

@@ -439,6 +439,4 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
         after_label = split_word if st["pieces"] > 1 else "after a split (pieces > 1)"
         ax.get_legend().get_texts()[1].set_text(after_label)
 
-    explorer = assemble(controls, fig, update, draw, title="One book, every mechanism")
-    fig.set_layout_engine("none")  # the layout is fixed after the first draw
-    return explorer
+    return assemble(controls, fig, update, draw, title="One book, every mechanism")

@@ -162,7 +162,8 @@ def waves_explorer() -> Explorer:
         top = top if top > 0 else 1.0
         for bar, val, lab in zip(bars, vals, labels):
             bar.set_width(val / scale)
-            lab.set_x(val / scale + 0.01 * top)
+            anchor = max(val, st["needed"]) if usd else val  # keep the number clear of the "needed" line
+            lab.set_x(anchor / scale + 0.01 * top)
             lab.set_text(f"{val / scale:,.2f}" if usd else f"{val:.1f} %")
         need_line.set_xdata([st["needed"] / scale] * 2)
         need_line.set_visible(usd)
@@ -171,6 +172,4 @@ def waves_explorer() -> Explorer:
         ax_bar.set_xlabel("Taken in this wave (million USD)" if usd else "Largest single haircut (% of equity)")
         ax_bar.set_title(f"Wave {st['wave']} (step {k} of {n}, {st['start_utc'][:8]} UTC)", fontsize=12)
 
-    explorer = assemble(controls, fig, update, draw, title="Hyperliquid, 10 Oct 2025: the ADL waves")
-    fig.set_layout_engine("none")  # the layout is fixed after the first draw; skip re-solving it on every update
-    return explorer
+    return assemble(controls, fig, update, draw, title="Hyperliquid, 10 Oct 2025: the ADL waves")
