@@ -19,8 +19,8 @@ Rounding of a pro-rata split: largest remainder
 -----------------------------------------------
 Each account first gets the integer part (floor) of its exact share; the few units left over go one each to the
 accounts with the **largest fractional remainder**; ties go to the **larger weight**, then to the **lower index**
-(deterministic, no randomness). Remainders are compared after rounding to 1e-9 of a unit, so shares that are equal
-in exact arithmetic tie even when floating point makes them differ in the 16th digit. Every charge is therefore
+(deterministic, no randomness). Remainders closer than the float noise of the shares (64 ulps of the largest
+share) count as equal, so shares that are equal in exact arithmetic tie even when floating point makes them differ in the 16th digit. Every charge is therefore
 within one minor unit of its exact proportional share (the quota property). Known consequence (the "Alabama
 paradox" of apportionment): raising the amount by one unit can lower one account's rounded charge by one unit,
 e.g. weights (6, 6, 2): 0.10 → (0.04, 0.04, 0.02) but 0.11 → (0.05, 0.05, 0.01). The exact (unrounded) shares are
@@ -149,11 +149,17 @@ def _round_largest_remainder(R: int, q: np.ndarray, w: np.ndarray, cap: np.ndarr
     n = len(q)
     f = np.minimum(np.floor(q), cap).astype(np.int64)
     f = np.maximum(f, 0)
-    rem = np.round(q - f, 9)
+    rem = q - f
     L = R - int(f.sum())
     idx = np.arange(n)
-    # key: remainder desc, weight desc, index asc → lexsort sorts by last key first, ascending
-    order_give = np.lexsort((idx, -w, -rem))
+    # Remainders closer than the float noise of q (a few ulps of the largest share) are the same remainder: group
+    # them into tie classes along the sorted order, then order by class, larger weight, lower index.
+    tol = 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(q))) if n else 1.0)
+    by_rem = np.argsort(-rem, kind="stable")
+    tie_class = np.empty(n, dtype=np.int64)
+    tie_class[by_rem] = np.concatenate(([0], np.cumsum(np.diff(-rem[by_rem]) > tol))) if n else []
+    # key: tie class asc (= remainder desc), weight desc, index asc → lexsort sorts by the last key first
+    order_give = np.lexsort((idx, -w, tie_class))
     while L > 0:  # normally one pass; the loop only guards against float noise
         elig = order_give[f[order_give] < cap[order_give]]
         if len(elig) == 0:

@@ -3,7 +3,12 @@
 The book is made from the *solution* notebooks, built in memory from ``lessons/`` (so it never depends on whether
 ``make notebooks`` has been run) and executed at build time so every figure is real. Widgets need a live
 kernel, so on a static page each explorer cell is replaced by a picture of the explorer's starting state and a note
-saying where to run it live. (Jupyter Book 2 downloads its theme at build time and cannot build offline.)
+saying where to run it live. Solution cells keep the answer but lose nbgrader's marker lines. Links that leave the
+lesson folder are rewritten for the book's flat layout. (Jupyter Book 2 downloads its theme at build time and cannot
+build offline.) The build's log is kept in ``<build folder>/build.log``.
+
+The pages load MathJax (formulas) from a CDN, like every Sphinx site: online readers see typeset maths, a reader with
+no network sees the LaTeX source.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import build_lesson, find_root, guide_text, lesson_paths
+from .build import BEGIN, END, build_lesson, find_root, guide_text, lesson_paths
 
 __all__ = ["prepare_book", "build_book", "WIDGET_NOTE"]
 
@@ -52,6 +57,13 @@ def _book_links(text: str, names: list[str]) -> str:
     return _RELATIVE_LINK.sub(repl, text)
 
 
+def _without_markers(source: str) -> str:
+    """A solution cell for reading: the answer stays, nbgrader's BEGIN/END SOLUTION marker lines go."""
+    lines = source.split("\n")
+    kept = [line for line in lines if not line.strip().startswith((BEGIN, END))]
+    return "\n".join(kept) if len(kept) != len(lines) else source
+
+
 def _static_widget_source(call: str) -> str:
     return textwrap.dedent(
         f"""\
@@ -71,9 +83,11 @@ def _book_notebook(solution: nbformat.NotebookNode, names: list[str]) -> nbforma
         if cell.cell_type == "code":
             m = WIDGET_CALL.match(cell.source.strip()) if cell.source.strip().count("\n") == 0 else None
             if m:
-                cells.append(nbformat.v4.new_markdown_cell(WIDGET_NOTE))
+                cells.append(nbformat.v4.new_markdown_cell(f"{WIDGET_NOTE} *In the notebook the cell is* `{m.group(1)}`."))
                 cell = nbformat.v4.new_code_cell(_static_widget_source(m.group(1)))
-                cell.metadata["tags"] = ["hide-input"]
+                cell.metadata["tags"] = ["remove-input"]  # the picture-making code is the book's, not the lesson's
+            else:
+                cell.source = _without_markers(cell.source)
         cells.append(cell)
     nb.cells = cells
     nb.metadata.pop("widgets", None)

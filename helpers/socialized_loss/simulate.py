@@ -489,137 +489,114 @@ def simulate(
     # path one event further, whatever step it is at.
     #  * A waiting path: without liquidations the only changes are d ← d × keep and the fund's fee inflow, so its
     #    next H marks come from one cumulative product (left to right, as the loop multiplies) and the first step
-    #    whose mark crosses its highest long / lowest short liquidation price from one argmax.
-    #  * A path in a cascade does one round. Per side its positions are sorted by key = −side × liquidation price,
-    #    ascending (the order in which a falling / rising mark reaches them), behind a pointer past the closed ones;
-    #    a position is hit when key < −side × mark, so a round's victims are the places right after the pointer:
-    #    W per side are examined (the whole row when all W are hit). Whether another round follows is known at once
-    #    (is the next key beyond the fill price?), so a cascade of r rounds takes r passes.
+    #    whose mark crosses its highest long / lowest short liquidation price from one argmin.
+    #  * A path in a cascade does one round. Per side, its positions are sorted by key = −side × liquidation price,
+    #    ascending (the order in which a falling / rising mark reaches them), behind a pointer past the closed ones.
+    #    A position is hit when key < −side × mark, so a round's victims are the places from the pointer to the
+    #    first key ≥ −side × mark: one binary search for all paths and sides at once, in a table of rows ordered by
+    #    (row, key), i.e. complex numbers row + i·key, which numpy sorts lexicographically. Whether another round
+    #    follows is known at once (is the next key beyond the fill price?), so a cascade of r rounds takes r passes.
     #  * The paths share one sorted row (their populations are the same) until a socialization changes a path's
-    #    collateral: that path then gets its own row (closed positions first, key −inf).
+    #    collateral: that path then gets its own row (its closed positions first, with key −inf).
     # Ledgers of event steps and liquidations are logged and written at the end; the fund is the cumulative sum of
     # its flows (exact in integer cents).
-    W = 32  # places examined per side and round
-    H = 64  # steps looked ahead at once by a waiting path
+    H = 48  # steps looked ahead at once by a waiting path
     coll0 = np.rint(pop.collateral * 100.0).astype(np.int64)
-    key0 = -side * _liq_price(coll0, size, entry, pr.mmr, side)
     longs, shorts = np.flatnonzero(side > 0), np.flatnonzero(side < 0)
     NL, NS = longs.size, shorts.size
-    offS = NL + W  # a row: NL longs, W × +inf, NS shorts, W × +inf (the padding is never hit)
-    width = offS + NS + W
-    # row 0: shared by the paths not yet socialized; row 1 + p: path p's own row (written on its first socialization)
-    keys = np.empty((P + 1, width))
-    perm = np.empty((P + 1, width), np.intp)  # trader at each place
-    collw = np.empty((P + 1, width), np.int64)  # their collateral (cents)
-    keys[0], perm[0], collw[0] = np.inf, 0, 0
-    oL = longs[np.argsort(key0[longs], kind="stable")]
-    oS = shorts[np.argsort(key0[shorts], kind="stable")]
-    keys[0, :NL], keys[0, offS:offS + NS] = key0[oL], key0[oS]
-    perm[0, :NL], perm[0, offS:offS + NS] = oL, oS
-    collw[0] = coll0[perm[0]]
-    keys_f, perm_f, collw_f = keys.ravel(), perm.ravel(), collw.ravel()
-    ptr = np.tile(np.array([0, offS], np.intp), (P, 1))  # (P, 2) flat index of the first open long / short place
-    own = np.zeros(P, bool)  # has its own row
+    offS = NL + 1  # a row: NL longs, +inf, NS shorts, +inf (the +inf places are never hit)
+    width = offS + NS + 1
+    half = np.repeat([0.0, 1.0], [offS, NS + 1])
+    # rows are written on demand: row 0 is shared, then one per socialized path in turn (rows < n_rows are in use)
+    tab = np.empty((P + 1) * width, complex)  # 2 × row + half + i·key: sorted
+    keys_f = np.empty((P + 1) * width)  # the keys again, as floats
+    perm_f = np.empty((P + 1) * width, np.intp)  # trader at each place
+    collw_f = np.empty((P + 1) * width, np.int64)  # their collateral (cents)
+    row_of = {}  # path → its own row
     coll = {}  # path → collateral per trader (cents), once socialized
-    sgn = np.repeat([-1.0, 1.0], W)  # the threshold −side × mark: −mark for longs, +mark for shorts
-    two = np.array([-1.0, 1.0])
-    win = np.tile(np.arange(W), 2)
-    ahead = np.arange(H + 2)
-    stride = T + 1 + H  # prices and marks are padded with NaN beyond the last step (no crossing there)
+
+    def write_row(rw, coll_p, closed=None):
+        """Write row rw for collateral coll_p (cents per trader), ``closed`` positions first; return its pointers."""
+        kk = -side * _liq_price(coll_p, size, entry, pr.mmr, side)
+        k_row, i_row = [], []
+        for idx in (longs, shorts):
+            on = np.ones(idx.size, bool) if closed is None else ~closed[idx]
+            o = idx[on][np.argsort(kk[idx[on]], kind="stable")]
+            k_row.append(np.concatenate((np.full(idx.size - o.size, -np.inf), kk[o], [np.inf])))
+            i_row.append(np.concatenate((idx[~on], o, [0])))
+        k_row, i_row = np.concatenate(k_row), np.concatenate(i_row)
+        sl = slice(rw * width, (rw + 1) * width)
+        keys_f[sl], perm_f[sl], collw_f[sl] = k_row, i_row, coll_p[i_row]
+        tab[sl].real, tab[sl].imag = 2 * rw + half, k_row
+        return rw * width + np.array([0, offS]) + [np.count_nonzero(k_row[:offS] == -np.inf),
+                                                  np.count_nonzero(k_row[offS:] == -np.inf)]
+
+    write_row(0, coll0)
+    n_rows = 1
+    ptr = np.tile(np.array([0, offS], np.intp), (P, 1))  # (P, 2) flat index of the first open long / short place
+    hq = np.tile(np.array([0.0, 1.0], complex), (P, 1))  # (P, 2) 2 × row + half, for the search in the table
+    two = np.array([-1.0, 1.0])  # the threshold −side × mark: −mark for longs, +mark for shorts
+    # prices and marks, padded with NaN (no crossing) after the last step; [w]: the H + 1 steps from flat index w
+    stride = T + 2 + H
     px = np.full((P, stride), np.nan)
     px[:, :T + 1] = prices
     px_f = px.ravel()
-    mark_pad = np.full((P, stride), np.nan)
+    px_w = np.lib.stride_tricks.sliding_window_view(px_f, H + 1)
+    mark_pad = np.empty((P, stride))
     mark_pad[:, 0] = prices[:, 0]
-    mark_f = mark_pad.ravel()
-    rowstart = np.arange(P) * stride
+    mark_w = np.lib.stride_tricks.sliding_window_view(mark_pad.ravel(), H + 1, writeable=True)
+    now = np.arange(P) * stride + 1  # flat index of each path's next step (t0 + 1)
 
-    t0 = np.zeros(P, np.intp)  # last completed step of each path (in a cascade: the step is t0 + 1)
-    d = np.zeros(P)  # dislocation at the start of step t0 + 1; in a cascade its current value
-    F = np.ones(P)  # price of the step in a cascade
-    fund = np.full(P, pr.fund0_c, np.int64)  # the fund after step t0
+    d = np.zeros(P)  # dislocation at the start of the next step; in a cascade its current value
+    fund = np.full(P, pr.fund0_c, np.int64)  # the fund after the last completed step
     rnd = np.zeros(P, np.intp)
-    acc_fee = np.zeros(P, np.int64)
-    acc_bad = np.zeros(P, np.int64)
+    acc = np.zeros((P, 2))  # this step's liquidation fees and bad debt (cents, exact in float64)
     casc = np.zeros(P, bool)  # in a cascade
     wait = np.ones(P, bool)  # looking for its next event
+    last = now + T - 1  # flat index of step T
     charged = np.zeros((P, N), np.int64)
     soc_rec = np.zeros((P, T), np.int64)
     ndel_rec = np.zeros((P, T), np.int64)
     log_liq, log_ev = [], []
 
-    def open_positions(p):
-        act = np.zeros(N, bool)
-        r0 = (p + 1 if own[p] else 0) * width
-        act[perm_f[ptr[p, 0]:r0 + NL]] = True
-        act[perm_f[ptr[p, 1]:r0 + offS + NS]] = True
-        return act
-
-    def rebuild(p, act):  # path p's own row, after a socialization changed its collateral or open positions
-        own[p] = True
-        for h_, idx, off, n in ((0, longs, 0, NL), (1, shorts, offS, NS)):
-            on = act[idx]
-            k = -side[idx] * _liq_price(coll[p][idx], size[idx], entry[idx], pr.mmr, side[idx])
-            o = np.argsort(k[on], kind="stable")
-            n_off = n - o.size
-            keys[p + 1, off:off + n_off], perm[p + 1, off:off + n_off] = -np.inf, idx[~on]
-            keys[p + 1, off + n_off:off + n], perm[p + 1, off + n_off:off + n] = k[on][o], idx[on][o]
-            keys[p + 1, off + n:off + n + W] = np.inf
-            collw[p + 1, off:off + n] = coll[p][perm[p + 1, off:off + n]]
-            ptr[p, h_] = (p + 1) * width + off + n_off
-
     while True:
         # 1. waiting paths: their next H steps, up to (not including) the next event step
         s = np.flatnonzero(wait)
         if s.size:
-            k = s.size
-            ts = t0[s]
-            h = min(H, T - int(ts.min()))
-            C = np.empty((k, h + 1))
+            ns = now[s]
+            C = np.empty((s.size, H + 1))
             C[:, 0] = d[s]
             C[:, 1:] = keep
-            np.cumprod(C, axis=1, out=C)  # C[:, j]: d at the start of step ts + 1 + j
-            at = (rowstart[s] + ts)[:, None] + ahead[1:h + 2]
-            mk = px_f.take(at) * (1.0 + C)
-            mk[:, h] = np.nan  # stop there at the latest
+            np.cumprod(C, axis=1, out=C)  # C[:, j]: d at the start of step now + j
+            mk = px_w[ns] * (1.0 + C)
+            mk[:, H] = np.nan  # stop there at the latest
             kb = keys_f.take(ptr[s])  # next long / short key
-            stop = ~((kb[:, :1] >= -mk) & (kb[:, 1:] >= mk))  # a crossing, or NaN: past the window or step T
-            j = stop.argmax(axis=1)  # quiet steps before the event
-            mark_f.put(at[:, :h], mk[:, :h])  # (the columns from the event on are written again later)
-            ts += j
-            found = (j < h) & (ts < T)
-            t0[s] = ts
+            inside = (mk >= -kb[:, :1]) & (mk <= kb[:, 1:])  # False at a crossing, or NaN: past the window or T
+            j = inside.argmin(axis=1)  # quiet steps before the event
+            mark_w[ns] = mk  # (from the event on, these are written again later)
+            ns += j
+            now[s] = ns
             fund[s] += j * fee_in
-            d[s] = C[np.arange(k), j]
-            wait[s] = ~found & (ts < T)
-            e = s[found]
-            casc[e] = True
-            F[e] = px_f.take(rowstart[e] + ts[found] + 1)
+            d[s] = C[np.arange(s.size), j]
+            alive = ns <= last[s]
+            found = (j < H) & alive
+            wait[s] = alive ^ found
+            casc[s] = found
         c = np.flatnonzero(casc)
         if not c.size:
             if wait.any():
                 continue
             break
-        # 2. one cascade round of every path in a cascade (each at its own step t0 + 1)
-        k = c.size
+        # 2. one cascade round of every path in a cascade (each at its own step)
+        F = px_f.take(now)
         mark = F * (1.0 + d)
-        idx = ptr[c].repeat(W, axis=1) + win  # (k, 2W) places examined
-        hitw = keys_f.take(idx) < mark[c, None] * sgn
-        cnt2 = hitw.reshape(k, 2, W).sum(axis=2)
-        if hitw[:, W - 1::W].any():  # a big cascade: count along the whole rows (sorted, closed ones first)
-            for r_, h_ in zip(*np.nonzero(cnt2 == W)):
-                p = c[r_]
-                lo = (p + 1 if own[p] else 0) * width + (offS if h_ else 0)
-                below = np.count_nonzero(keys_f[lo:lo + (NS if h_ else NL)] < two[h_] * mark[p])
-                cnt2[r_, h_] = below - (ptr[p, h_] - lo)
-            c2 = cnt2.ravel()
-            rr = np.repeat(np.arange(2 * k), c2)
-            pos = ptr[c].ravel().take(rr) + (np.arange(rr.size) - np.repeat(np.cumsum(c2) - c2, c2))
-            r = c.take(rr // 2)
-        else:
-            flat = np.flatnonzero(hitw)
-            pos = idx.ravel().take(flat)
-            r = c.take(flat // (2 * W))
+        pc = ptr[c]
+        q = hq[c] + 1j * (mark[c, None] * two)  # (row, half) + i·threshold
+        cnt2 = np.maximum(np.searchsorted(tab[:n_rows * width], q.ravel()).reshape(-1, 2) - pc, 0)
+        c2 = cnt2.ravel()
+        cs = np.cumsum(c2)
+        pos = np.arange(cs[-1]) + np.repeat(pc.ravel() + c2 - cs, c2)  # the places hit
+        r = np.repeat(c, cnt2.sum(axis=1))  # their paths
         i = perm_f.take(pos)
         size_i = size.take(i)
         vol = np.rint(size_i * mark.take(r) * 100.0)  # cents, exact integers in float64
@@ -632,62 +609,70 @@ def simulate(
         eq = collw_f.take(pos) + np.rint(size_i * (fill_i - entry.take(i)) * 100.0).astype(np.int64)
         cap = np.rint(fee_size.take(i) * fill_i * 100.0).astype(np.int64)
         neg = eq < 0  # bad debt −eq; otherwise the fund's fee min(eq, cap)
-        fb = np.bincount(2 * r + neg, weights=np.where(neg, -eq, np.minimum(eq, cap)), minlength=2 * P)
-        acc_fee += fb[0::2].astype(np.int64)
-        acc_bad += fb[1::2].astype(np.int64)
+        acc += np.bincount(2 * r + neg, weights=np.where(neg, -eq, np.minimum(eq, cap)),
+                           minlength=2 * P).reshape(P, 2)
         ptr[c] += cnt2
         rnd += casc
-        log_liq.append((r, i, t0.take(r)))
+        log_liq.append((r, i, now.take(r)))
         # does the next round liquidate anyone? (its mark is this round's fill)
-        nk = keys_f.take(ptr)
-        end = casc & ~(((nk[:, 0] < -fill) | (nk[:, 1] < fill)) & (rnd < pr.max_rounds))
+        more = (keys_f.take(ptr) < fill[:, None] * two).any(axis=1) & (rnd < pr.max_rounds)
+        end = casc > more
         if not end.any():
             continue
         # 3. the paths whose cascade is over: the fund's law of motion and socialization
         f = np.flatnonzero(end)
-        casc &= ~end
-        tf = t0[f] + 1
-        bad, fee, mk = acc_bad[f], acc_fee[f], fill[f]
+        casc ^= end
+        fee, bad = acc[f].astype(np.int64).T
         paid = np.minimum(fund[f], bad)
         fund[f] += fee_in + fee - paid
         residual = bad - paid
-        log_ev.append((f, tf, mk, bad, paid, fee, residual))
-        if pr.mechanism != "none":
-            for q in np.flatnonzero(residual > 0):  # rare: paths whose fund ran out this step
-                p, tp = f[q], tf[q]
-                act = open_positions(p)
+        tf = now[f]
+        log_ev.append((tf, fill[f], bad, paid, fee, residual))
+        if pr.mechanism != "none" and residual.any():
+            for u in np.flatnonzero(residual):  # rare: paths whose fund ran out this step
+                p = f[u]
+                tp = tf[u] - p * stride - 1  # column of the ledgers
+                r0 = row_of.get(p, 0) * width
+                op = np.concatenate((perm_f[ptr[p, 0]:r0 + NL], perm_f[ptr[p, 1]:r0 + offS + NS]))
+                op.sort()  # the open positions, by index
                 cp = coll.setdefault(p, coll0.copy())
-                ch, closed = _socialize_path(pr.mechanism, int(residual[q]), act, cp, size, entry, mk[q])
-                jx = np.flatnonzero(ch)
-                if jx.size == 0:
+                ch, closed = _socialize_path(pr.mechanism, int(residual[u]), np.ones(op.size, bool), cp[op],
+                                             size[op], entry[op], fill[p])
+                if not ch.any():
                     continue
-                cp[jx] -= ch[jx]
-                charged[p, jx] += ch[jx]
-                soc_rec[p, tp - 1] = ch[jx].sum()
-                cl = jx[closed[jx]]
-                act[cl] = False
-                ndel_rec[p, tp - 1] = cl.size
-                rebuild(p, act)
-        t0[f] = tf
+                cp[op] -= ch
+                charged[p, op] += ch
+                soc_rec[p, tp] = ch.sum()
+                ndel_rec[p, tp] = closed.sum()
+                gone = np.ones(N, bool)
+                gone[op[~closed]] = False
+                if p not in row_of:
+                    row_of[p] = n_rows
+                    n_rows += 1
+                ptr[p] = write_row(row_of[p], cp, gone)
+                hq[p] = 2 * row_of[p] + np.array([0.0, 1.0])
+        now[f] = tf + 1
         d[f] *= keep
-        rnd[f] = acc_fee[f] = acc_bad[f] = 0
-        wait[f] = tf < T
+        rnd[f] = 0
+        acc[f] = 0.0
+        wait[f] = tf < last[f]
 
     mark_rec = mark_pad[:, :T + 1].copy()
     z = lambda: np.zeros((P, T), np.int64)  # noqa: E731
-    bad_rec, paid_rec, fee_rec, unc_rec = z(), z(), z(), z()
+    bad_rec, paid_rec, fee_rec, unc_rec, nliq_rec = z(), z(), z(), z(), z()
     liq_step = np.full((P, N), -1, np.int64)
-    nliq_rec = z()
     if log_ev:
-        f, tf, mk, bad, paid, fee, residual = (np.concatenate(a) for a in zip(*log_ev))
-        mark_rec[f, tf] = mk
-        at = (f, tf - 1)
+        tf, mk, bad, paid, fee, residual = (np.concatenate(a) for a in zip(*log_ev))
+        p, t = np.divmod(tf, stride)  # t: the step
+        mark_rec[p, t] = mk
+        at = (p, t - 1)
         bad_rec[at], paid_rec[at], fee_rec[at] = bad, paid, fee
         unc_rec[at] = residual - soc_rec[at]
     if log_liq:
-        r, i, t = (np.concatenate(a) for a in zip(*log_liq))  # t: the step before the liquidation's
-        liq_step[r, i] = t + 1
-        nliq_rec.ravel()[:] = np.bincount(r * T + t, minlength=P * T)
+        r, i, tf = (np.concatenate(a) for a in zip(*log_liq))
+        t = tf - r * stride
+        liq_step[r, i] = t
+        nliq_rec.ravel()[:] = np.bincount(r * T + t - 1, minlength=P * T)
     fund_rec = np.empty((P, T + 1), np.int64)
     fund_rec[:, 0] = pr.fund0_c
     np.cumsum(fee_in + fee_rec - paid_rec, axis=1, out=fund_rec[:, 1:])

@@ -235,7 +235,10 @@ def lab_app(browser, lab_server):
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        yield LabApp(page, lab_server.base_url, lab_server.token)
+        t0 = time.perf_counter()
+        app = LabApp(page, lab_server.base_url, lab_server.token)
+        _reports.append({"notebook": "(JupyterLab page load)", "total": time.perf_counter() - t0})
+        yield app
     finally:
         context.close()
 

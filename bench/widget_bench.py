@@ -140,20 +140,21 @@ def time_explorer(builder: Callable[[], Any], timers: Timers, n_changes: int) ->
     t = time.perf_counter()
     ex = builder()
     build_s = time.perf_counter() - t
-    totals, updates, draws, pngs, sizes = [], [], [], [], []
+    totals, cpus, updates, draws, pngs, sizes = [], [], [], [], [], []
     for name, (attr, value) in change_plan(ex.controls, n_changes * 2):
         if len(totals) >= n_changes:
             break
         c = ex.controls[name]
         before = c.index if attr == "index" else c.value
         timers.reset()
-        t = time.perf_counter()
+        c0, t = time.process_time(), time.perf_counter()
         setattr(c, attr, value)
-        dt = time.perf_counter() - t
+        dt, dc = time.perf_counter() - t, time.process_time() - c0
         after = c.index if attr == "index" else c.value
         if after == before or timers.png == 0.0:  # a no-op (value already there, or clamped): nothing redrawn
             continue
         totals.append(dt)
+        cpus.append(dc)
         updates.append(timers.update)
         draws.append(timers.draw)
         pngs.append(timers.png)
@@ -165,6 +166,8 @@ def time_explorer(builder: Callable[[], Any], timers: Timers, n_changes: int) ->
         "median_s": statistics.median(totals) if totals else float("nan"),
         "p95_s": percentile(totals, 0.95),
         "max_s": max(totals, default=float("nan")),
+        "cpu_median_s": statistics.median(cpus) if cpus else float("nan"),
+        "cpu_p95_s": percentile(cpus, 0.95),
         "update_median_s": statistics.median(updates) if updates else float("nan"),
         "draw_median_s": statistics.median(draws) if draws else float("nan"),
         "png_median_s": statistics.median(pngs) if pngs else float("nan"),
@@ -187,11 +190,12 @@ def _dpi_of(ex) -> float | None:
 
 
 def verdict(r: dict[str, Any]) -> str:
-    ok_m = r["median_s"] <= TARGET_MEDIAN_S
-    ok_p = r["p95_s"] <= TARGET_P95_S
-    if ok_m and ok_p:
-        return "ok"
-    return "MISS " + ",".join(x for x, ok in (("median", ok_m), ("p95", ok_p)) if not ok)
+    """ok/MISS against the targets, on wall-clock time and on CPU time (what an unloaded machine would see)."""
+    def one(med: float, p95: float) -> str:
+        misses = [x for x, ok in (("median", med <= TARGET_MEDIAN_S), ("p95", p95 <= TARGET_P95_S)) if not ok]
+        return "ok" if not misses else "MISS " + "+".join(misses)
+
+    return f"wall {one(r['median_s'], r['p95_s'])}; cpu {one(r['cpu_median_s'], r['cpu_p95_s'])}"
 
 
 def run(n_changes: int = 30, only: list[str] | None = None, render_png: Callable | None = None) -> dict[str, Any]:
@@ -213,7 +217,8 @@ def run(n_changes: int = 30, only: list[str] | None = None, render_png: Callable
 
 
 def print_table(results: dict[str, Any]) -> None:
-    print(f"{'explorer':<24}{'n':>4}{'median':>9}{'p95':>8}{'max':>8}{'update':>9}{'draw':>7}{'png':>7}"
+    print(f"{'explorer':<24}{'n':>4}{'median':>9}{'p95':>8}{'max':>8}{'cpu med':>8}{'cpu p95':>8}"
+          f"{'update':>8}{'draw':>7}{'png':>7}"
           f"{'png KB':>8}{'dpi':>5}  verdict (targets: median ≤ 50 ms, p95 ≤ 100 ms)")
     for name, r in results.items():
         if "error" in r:
@@ -221,7 +226,8 @@ def print_table(results: dict[str, Any]) -> None:
             continue
         ms = lambda x: f"{x * 1e3:.1f}"  # noqa: E731
         print(f"{name:<24}{r['n']:>4}{ms(r['median_s']):>9}{ms(r['p95_s']):>8}{ms(r['max_s']):>8}"
-              f"{ms(r['update_median_s']):>9}{ms(r['draw_median_s']):>7}{ms(r['png_median_s']):>7}"
+              f"{ms(r['cpu_median_s']):>8}{ms(r['cpu_p95_s']):>8}{ms(r['update_median_s']):>8}{ms(r['draw_median_s']):>7}{ms(r['png_median_s']):>7}"
               f"{r['png_kb_median']:>8.0f}{(r['dpi'] or 0):>5.0f}  {verdict(r)}")
-    print("(ms per control change: update = recompute, draw = artists in place, png = render_png: Agg draw + "
-          "PNG encode; median of each part)")
+    print("(ms per control change, wall clock; cpu = this process's CPU time, which a loaded machine does not "
+          "inflate; update = recompute, draw = artists in place, png = render_png: layout + Agg draw + PNG encode; "
+          "median of each part)")
