@@ -251,6 +251,7 @@ def adl_queue_explorer() -> Explorer:
     tags = [ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=9) for i in x]
     ax.set_xticks(x, names)
     ax.set_ylabel("Long position (contracts)")
+    ax.set_xlabel("Account (#k above a bar = its place in the queue)")
     ax.set_ylim(0, 1.35 * float(BOOK["sizes"].max()))
     ax.legend(loc="upper left", fontsize=9)
     title = ax.set_title("")

@@ -389,7 +389,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
                                 style={"description_width": "190px"}, layout=W.Layout(width="430px")),
         "split": W.Dropdown(options=list(b0.names), value=b0.names[1], description="Account that splits",
                             style={"description_width": "190px"}, layout=W.Layout(width="430px")),
-        "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Into how many pieces (1 = none)",
+        "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Split into (accounts; 1 = no split)",
                               style={"description_width": "190px"}, layout=W.Layout(width="430px")),
         "calm_cap": W.FloatSlider(value=50.0, min=45.0, max=100.0, step=5.0, readout_format=".0f",
                                   description="Capped pro-rata: calm cap (% of profit)",
@@ -401,6 +401,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
     before = ax.bar(x - 0.2, np.zeros(len(x)), width=0.4, color=COLORS[0], label="charged")
     after = ax.bar(x + 0.2, np.zeros(len(x)), width=0.4, color=COLORS[1], hatch="//", label="after the split")
     ax.set_ylabel("Paid (USD)")
+    ax.set_xlabel("Account")
     money_axis(ax, "y")
     ax.legend(loc="upper right", fontsize=10)
 

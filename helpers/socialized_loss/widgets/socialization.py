@@ -165,6 +165,7 @@ def socialization_explorer() -> Explorer:
     labels = [ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=10) for i in x]
     ax.set_xticks(x, [f"{n}\n{r}" for n, r in zip(names, BOOK["short_roles"])])
     ax.set_ylabel("Charge (USD)")
+    ax.set_xlabel("Account")
     money_axis(ax, "y")
     title = ax.set_title("")
     note = ax.text(0.99, 0.97, "", transform=ax.transAxes, ha="right", va="top", fontsize=10, color=COLORS[1])

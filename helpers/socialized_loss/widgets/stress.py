@@ -244,6 +244,7 @@ def comparison_figure(mc: dict, figsize=(10.0, 4.2)):
     ax_r.set_xlim(0, 100)
     ax_r.set_xlabel("Share of socialized losses (%)")
     ax_r.set_title("Who pays?")
+    ax_r.set_ylabel("Trader group")
     ax_r.grid(axis="y", visible=False)
     ax_r.legend(fontsize=9, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     return fig
@@ -397,6 +398,7 @@ def stress_explorer(seed: int = 0) -> Explorer:
     ax_r.set_xlim(0, 100)
     ax_r.set_xlabel("Share of socialized losses (%)")
     ax_r.set_title("Who pays?")
+    ax_r.set_ylabel("Trader group")
     ax_r.grid(axis="y", visible=False)
     labels_txt = [ax_r.text(0, y, "", va="center", ha="left", fontsize=10) for y in ypos]
     note = ax_r.text(50, 1.5, "", ha="center", va="center", fontsize=10, wrap=True)

@@ -229,6 +229,7 @@ def waterfall_explorer() -> Explorer:
     fig, ax = new_figure(figsize=(8.2, 4.2))
     stairs = _Staircase(ax, _labels(), "EUR")
     ax.set_title("How far down the waterfall does the loss reach?")
+    ax.set_ylabel("Layer, in the order it is used")
 
     def update(values: dict[str, Any]):
         st = waterfall_state(

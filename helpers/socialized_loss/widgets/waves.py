@@ -141,6 +141,7 @@ def waves_explorer() -> Explorer:
     colours = [COLORS[1]] + [COLORS[5]] * (len(keys) - 1)
     bars = ax_bar.barh(ypos, np.zeros(len(keys)), color=colours, height=0.65)
     ax_bar.set_yticks(ypos, [SHORT[k] for k in keys])
+    ax_bar.set_ylabel("Rule (production or counterfactual)")
     need_line = ax_bar.axvline(0, color=COLORS[0], linestyle="--", linewidth=1.6, label="needed")
     ax_bar.grid(axis="y", visible=False)
     ax_bar.legend(loc="lower right", fontsize=10)
