@@ -59,4 +59,4 @@ lock:  # re-resolve requirements.lock from pyproject.toml (maintainers only)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) _build bench/results test-artifacts
+	rm -rf $(VENV) .venv-nbgrader _build bench/results test-artifacts

@@ -18,6 +18,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MB = 300.0
+KERNEL_LOG = ROOT / "bench" / "results" / "memory-kernels.log"
 PROBE = """\
 import json as _json, resource as _resource
 _status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)
@@ -53,8 +54,9 @@ async def _measure(path: Path | None, sem: asyncio.Semaphore, timeout_s: int) ->
         client = NotebookClient(nb, timeout=timeout_s, kernel_name="python3", allow_errors=True,
                                 resources={"metadata": {"path": str(cwd)}})
         t0 = time.perf_counter()
-        try:
-            await client.async_execute()
+        try:  # the kernels' own stderr (ipykernel's "running over TCP" warning, logs) goes to a file, not the table
+            with open(KERNEL_LOG, "ab") as log:
+                await client.async_execute(stderr=log)
         except Exception as exc:  # noqa: BLE001  (reported, the bench goes on)
             return {"error": f"{type(exc).__name__}: {exc}"[:300], "seconds": time.perf_counter() - t0}
         secs = time.perf_counter() - t0
@@ -75,11 +77,13 @@ async def _run_all(paths: list[Path | None], jobs: int, timeout_s: int) -> list[
 def run(jobs: int = 2, timeout_s: int = 600) -> dict[str, Any]:
     os.environ.pop("MPLBACKEND", None)  # kernels inherit the environment: let ipykernel pick the inline backend
     nbs = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+    KERNEL_LOG.parent.mkdir(parents=True, exist_ok=True)
+    KERNEL_LOG.write_bytes(b"")
     results = asyncio.run(_run_all([None, *nbs], jobs, timeout_s))
     floor, rows = results[0], results[1:]
     return {
         "floor": floor,
-        "notebooks": {str(p.relative_to(ROOT)): r for p, r in zip(nbs, rows)},
+        "notebooks": {str(p.relative_to(ROOT)): r for p, r in zip(nbs, rows, strict=True)},
         "target_mb": TARGET_MB,
         "jobs": jobs,
     }

@@ -76,7 +76,9 @@ def test_fonts_are_at_least_11_pt():
             if value is None:  # e.g. legend.title_fontsize None = same as legend.fontsize
                 continue
             points = FontProperties(size=value).get_size_in_points()
-            assert points >= MIN_FONT_PT, f"{key} = {value!r} is {points:.1f} pt; the course style needs ≥ {MIN_FONT_PT}"
+            assert points >= MIN_FONT_PT, (
+                f"{key} = {value!r} is {points:.1f} pt; the course style needs ≥ {MIN_FONT_PT}"
+            )
 
 
 def test_colour_cycle_is_colour_blind_safe_with_line_styles_and_markers():
@@ -244,8 +246,7 @@ def test_every_axis_is_labelled(name):
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_figure_text_is_not_tiny(name):
     figure = built(name).figure
-    tiny = sorted(
-        {(t.get_fontsize(), t.get_text().strip()[:30]) for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()
-         and t.get_fontsize() < MIN_FIGURE_TEXT_PT}
-    )
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    small = [t for t in texts if t.get_fontsize() < MIN_FIGURE_TEXT_PT]
+    tiny = sorted({(t.get_fontsize(), t.get_text().strip()[:30]) for t in small})
     assert not tiny, f"{name}: text below {MIN_FIGURE_TEXT_PT} pt in the figure: {tiny[:8]}"

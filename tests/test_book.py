@@ -81,7 +81,8 @@ def test_book_builds_every_lesson_cleanly(tmp_path: Path):
         for marker in ERROR_MARKERS:
             if marker in html:
                 at = html.find(marker)
-                problems.append(f"{page.name}: error output ({marker!r}) near: {page_text(html[at - 300 : at + 700])[:500]}")
+                context = page_text(html[at - 300 : at + 700])[:500]
+                problems.append(f"{page.name}: error output ({marker!r}) near: {context}")
                 break
         if WIDGET_MIME in html:
             problems.append(f"{page.name}: a live widget (needs a kernel) instead of the static picture")

@@ -76,7 +76,9 @@ def guide_config() -> str:
     """The ``nbgrader_config.py`` block of the instructor guide (a python fence whose first line names the file)."""
     text = OVERVIEW.read_text(encoding="utf-8")
     blocks = re.findall(r"^```python\n(# nbgrader_config\.py\n.*?)^```", text, flags=re.M | re.S)
-    assert len(blocks) == 1, "the instructor guide must hold exactly one ```python block starting '# nbgrader_config.py'"
+    assert len(blocks) == 1, (
+        "the instructor guide must hold exactly one ```python block starting '# nbgrader_config.py'"
+    )
     return blocks[0]
 
 

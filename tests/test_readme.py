@@ -26,7 +26,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 LESSONS = build.lesson_paths(ROOT / "lessons")
 DATA_DIRS = sorted(p for p in (ROOT / "helpers" / "socialized_loss" / "data").glob("*/") if p.is_dir())
 FIRST_SCREEN_LINES = 30  # what fits in a browser window or a terminal without scrolling
-BADGE = re.compile(r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((?P<url>https://mybinder\.org/v2/[^)\s]+)\)")
+BADGE = re.compile(
+    r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((?P<url>https://mybinder\.org/v2/[^)\s]+)\)"
+)
 DEFAULT_BRANCHES = {"main", "master", "head"}
 
 
@@ -87,7 +89,9 @@ def course_map() -> str:
 def test_course_map_links_every_lesson(lesson: Path):
     row = next((line for line in course_map().splitlines() if f"](notebooks/{lesson.stem}.ipynb)" in line), None)
     assert row, f"the README's course map has no link to notebooks/{lesson.stem}.ipynb"
-    assert re.match(rf"^\|\s*{lesson.stem[:2]}\s*\|", row), f"the row for {lesson.stem} should start with | {lesson.stem[:2]} |"
+    assert re.match(rf"^\|\s*{lesson.stem[:2]}\s*\|", row), (
+        f"the row for {lesson.stem} should start with | {lesson.stem[:2]} |"
+    )
 
 
 def test_readme_links_resolve():
@@ -147,7 +151,9 @@ def test_data_keeps_licence_and_provenance(folder: Path):
     names = {p.name for p in folder.iterdir() if p.is_file()}
     licence = [n for n in names if n.upper().startswith(("LICENSE", "LICENCE"))]
     provenance = [n for n in names if n.upper().startswith("PROVENANCE")]
-    assert licence and (folder / licence[0]).read_text(encoding="utf-8").strip(), f"{folder.name}: no LICENSE beside the data"
+    assert licence and (folder / licence[0]).read_text(encoding="utf-8").strip(), (
+        f"{folder.name}: no LICENSE beside the data"
+    )
     assert provenance and (folder / provenance[0]).read_text(encoding="utf-8").strip(), (
         f"{folder.name}: no PROVENANCE beside the data"
     )
@@ -169,3 +175,18 @@ def test_instructor_timings_match_the_lessons():
             f"lessons/instructor/overview.md times {lesson.stem} at {got} (teaching, exercises) but its front matter "
             f"says {want}: update the timings table and the schedules"
         )
+
+
+def test_course_maps_match_lesson_timings():
+    """The README's and the start notebook's course maps give each lesson's minutes as its front matter does."""
+    import jupytext
+
+    start = (ROOT / "lessons" / "00-start-here.md").read_text(encoding="utf-8")
+    readme_text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md")):
+        meta = jupytext.read(path, fmt="md:myst").metadata["course"]
+        minutes = f"| {meta['teaching']} + {meta['exercises']} |"
+        for name, text in (("README.md", readme_text), ("lessons/00-start-here.md", start)):
+            row = next((line for line in text.splitlines() if line.startswith(f"| {path.stem[:2]} |")), None)
+            assert row is not None, f"{name}: no course-map row for lesson {path.stem[:2]}"
+            assert minutes in row, f"{name}: lesson {path.stem[:2]} should show {minutes!r}, row is {row!r}"

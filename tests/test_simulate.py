@@ -102,3 +102,106 @@ def test_errors_name_the_parameter():
         make_population(0)
     with pytest.raises(ValueError, match="seed"):
         gbm_jump_paths(2, 2, seed=-3)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The event-driven engine: many events, none, and the corners of its bookkeeping
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_many_events_identical(mechanism):
+    # high leverage, a long deep crash and a thin book: liquidations at most steps of the crash, cascades of many
+    # rounds, bad debt beyond the fund, socialization again and again
+    pop = make_population(300, seed=9, max_leverage=100, long_share=0.7)
+    path = crash_replay(100, crash=0.6, start=3, crash_steps=60, recovery=0.6, recovery_steps=20)
+    prices = path * np.exp(np.random.default_rng(4).normal(0, 0.003, (3, path.size)))  # 3 noisy replays
+    prices[:, 0] = 100.0
+    kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=100.0, depth=1e5)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert_conserves(b, 100.0)
+    assert np.all((b.n_liquidated > 0).sum(axis=1) >= 25)  # events at many steps of every path
+    assert b.n_liquidated.max() >= 30 and b.bad_debt_cents.sum() > 0
+    if mechanism != "none":
+        assert (b.socialized_cents > 0).sum() >= 3
+
+
+def test_no_events_identical():
+    # unlevered traders on a calm market: nobody is ever liquidated, the marks are the prices
+    pop = make_population(80, seed=2, max_leverage=1.0)
+    prices = gbm_jump_paths(3, 150, seed=2, sigma=0.3, jump_rate=0.0)
+    for mechanism in ("none", "adl"):
+        kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=1000.0, fee_inflow=2.5)
+        a, b = simulate_reference(**kw), simulate(**kw)
+        assert_same(a, b)
+        assert b.n_liquidated.sum() == 0 and np.all(b.liquidated_step == -1)
+        assert np.array_equal(b.mark, prices)
+        assert np.array_equal(b.fund_cents, 100_000 + 250 * np.arange(151)[None, :].repeat(3, axis=0))
+
+
+def test_flat_prices_one_event_each_path():
+    # a flat price: only the traders underwater at the start go, in step 1; then nothing for 300 steps
+    pop = make_population(200, seed=3, max_leverage=50, entry_sd=0.03)
+    kw = dict(population=pop, prices=np.full(301, 100.0), n_paths=2, mechanism="clawback")
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert b.n_liquidated[:, 0].min() > 0 and b.n_liquidated[:, 1:].sum() == 0
+
+
+@pytest.mark.parametrize("max_rounds", [1, 2, 3])
+def test_max_rounds_cap_identical(max_rounds):
+    pop = make_population(120, seed=4, max_leverage=80)
+    path = crash_replay(40, crash=0.4, start=2, crash_steps=2)
+    kw = dict(population=pop, prices=path, n_paths=1, mechanism="contracts_pro_rata", fund0=0.0, depth=3e4,
+              max_rounds=max_rounds, resilience=0.5)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert b.n_liquidated.sum() > 0
+
+
+@pytest.mark.parametrize("long_share", [0.0, 1.0])
+def test_one_sided_market_identical(long_share):
+    pop = make_population(50, seed=6, long_share=long_share, max_leverage=30)
+    kw = dict(population=pop, n_steps=80, n_paths=3, seed=6, **HOT)
+    for mechanism in ("clawback", "adl"):
+        a, b = simulate_reference(mechanism=mechanism, **kw), simulate(mechanism=mechanism, **kw)
+        assert_same(a, b)
+        assert b.n_liquidated.sum() > 0
+
+
+@pytest.mark.parametrize("kw", [
+    dict(resilience=0.0), dict(resilience=1.0), dict(impact="linear", coef=0.05), dict(max_impact=0.9, depth=1e4),
+    dict(n_steps=1), dict(n_steps=2, n_paths=1), dict(fee_inflow=0.0, fund0=0.0), dict(mmr=0.3),
+])
+def test_parameter_corners_identical(kw):
+    args = dict(n_traders=40, n_steps=60, n_paths=3, seed=12, mechanism="clawback",
+                price_kw=dict(sigma=1.5, jump_rate=300)) | kw
+    assert_same(simulate_reference(**args), simulate(**args))
+
+
+def test_paths_are_independent():
+    # each path runs on its own clock: simulating paths together or one by one gives the same numbers
+    pop = make_population(70, seed=8, max_leverage=60)
+    prices = gbm_jump_paths(5, 200, seed=8, sigma=1.5, jump_rate=300)
+    together = simulate(population=pop, prices=prices, mechanism="adl", fund0=300.0)
+    for p in range(5):
+        alone = simulate(population=pop, prices=prices[p:p + 1], mechanism="adl", fund0=300.0)
+        for f in INT_FIELDS:
+            assert np.array_equal(getattr(alone, f)[0], getattr(together, f)[p]), f
+        assert np.array_equal(alone.mark[0], together.mark[p])
+
+
+def test_lesson_size_workload_identical_and_small():
+    # the size the stress widget runs (300 traders × 250 steps × 40 paths): same numbers, little memory
+    import tracemalloc
+    pop = make_population(300, seed=3)
+    prices = gbm_jump_paths(40, 250, seed=103, jump_rate=3 * 8760 / 250, jump_mean=-0.06)
+    tracemalloc.start()
+    b = simulate(population=pop, prices=prices, mechanism="clawback", fund0=5_000.0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 8e6  # bytes, the result itself included
+    a = simulate_reference(population=pop, prices=prices[:8], mechanism="clawback", fund0=5_000.0)
+    for f in INT_FIELDS:
+        assert np.array_equal(getattr(a, f), getattr(b, f)[:8]), f
+    assert b.n_liquidated.sum() > 0

@@ -1,11 +1,11 @@
 """Build a static HTML book of the executed lessons (``make book`` → ``_build/html``), offline, with Jupyter Book 1.
 
 The book is made from the *solution* notebooks, built in memory from ``lessons/`` (so it never depends on whether
-``make notebooks`` has been run) and executed at build time so every figure is real. Widgets need a live
-kernel, so on a static page each explorer cell is replaced by a picture of the explorer's starting state and a note
-saying where to run it live. Solution cells keep the answer but lose nbgrader's marker lines. Links that leave the
-lesson folder are rewritten for the book's flat layout. (Jupyter Book 2 downloads its theme at build time and cannot
-build offline.) The build's log is kept in ``<build folder>/build.log``.
+``make notebooks`` has been run) and executed at build time so every figure is real. Widgets need a live kernel, so
+on a static page each explorer shows as a picture of its starting state and its readout (a hidden cell changes how an
+explorer displays), after a note saying where to run it live. Solution cells keep the answer but lose nbgrader's
+marker lines. Links that leave the lesson folder are rewritten for the book's flat layout. (Jupyter Book 2 downloads
+its theme at build time and cannot build offline.) The build's log is kept in ``<build folder>/build.log``.
 
 The pages load MathJax (formulas) from a CDN, like every Sphinx site: online readers see typeset maths, a reader with
 no network sees the LaTeX source.
@@ -25,7 +25,7 @@ import nbformat
 
 from .build import BEGIN, END, build_lesson, find_root, guide_text, lesson_paths
 
-__all__ = ["prepare_book", "build_book", "WIDGET_NOTE"]
+__all__ = ["prepare_book", "build_book", "WIDGET_NOTE", "STATIC_EXPLORERS"]
 
 WIDGET_CALL = re.compile(r"^\s*(sl\.widgets\.\w+\([^\n]*\))\s*$")
 WIDGET_NOTE = (
@@ -64,31 +64,38 @@ def _without_markers(source: str) -> str:
     return "\n".join(kept) if len(kept) != len(lines) else source
 
 
-def _static_widget_source(call: str) -> str:
-    return textwrap.dedent(
-        f"""\
-        from IPython.display import HTML, Image, display
-        _explorer = {call}
-        display(Image(_explorer.image.value), HTML(_explorer.readout.value))"""
-    )
+#: A hidden cell run after each lesson's set-up cell: on a static page an explorer displays as a picture of its
+#: starting state and its readout table, however the lesson shows it, instead of controls that need a live kernel.
+STATIC_EXPLORERS = textwrap.dedent(
+    """\
+    from IPython.display import HTML as _HTML, Image as _Image, display as _display
+    from socialized_loss.widgets._base import Explorer as _Explorer
+
+    def _static_explorer(self):
+        _display(_Image(self.image.value), _HTML(self.readout.value))
+
+    _Explorer._ipython_display_ = _static_explorer"""
+)
 
 
 def _book_notebook(solution: nbformat.NotebookNode, names: list[str]) -> nbformat.NotebookNode:
-    """A copy of a lesson's solution notebook for a static page (widget cells become a picture and a note)."""
+    """A copy of a lesson's solution notebook for a static page (explorers become a picture, with a note)."""
     nb = copy.deepcopy(solution)
     cells = []
+    patched = False
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _book_links(cell.source, names)
         if cell.cell_type == "code":
-            m = WIDGET_CALL.match(cell.source.strip()) if cell.source.strip().count("\n") == 0 else None
-            if m:
-                cells.append(nbformat.v4.new_markdown_cell(f"{WIDGET_NOTE} *In the notebook the cell is* `{m.group(1)}`."))
-                cell = nbformat.v4.new_code_cell(_static_widget_source(m.group(1)))
-                cell.metadata["tags"] = ["remove-input"]  # the picture-making code is the book's, not the lesson's
-            else:
-                cell.source = _without_markers(cell.source)
+            if WIDGET_CALL.match(cell.source.strip()) and cell.source.strip().count("\n") == 0:
+                cells.append(nbformat.v4.new_markdown_cell(WIDGET_NOTE))
+            cell.source = _without_markers(cell.source)
         cells.append(cell)
+        if cell.cell_type == "code" and not patched:  # right after the set-up cell, which imports the package
+            hidden = nbformat.v4.new_code_cell(STATIC_EXPLORERS)
+            hidden.metadata["tags"] = ["remove-cell"]
+            cells.append(hidden)
+            patched = True
     nb.cells = cells
     nb.metadata.pop("widgets", None)
     return nb

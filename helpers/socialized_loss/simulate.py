@@ -26,10 +26,12 @@ fund(T) = fund(0) + Σ inflows − Σ paid exactly. Sharing a residual uses the 
 :mod:`socialized_loss.allocation` (``pro_rata`` with largest remainder, ``sequential``).
 
 Two engines give identical results on the same inputs: :func:`simulate_reference` (a plain loop over paths, steps,
-traders) and :func:`simulate` (numpy over paths × traders; it loops over steps and cascade rounds, and over the few
-paths that must socialize a residual in a step). All random numbers are drawn up front (population, then price
-paths) from one Generator. Only +, −, ×, ÷, √ and comparisons act on the simulated state, all correctly rounded in
-IEEE arithmetic, so Python floats and numpy float64 agree bit for bit.
+traders: read it to see the model) and :func:`simulate` (numpy, event-driven: each path runs on its own clock, a quiet
+stretch of steps costs one cumulative product of the decaying dislocation, a cascade round looks up the positions
+sorted by liquidation price; it loops over cascade rounds, and over the few paths that must socialize a residual).
+All random numbers are drawn up front (population, then price paths) from one Generator. Only +, −, ×, ÷, √ and
+comparisons act on the simulated state, in the same order in both engines, all correctly rounded in IEEE arithmetic,
+so Python floats and numpy float64 agree bit for bit.
 """
 from __future__ import annotations
 
@@ -300,37 +302,33 @@ def _liq_price(coll_c, size, entry, mmr, side):
 
 def _socialize_path(mechanism, residual_c, active, coll_c, size, entry, mark):
     """Share ``residual_c`` cents of one path over its traders. Returns (charges in cents (int64, per trader),
-    closed: bool per trader closed by ADL). Used by both engines (numpy on one path's arrays)."""
+    closed: bool per trader closed by ADL). Used by both engines (numpy on one path's arrays); the sharing is the
+    integer core of :func:`socialized_loss.allocation.pro_rata` / ``sequential`` (amounts already in cents)."""
     n = size.size
     pnl_c = np.rint(size * (mark - entry) * 100.0).astype(np.int64)
     eq_c = coll_c + pnl_c
     closed = np.zeros(n, bool)
-    amount = residual_c / 100.0
-    if mechanism == "clawback":
-        w = np.where(active & (pnl_c > 0), pnl_c, 0).astype(float)
+    if mechanism == "clawback":  # pro rata to profit, at most the profit
+        w = np.where(active & (pnl_c > 0), pnl_c, 0)
         if w.sum() == 0:
             return np.zeros(n, np.int64), closed
-        ch = allocation.pro_rata(amount, w, caps=w / 100.0)
-    elif mechanism == "contracts_pro_rata":
+        charges = allocation._pro_rata_int(residual_c, w.astype(float), w)
+    elif mechanism == "contracts_pro_rata":  # pro rata to contracts, at most the equity
         ok = active & (eq_c > 0)
-        w = np.where(ok, np.abs(size), 0.0)
-        caps = np.where(ok, eq_c, 0) / 100.0
         if not ok.any():
             return np.zeros(n, np.int64), closed
-        ch = allocation.pro_rata(amount, w, caps=caps)
-    elif mechanism == "adl":
+        charges = allocation._pro_rata_int(residual_c, np.where(ok, np.abs(size), 0.0), np.where(ok, eq_c, 0))
+    elif mechanism == "adl":  # a queue by score, each gives up at most its profit
         win = active & (pnl_c > 0) & (eq_c > 0)
         pnl = size * (mark - entry)
         with np.errstate(divide="ignore", invalid="ignore"):
             score = (pnl / (np.abs(size) * entry)) * (np.abs(size) * mark / (coll_c / 100.0 + pnl))
         score = np.where(win, score, -np.inf)
         order = np.argsort(-score, kind="stable")  # highest score first, ties by index
-        ch = allocation.sequential(amount, np.where(win, pnl_c, 0) / 100.0, order=order).draws
+        charges = allocation._sequential_int(residual_c, np.where(win, pnl_c, 0), order)
+        closed = charges > 0
     else:
         return np.zeros(n, np.int64), closed
-    charges = np.rint(np.asarray(ch) * 100.0).astype(np.int64)
-    if mechanism == "adl":
-        closed = charges > 0
     return charges, closed
 
 
@@ -507,11 +505,11 @@ def simulate(
     offS = NL + 1  # a row: NL longs, +inf, NS shorts, +inf (the +inf places are never hit)
     width = offS + NS + 1
     half = np.repeat([0.0, 1.0], [offS, NS + 1])
-    # rows are written on demand: row 0 is shared, then one per socialized path in turn (rows < n_rows are in use)
-    tab = np.empty((P + 1) * width, complex)  # 2 × row + half + i·key: sorted
-    keys_f = np.empty((P + 1) * width)  # the keys again, as floats
-    perm_f = np.empty((P + 1) * width, np.intp)  # trader at each place
-    collw_f = np.empty((P + 1) * width, np.int64)  # their collateral (cents)
+    # the rows, one after the other: row 0 is shared, then one per socialized path in turn (rows < n_rows in use)
+    tab = np.empty(width, complex)  # 2 × row + half + i·key: sorted
+    keys_f = np.empty(width)  # the keys again, as floats
+    perm_f = np.empty(width, np.intp)  # trader at each place
+    collw_f = np.empty(width, np.int64)  # their collateral (cents)
     row_of = {}  # path → its own row
     coll = {}  # path → collateral per trader (cents), once socialized
 
@@ -548,7 +546,7 @@ def simulate(
     now = np.arange(P) * stride + 1  # flat index of each path's next step (t0 + 1)
 
     d = np.zeros(P)  # dislocation at the start of the next step; in a cascade its current value
-    fund = np.full(P, pr.fund0_c, np.int64)  # the fund after the last completed step
+    g = pr.fund0_c - fee_in * (now - 1)  # the fund after a step of flat index n, until the next event: g + fee_in × n
     rnd = np.zeros(P, np.intp)
     acc = np.zeros((P, 2))  # this step's liquidation fees and bad debt (cents, exact in float64)
     casc = np.zeros(P, bool)  # in a cascade
@@ -576,7 +574,6 @@ def simulate(
             mark_w[ns] = mk  # (from the event on, these are written again later)
             ns += j
             now[s] = ns
-            fund[s] += j * fee_in
             d[s] = C[np.arange(s.size), j]
             alive = ns <= last[s]
             found = (j < H) & alive
@@ -615,18 +612,18 @@ def simulate(
         rnd += casc
         log_liq.append((r, i, now.take(r)))
         # does the next round liquidate anyone? (its mark is this round's fill)
-        more = (keys_f.take(ptr) < fill[:, None] * two).any(axis=1) & (rnd < pr.max_rounds)
-        end = casc > more
+        beyond = keys_f.take(ptr) < fill[:, None] * two
+        end = casc > ((beyond[:, 0] | beyond[:, 1]) & (rnd < pr.max_rounds))
         if not end.any():
             continue
         # 3. the paths whose cascade is over: the fund's law of motion and socialization
         f = np.flatnonzero(end)
         casc ^= end
         fee, bad = acc[f].astype(np.int64).T
-        paid = np.minimum(fund[f], bad)
-        fund[f] += fee_in + fee - paid
-        residual = bad - paid
         tf = now[f]
+        paid = np.minimum(g[f] + fee_in * (tf - 1), bad)  # the fund before the step pays what it can
+        g[f] += fee - paid
+        residual = bad - paid
         log_ev.append((tf, fill[f], bad, paid, fee, residual))
         if pr.mechanism != "none" and residual.any():
             for u in np.flatnonzero(residual):  # rare: paths whose fund ran out this step
@@ -647,6 +644,9 @@ def simulate(
                 gone = np.ones(N, bool)
                 gone[op[~closed]] = False
                 if p not in row_of:
+                    if n_rows * width == tab.size:  # no free row: double the table
+                        tab, keys_f, perm_f, collw_f = (np.concatenate((a, np.empty_like(a)))
+                                                        for a in (tab, keys_f, perm_f, collw_f))
                     row_of[p] = n_rows
                     n_rows += 1
                 ptr[p] = write_row(row_of[p], cp, gone)
@@ -670,9 +670,9 @@ def simulate(
         unc_rec[at] = residual - soc_rec[at]
     if log_liq:
         r, i, tf = (np.concatenate(a) for a in zip(*log_liq))
-        t = tf - r * stride
+        t = tf - r * stride  # the step
         liq_step[r, i] = t
-        nliq_rec.ravel()[:] = np.bincount(r * T + t - 1, minlength=P * T)
+        nliq_rec = np.bincount(r * T + t - 1, minlength=P * T).reshape(P, T)
     fund_rec = np.empty((P, T + 1), np.int64)
     fund_rec[:, 0] = pr.fund0_c
     np.cumsum(fee_in + fee_rec - paid_rec, axis=1, out=fund_rec[:, 1:])

@@ -1,10 +1,7 @@
-"""The browser tier's fixtures: one JupyterLab server and one headless Chromium per session.
+"""The browser tier's fixtures: one JupyterLab server, one headless Chromium and one JupyterLab page per session.
 
-- The server runs on 127.0.0.1 with a random port and token, scratch ``JUPYTER_CONFIG_DIR`` / ``JUPYTER_DATA_DIR`` /
-  ``JUPYTER_RUNTIME_DIR``, ``--allow-root`` when run as root, and its root is a *scratch copy* of ``notebooks/`` and
-  ``solutions/``: JupyterLab saves and writes checkpoints, so a run must never touch the committed notebooks.
-- Settings for the run: no news toast and no update check, autosave off, every cell attached to the DOM
-  (``windowingMode: none``) so a full-notebook screenshot and the cell checks see every cell.
+- The server runs on 127.0.0.1 with a random port and token, scratch Jupyter dirs, ``--allow-root`` when run as
+  root, over a scratch copy of ``notebooks/`` and ``solutions/`` (see ``labserver.py``).
 - Chromium is Debian's (``/usr/bin/chromium``, or ``$CHROMIUM_PATH``): Playwright cannot download a browser here.
   Without it the tier skips with a message, unless ``CI`` or ``SOCIALIZED_LOSS_REQUIRE_BROWSER=1`` is set: then
   a missing browser is a failure, so CI cannot pass by skipping.
@@ -13,151 +10,23 @@
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from labdriver import LabApp
-
-from labdriver import COURSE_DIRS, ROOT
+from labdriver import ROOT, LabApp
+from labserver import (
+    LabServer, copy_course, find_chromium, free_port, scratch_jupyter_env, skip_or_fail, stop_process, wait_for_http,
+)
 
 ARTIFACTS = ROOT / "test-artifacts"
 SERVER_START_TIMEOUT_S = 120.0
 
 _reports: list[dict] = []  # one row per notebook checked, for the summary table
-
-
-def _truthy(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def browser_required() -> bool:
-    return _truthy("CI") or _truthy("SOCIALIZED_LOSS_REQUIRE_BROWSER")
-
-
-def skip_or_fail(message: str):
-    if browser_required():
-        pytest.fail(f"{message} (a browser is required here: CI or SOCIALIZED_LOSS_REQUIRE_BROWSER is set)")
-    pytest.skip(message)
-
-
-def find_chromium() -> str | None:
-    for cand in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium"):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def scratch_jupyter_env(base: Path) -> dict[str, str]:
-    """The environment for a scratch Jupyter server: its own config, data and runtime dirs, lab settings."""
-    dirs = {name: base / name.lower() for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR")}
-    for d in dirs.values():
-        d.mkdir(parents=True, exist_ok=True)
-    cfg = dirs["JUPYTER_CONFIG_DIR"]
-    user_settings = cfg / "lab" / "user-settings" / "@jupyterlab"
-    settings = {
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "notebook-extension/tracker": {"windowingMode": "none"},
-        "docmanager-extension/plugin": {"autosave": False},
-    }
-    for name, value in settings.items():
-        f = user_settings / f"{name}.jupyterlab-settings"
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(json.dumps(value))
-    (cfg / "jupyter_server_config.json").write_text(
-        json.dumps({"LabApp": {
-            "news_url": None,
-            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-            "expose_app_in_browser": True,  # window.jupyterapp: open/run/close notebooks without reloading the page
-        }})
-    )
-    env = dict(os.environ)
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(cfg / "lab" / "user-settings")
-    env["JUPYTERLAB_WORKSPACES_DIR"] = str(cfg / "lab" / "workspaces")
-    # The root conftest sets MPLBACKEND=Agg for the unit tests; a kernel that inherits it cannot show figures
-    # (ipykernel only picks the inline backend when MPLBACKEND is unset). Learners' kernels have it unset.
-    env.pop("MPLBACKEND", None)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def copy_course(dest: Path) -> Path:
-    """A scratch copy of notebooks/ and solutions/ (everything in them but checkpoints)."""
-    for d in COURSE_DIRS:
-        if (ROOT / d).is_dir():
-            shutil.copytree(ROOT / d, dest / d, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    return dest
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"server not ready after {timeout_s:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def stop_process(proc: subprocess.Popen, grace_s: float = 15.0) -> None:
-    """SIGINT twice (Jupyter's clean shutdown: kernels stop with it), then SIGTERM, then SIGKILL. By pid only."""
-    if proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGINT, 0.5), (signal.SIGINT, grace_s), (signal.SIGTERM, 5.0)):
-        try:
-            proc.send_signal(sig)
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    proc.kill()
-    proc.wait(timeout=10)
-
-
-@dataclass
-class LabServer:
-    base_url: str
-    token: str
-    root: Path  # the scratch copy the server serves
-    proc: subprocess.Popen
-    log: Path
-
-    def api(self, method: str, path: str):
-        req = urllib.request.Request(f"{self.base_url}{path}?token={self.token}", method=method)
-        with urllib.request.urlopen(req, timeout=30) as r:
-            body = r.read()
-        return json.loads(body) if body else None
-
-    def shutdown_sessions(self) -> None:
-        """Close every notebook session (and its kernel): one kernel at a time, like a learner."""
-        for s in self.api("GET", "/api/sessions") or []:
-            try:
-                self.api("DELETE", f"/api/sessions/{s['id']}")
-            except urllib.error.URLError:
-                pass
 
 
 # ------------------------------------------------------------------------------------------------------- fixtures

@@ -254,14 +254,15 @@ def progress(page) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------------- the assertions
-def page_errors(page) -> list[str]:
+def page_errors(page, scope: str = ".jp-Notebook") -> list[str]:
     """Error outputs visible in the notebook: tracebacks, ``...Error:`` lines, "Error displaying widget"."""
     found = page.evaluate(
-        """() => [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')].map(o => ({
+        """(scope) => [...document.querySelectorAll(scope + ' .jp-OutputArea-output')].map(o => ({
             mime: o.getAttribute('data-mime-type') || '',
             text: o.innerText || '',
             cell: (o.closest('.jp-CodeCell')?.querySelector('.jp-InputArea-prompt')?.textContent || '').trim(),
-        }))"""
+        }))""",
+        scope,
     )
     problems = []
     for out in found:
@@ -279,12 +280,13 @@ def page_errors(page) -> list[str]:
     return problems
 
 
-def widget_problems(page, expected_explorers: int) -> list[str]:
+def widget_problems(page, expected_explorers: int, scope: str = ".jp-Notebook") -> list[str]:
     """Every explorer rendered: at least ``expected_explorers`` widget images, each with a decoded picture."""
     imgs = page.evaluate(
-        """() => [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output img.widget-image')].map(i => ({
+        """(scope) => [...document.querySelectorAll(scope + ' .jp-OutputArea-output img.widget-image')].map(i => ({
             w: i.naturalWidth, h: i.naturalHeight, src: (i.getAttribute('src') || '').slice(0, 30),
-        }))"""
+        }))""",
+        scope,
     )
     problems = []
     if len(imgs) < expected_explorers:
@@ -295,8 +297,9 @@ def widget_problems(page, expected_explorers: int) -> list[str]:
     return problems
 
 
-_MAIN_WIDGET_JS = """() => {
-    const outs = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+_MAIN_WIDGET_JS = """(scope) => {
+    document.querySelectorAll('[data-sl-main-widget]').forEach(e => e.removeAttribute('data-sl-main-widget'));
+    const outs = [...document.querySelectorAll(scope + ' .jp-OutputArea-output')]
         .filter(o => o.querySelector('img.widget-image'));
     if (!outs.length) return null;
     const o = outs[0];
@@ -352,12 +355,13 @@ def _move_and_wait(page, monitor: KernelMonitor, act, before: dict[str, Any], ti
     return now, secs if secs is not None else time.perf_counter() - t0
 
 
-def main_widget_responds(page, monitor: KernelMonitor, timeout_s: float = CHANGE_TIMEOUT_S) -> Interaction | None:
+def main_widget_responds(page, monitor: KernelMonitor, timeout_s: float = CHANGE_TIMEOUT_S,
+                         scope: str = ".jp-Notebook") -> Interaction | None:
     """Move the main widget's first control; the readout or the image must change, with no kernel error.
 
     Returns None when the notebook shows no explorer (nothing to check).
     """
-    found = page.evaluate(_MAIN_WIDGET_JS)
+    found = page.evaluate(_MAIN_WIDGET_JS, scope)
     if found is None:
         return None
     root = page.locator("[data-sl-main-widget]")
@@ -372,7 +376,7 @@ def main_widget_responds(page, monitor: KernelMonitor, timeout_s: float = CHANGE
         handle.scroll_into_view_if_needed()
         for key in ("ArrowRight", "ArrowLeft"):  # a slider already at its maximum only moves left
             how = f"slider {label!r} ({key} ×3)"
-            after, secs = _move_and_wait(page, monitor, lambda: [handle.press(key) for _ in range(3)], before,
+            after, secs = _move_and_wait(page, monitor, lambda key=key: [handle.press(key) for _ in range(3)], before,
                                          timeout_s)
             if after is not None or monitor.since(mark):
                 break
