@@ -189,6 +189,33 @@ def _dpi_of(ex) -> float | None:
         return None
 
 
+def reference_render(n: int = 20, render_png: Callable | None = None) -> dict[str, float]:
+    """A machine yardstick: one plain line chart (one axes, course style, 7.5×4.2 in) rendered to PNG at 90 dpi,
+    the way ``render_png`` does it now (savefig). Explorer times read relative to this."""
+    import numpy as np
+    from socialized_loss.widgets import _base
+
+    render = render_png or _base.render_png
+    fig, ax = _base.new_figure()
+    x = np.linspace(0, 1, 201)
+    (line,) = ax.plot(x, x, label="a line")
+    ax.set_xlabel("x (unit)")
+    ax.set_ylabel("y (unit)")
+    ax.set_title("yardstick")
+    ax.legend()
+    render(fig)
+    if hasattr(_base, "freeze_layout"):  # as assemble does
+        _base.freeze_layout(fig)
+    walls, cpus = [], []
+    for k in range(n):
+        line.set_ydata(x ** (1 + k % 5))
+        c0, t0 = time.process_time(), time.perf_counter()
+        render(fig)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return {"median_s": statistics.median(walls), "cpu_median_s": statistics.median(cpus)}
+
+
 def verdict(r: dict[str, Any]) -> str:
     """ok/MISS against the targets, on wall-clock time and on CPU time (what an unloaded machine would see)."""
     def one(med: float, p95: float) -> str:
@@ -206,7 +233,7 @@ def run(n_changes: int = 30, only: list[str] | None = None, render_png: Callable
     if only:
         found = {k: v for k, v in found.items() if k in only}
     modules = {m for _, m in found.values()}
-    results = {}
+    results = {"(yardstick: one-line chart)": {"reference": reference_render(render_png=render_png)}}
     with instrumented(modules, render_png) as timers:
         for name, (builder, _mod) in sorted(found.items()):
             try:
@@ -221,6 +248,11 @@ def print_table(results: dict[str, Any]) -> None:
           f"{'update':>8}{'draw':>7}{'png':>7}"
           f"{'png KB':>8}{'dpi':>5}  verdict (targets: median ≤ 50 ms, p95 ≤ 100 ms)")
     for name, r in results.items():
+        if "reference" in r:
+            ref = r["reference"]
+            print(f"{name:<28}{ref['median_s'] * 1e3:>9.1f}{'':>16}{ref['cpu_median_s'] * 1e3:>8.1f}"
+                  "   (machine yardstick, render_png only)")
+            continue
         if "error" in r:
             print(f"{name:<24}  ERROR {r['error']}")
             continue

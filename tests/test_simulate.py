@@ -51,11 +51,12 @@ def test_crash_replay_identical(mechanism):
     assert b.n_liquidated.sum() > 0
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(0, 2**31), st.sampled_from(MECHANISMS), st.floats(0, 5e3), st.floats(1e4, 1e7))
-def test_conservation_property(seed, mechanism, fund0, depth):
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31), st.sampled_from(MECHANISMS), st.floats(0, 5e3), st.floats(1e4, 1e7),
+       st.sampled_from([1, 3, 50]), st.floats(0, 1))
+def test_conservation_property(seed, mechanism, fund0, depth, max_rounds, resilience):
     kw = dict(n_traders=40, n_steps=60, n_paths=3, seed=seed, mechanism=mechanism, fund0=fund0, depth=depth,
-              price_kw=dict(sigma=1.5, jump_rate=300))
+              max_rounds=max_rounds, resilience=resilience, price_kw=dict(sigma=1.5, jump_rate=300))
     b = simulate(**kw)
     assert_conserves(b, fund0)
     assert_same(simulate_reference(**kw), b)

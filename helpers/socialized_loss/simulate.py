@@ -483,8 +483,8 @@ def simulate(
     keep = 1.0 - pr.resilience
     fee_in = pr.fee_in_c
 
-    # How it works. Paths are independent: each advances on its own clock, and one pass of the main loop takes every
-    # path one event further, whatever step it is at.
+    # How it works. Paths are independent: each advances on its own clock, and one pass of the main loop moves every
+    # path on by a quiet stretch (up to H steps) and/or one cascade round, whatever step it is at.
     #  * A waiting path: without liquidations the only changes are d ← d × keep and the fund's fee inflow, so its
     #    next H marks come from one cumulative product (left to right, as the loop multiplies) and the first step
     #    whose mark crosses its highest long / lowest short liquidation price from one argmin.
@@ -532,7 +532,8 @@ def simulate(
     write_row(0, coll0)
     n_rows = 1
     ptr = np.tile(np.array([0, offS], np.intp), (P, 1))  # (P, 2) flat index of the first open long / short place
-    hq = np.tile(np.array([0.0, 1.0], complex), (P, 1))  # (P, 2) 2 × row + half, for the search in the table
+    q = np.tile(np.array([0.0, 1.0], complex), (P, 1))  # per path and side: 2 × row + half + i·threshold
+    q_re, q_im = q.real, q.imag
     two = np.array([-1.0, 1.0])  # the threshold −side × mark: −mark for longs, +mark for shorts
     # prices and marks, padded with NaN (no crossing) after the last step; [w]: the H + 1 steps from flat index w
     stride = T + 2 + H
@@ -588,18 +589,18 @@ def simulate(
         F = px_f.take(now)
         mark = F * (1.0 + d)
         pc = ptr[c]
-        q = hq[c] + 1j * (mark[c, None] * two)  # (row, half) + i·threshold
-        cnt2 = np.maximum(np.searchsorted(tab[:n_rows * width], q.ravel()).reshape(-1, 2) - pc, 0)
+        np.multiply(mark[:, None], two, out=q_im)
+        cnt2 = np.maximum(np.searchsorted(tab[:n_rows * width], q[c].ravel()).reshape(-1, 2) - pc, 0)
         c2 = cnt2.ravel()
         cs = np.cumsum(c2)
         pos = np.arange(cs[-1]) + np.repeat(pc.ravel() + c2 - cs, c2)  # the places hit
-        r = np.repeat(c, cnt2.sum(axis=1))  # their paths
+        r = np.repeat(c, c2[0::2] + c2[1::2])  # their paths
         i = perm_f.take(pos)
         size_i = size.take(i)
         vol = np.rint(size_i * mark.take(r) * 100.0)  # cents, exact integers in float64
         net = np.bincount(r, weights=vol, minlength=P)
         move = _impact(np.abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact)
-        # net > 0: d ← (1 + d)(1 − move) − 1; net < 0: (1 + d)(1 + move) − 1, as 1 − (−move) = 1 + move exactly
+        # net > 0: d ← (1 + d)(1 − move) − 1; net < 0: (1 + d)(1 + move) − 1 (1 − (−move) is 1 + move exactly)
         d = np.where(net != 0, (1.0 + d) * (1.0 - move * np.sign(net)) - 1.0, d)
         fill = F * (1.0 + d)
         fill_i = fill.take(r)
@@ -633,6 +634,8 @@ def simulate(
                 op = np.concatenate((perm_f[ptr[p, 0]:r0 + NL], perm_f[ptr[p, 1]:r0 + offS + NS]))
                 op.sort()  # the open positions, by index
                 cp = coll.setdefault(p, coll0.copy())
+                # only open positions are charged, and shares and ties (largest remainder, queue order) depend only on
+                # their order: sharing over them alone gives the reference's charges
                 ch, closed = _socialize_path(pr.mechanism, int(residual[u]), np.ones(op.size, bool), cp[op],
                                              size[op], entry[op], fill[p])
                 if not ch.any():
@@ -650,7 +653,7 @@ def simulate(
                     row_of[p] = n_rows
                     n_rows += 1
                 ptr[p] = write_row(row_of[p], cp, gone)
-                hq[p] = 2 * row_of[p] + np.array([0.0, 1.0])
+                q_re[p] = 2 * row_of[p] + np.array([0.0, 1.0])
         now[f] = tf + 1
         d[f] *= keep
         rnd[f] = 0
@@ -674,9 +677,12 @@ def simulate(
         liq_step[r, i] = t
         nliq_rec = np.bincount(r * T + t - 1, minlength=P * T).reshape(P, T)
     fund_rec = np.empty((P, T + 1), np.int64)
+    flow = fund_rec[:, 1:]
+    np.subtract(fee_rec, paid_rec, out=flow)
+    flow += fee_in
+    flow[:, 0] += pr.fund0_c
+    np.cumsum(flow, axis=1, out=flow)
     fund_rec[:, 0] = pr.fund0_c
-    np.cumsum(fee_in + fee_rec - paid_rec, axis=1, out=fund_rec[:, 1:])
-    fund_rec[:, 1:] += pr.fund0_c
     return SimResult(pr.mechanism, mark_rec, fund_rec, bad_rec, paid_rec, soc_rec, unc_rec, fee_rec, nliq_rec,
                      ndel_rec, charged, liq_step, pr.fee_in_c)
 

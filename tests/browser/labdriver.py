@@ -265,6 +265,9 @@ def page_errors(page, scope: str = ".jp-Notebook") -> list[str]:
         scope,
     )
     problems = []
+    dialog = page.evaluate("() => document.querySelector('.jp-Dialog')?.innerText || ''")
+    if dialog:  # a kernel or file error dialog (JupyterLab's own), left open over the notebook
+        problems.append(f"dialog open: {dialog.strip()[:300]}")
     for out in found:
         text = out["text"]
         if "Error displaying widget" in text:
