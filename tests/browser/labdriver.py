@@ -82,6 +82,7 @@ class KernelMonitor:
         self.errors: list[str] = []
         self.n_frames = 0
         self.n_status = 0  # iopub status messages seen
+        self.n_executed = 0  # execute_input messages seen (one per cell the kernel starts running)
         self.state = "unknown"  # the kernel's last execution_state
         self.last_status_t = time.monotonic()
         page.on("websocket", self._on_websocket)
@@ -98,6 +99,8 @@ class KernelMonitor:
         kind = (msg.get("header") or {}).get("msg_type")
         content = msg.get("content") or {}
         parent = (msg.get("parent_header") or {}).get("msg_type", "?")
+        if kind == "execute_input":
+            self.n_executed += 1
         if kind == "status":
             self.n_status += 1
             self.state = content.get("execution_state", self.state)
@@ -418,8 +421,12 @@ def _dedupe(errors: list[str]) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------- screenshots
-def screenshot_notebook(page, path: Path, max_height: int = 12_000) -> None:
-    """The whole notebook in one picture: grow the viewport to the notebook's height, shoot, restore."""
+def screenshot_notebook(page, path: Path, widget_path: Path | None = None, max_height: int = 12_000) -> None:
+    """The whole notebook in one picture: grow the viewport to the notebook's height, shoot, restore.
+
+    With the viewport grown nothing scrolls, so the main widget's own picture (``widget_path``) is taken then too:
+    an explorer taller than the normal viewport would otherwise be cut and overlaid by JupyterLab's bars.
+    """
     size = page.viewport_size or {"width": 1280, "height": 900}
     height = page.evaluate(
         """() => {
@@ -429,21 +436,15 @@ def screenshot_notebook(page, path: Path, max_height: int = 12_000) -> None:
         }"""
     )
     page.set_viewport_size({"width": size["width"], "height": int(min(max(size["height"], height + 160), max_height))})
-    page.wait_for_timeout(400)
-    page.evaluate(
-        "() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')?.scrollTo(0, 0)"
-    )
-    page.screenshot(path=str(path))
-    page.set_viewport_size(size)
-
-
-def screenshot_main_widget(page, path: Path) -> bool:
-    root = page.locator("[data-sl-main-widget]")
-    if root.count() == 0:
-        return False
-    root.first.scroll_into_view_if_needed()
-    root.first.screenshot(path=str(path))
-    return True
+    try:
+        page.wait_for_timeout(400)
+        page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')?.scrollTo(0, 0)")
+        page.screenshot(path=str(path))
+        root = page.locator("[data-sl-main-widget]")
+        if widget_path is not None and root.count():
+            root.first.screenshot(path=str(widget_path))
+    finally:
+        page.set_viewport_size(size)
 
 
 # ----------------------------------------------------------------------------------------------- the whole check
@@ -490,8 +491,7 @@ def check_notebook(lab: LabApp, root: Path, relpath: str, shots: Path | None) ->
     t3 = time.perf_counter()
     if shots is not None:
         stem = relpath.replace("/", "__").removesuffix(".ipynb")
-        screenshot_notebook(page, shots / f"{stem}.png")
-        screenshot_main_widget(page, shots / f"{stem}.widget.png")
+        screenshot_notebook(page, shots / f"{stem}.png", shots / f"{stem}.widget.png")
     t4 = time.perf_counter()
     rep.timings = {"open": t1 - t0, "run_all": t2 - t1, "widget": t3 - t2, "screenshot": t4 - t3, "total": t4 - t0}
     return rep

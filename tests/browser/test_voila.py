@@ -20,6 +20,14 @@ START = "notebooks/00-start-here.ipynb"
 VOILA_ERROR = "There was an error when executing cell"
 
 
+def notebook_figures(path) -> int:
+    """Code cells that show a figure (``plt.show()``) or an explorer: each must give a picture."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return sum(1 for c in nb.cells if c.cell_type == "code" and ("plt.show()" in c.source or "_explorer(" in c.source))
+
+
 def _wait_for_port(port: int, proc: subprocess.Popen, log, timeout_s: float = 120.0) -> None:
     # Not an HTTP GET: Voilà streams the page while the kernel runs, so a plain GET can hang (tooling notes, §3).
     deadline = time.monotonic() + timeout_s
@@ -60,7 +68,14 @@ def test_start_notebook_in_voila(voila_url, browser, artifacts_dir, browser_repo
     monitor = KernelMonitor(page)
     try:
         t0 = time.perf_counter()
-        page.goto(url, timeout=180_000, wait_until="load")  # "load" = the stream is complete: every cell ran
+        page.goto(url, timeout=180_000)  # Voilà executes the notebook while it streams the page ("Executing k of n")
+        # ... then the page's script renders the outputs and removes the #loading overlay
+        page.wait_for_function(
+            """() => { const l = document.querySelector('#loading');
+                       return (!l || getComputedStyle(l).display === 'none')
+                           && document.querySelectorAll('.jp-OutputArea-output').length > 0; }""",
+            timeout=180_000,
+        )
         page.wait_for_function(
             "() => ![...document.querySelectorAll('.jp-OutputArea-output')].some(o => /Loading widget/.test(o.innerText))",
             timeout=30_000,
@@ -68,13 +83,23 @@ def test_start_notebook_in_voila(voila_url, browser, artifacts_dir, browser_repo
         t1 = time.perf_counter()
         problems = page_errors(page, scope="body")
         problems += widget_problems(page, notebook_expectations(root / START)["explorers"], scope="body")
+        n_images = page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output img').length")
+        if n_images < notebook_figures(root / START):
+            problems.append(f"Voilà shows {n_images} picture(s), the notebook makes {notebook_figures(root / START)}")
         if VOILA_ERROR in page.inner_text("body"):
             problems.append(f"Voilà reports: {VOILA_ERROR} ...")
         interaction = main_widget_responds(page, monitor, scope="body")
         if interaction is not None and not interaction.ok:
             problems += [f"main widget: {interaction.detail}", *interaction.problems]
         problems += monitor.errors
-        page.screenshot(path=str(artifacts_dir / "voila__00-start-here.png"), full_page=True)
+        n_out = page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output').length")
+        if n_out == 0:
+            problems.append("Voilà shows no output at all")
+        # the page scrolls inside #rendered_cells: grow the viewport to show all of it in one picture
+        height = page.evaluate("() => document.querySelector('#rendered_cells')?.scrollHeight || 0")
+        page.set_viewport_size({"width": 1280, "height": int(min(max(900, height + 100), 12_000))})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(artifacts_dir / "voila__00-start-here.png"))
         t2 = time.perf_counter()
         browser_reports.append({"notebook": f"voila: {START}", "status": "ok" if not problems else "FAILED",
                                 "timings": {"open": t1 - t0, "run_all": 0.0, "widget": t2 - t1, "screenshot": 0.0},
