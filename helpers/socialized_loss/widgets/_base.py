@@ -188,8 +188,8 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, un
         description=f"{description} ({unit})" if unit else description,
         readout_format=fmt,
         continuous_update=True,
-        style={"description_width": "190px"},
-        layout=W.Layout(width="430px"),
+        style={"description_width": "240px"},
+        layout=W.Layout(width="480px"),
     )
 
 
