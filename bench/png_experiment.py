@@ -1,24 +1,24 @@
-"""Scratch experiment (not one of the four tables): where a widget's PNG time goes, and what a shared change in
-``widgets/_base.py`` would buy. Run with ``python bench/run.py --only png``.
+"""Scratch experiment (not one of the four tables): what each way of turning an explorer's figure into PNG bytes
+costs, on the same explorers and the same control changes. Run with ``python bench/run.py --only png``.
 
-Each variant replaces ``_base.render_png`` in this process only (the package is not edited) and the explorers are
-timed as in ``widget_bench.py``. ``assemble`` freezes the layout after the first picture in every variant.
+Variants (each replaces the package's PNG step in this process only; the package is not edited):
 
-- ``current``: the committed ``render_png``: ``fig.savefig(buf, format="png", dpi=90, facecolor="white",
-  bbox_inches=None, pil_kwargs={"compress_level": 1})``. Note ``bbox_inches=None`` means "use rcParams", and the
-  course style sets ``savefig.bbox: tight``: so every call still draws the figure twice (savefig's pre-draw for
-  any layout engine, the frozen one included) and measures every artist for the tight box.
-- ``standard-bbox``: the same inside ``rc_context({"savefig.bbox": "standard"})``: no tight box, still two draws.
-- ``print_png``: the proposal: the figure keeps ``dpi=90`` (set once), an Agg canvas is attached once, and
-  ``fig.canvas.print_png(buf, pil_kwargs={"compress_level": 1})`` draws once and encodes; the Agg renderer and
-  matplotlib's text-layout cache are reused between changes. No tight box: the picture keeps the figure's size
-  (constrained layout already fits it), so it also no longer changes size while a slider moves.
-- ``print_png-zlib6``: the proposal with Pillow's default zlib level, to show what level 1 buys.
-- ``dpi72`` / ``print_png-dpi72``: at dpi 72 (a smaller picture: only for scale; it looks worse once CSS
-  stretches it).
+- ``committed``: the package as it is (since 32ad919: ``BlitRenderer``, i.e. the static background drawn once
+  and reused while limits and ticks stay put, data artists blitted on it, encoded by Pillow at zlib level 1).
+- ``print_png``: a full Agg draw every change, ``fig.canvas.print_png(buf, pil_kwargs={"compress_level": 1})``
+  (the proposal of this experiment's first round; what ``_base.render_png`` now does for the first picture).
+- ``savefig-bffd94e``: ``fig.savefig(buf, format="png", dpi=90, facecolor="white", bbox_inches=None,
+  pil_kwargs={"compress_level": 1})``. ``bbox_inches=None`` means "use rcParams", and the course style sets
+  ``savefig.bbox: tight``, so this still draws twice (savefig's pre-draw for any layout engine) and measures every
+  artist for the tight box.
+- ``savefig-3739aad``: the first version, ``fig.savefig(buf, format="png", dpi=90, facecolor="white")``
+  (zlib level 6).
 
-Each variant's first picture is compared with ``current``'s, pixel by pixel (mean absolute difference in 0-255
-units, or the two sizes when they differ), so a speed-up that changes the picture shows.
+The "before" variants run on today's figures (dpi 90, Agg canvas, layout frozen after the first picture), so they
+isolate the renderer. Pictures: each variant's first picture is compared with ``committed``'s (mean |Δ| in 0-255;
+sizes differ with a tight box, then the best alignment is used), and, per explorer, the blitted picture after
+several changes is compared with a full redraw of the same state (0 = blitting paints exactly what a full draw
+would).
 """
 from __future__ import annotations
 
@@ -27,68 +27,44 @@ import statistics
 from pathlib import Path
 from typing import Any, Callable
 
-import matplotlib as mpl
 import widget_bench as wb
 
 
-def _savefig(fig, dpi: int = 90, **extra) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches=None, **extra)
-    return buf.getvalue()
-
-
-def current(fig, dpi: int = 90) -> bytes:
-    return _savefig(fig, dpi, pil_kwargs={"compress_level": 1})
-
-
-def standard_bbox(fig, dpi: int = 90) -> bytes:
-    with mpl.rc_context({"savefig.bbox": "standard"}):
-        return _savefig(fig, dpi, pil_kwargs={"compress_level": 1})
-
-
-def _print_png(fig, dpi: int, level: int) -> bytes:
+def print_png(fig) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)  # attaches itself as fig.canvas
-    if fig.dpi != dpi:
-        fig.set_dpi(dpi)
+        FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.canvas.print_png(buf, pil_kwargs={"compress_level": level})
+    fig.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 
-def print_png(fig, dpi: int = 90) -> bytes:
-    return _print_png(fig, dpi, 1)
+def savefig_bffd94e(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, facecolor="white", bbox_inches=None, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
 
 
-def print_png_zlib6(fig, dpi: int = 90) -> bytes:
-    return _print_png(fig, dpi, 6)
+def savefig_3739aad(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, facecolor="white")
+    return buf.getvalue()
 
 
-def dpi72(fig, dpi: int = 90) -> bytes:
-    return current(fig, 72)
-
-
-def print_png_dpi72(fig, dpi: int = 90) -> bytes:
-    return _print_png(fig, 72, 1)
-
-
-VARIANTS: dict[str, Callable] = {
-    "current": current,
-    "standard-bbox": standard_bbox,
+VARIANTS: dict[str, Callable | None] = {
+    "committed": None,
     "print_png": print_png,
-    "print_png-zlib6": print_png_zlib6,
-    "dpi72": dpi72,
-    "print_png-dpi72": print_png_dpi72,
+    "savefig-bffd94e": savefig_bffd94e,
+    "savefig-3739aad": savefig_3739aad,
 }
-BASELINE = "current"
+BASELINE = "committed"
 
 
 SAMPLES = Path(__file__).resolve().parent / "results" / "png-experiment"
 
 
-def _first_png(name: str, variant: Callable, save_as: str | None = None) -> bytes:
+def _first_png(name: str, variant: Callable | None, save_as: str | None = None) -> bytes:
     builder, module = wb.discover()[name]
     with wb.instrumented({module}, variant):
         png = builder().image.value
@@ -116,17 +92,60 @@ def _pixel_diff(a: bytes, b: bytes) -> str:
     return f"{best:.2f} (size {ib.shape[1]}×{ib.shape[0]} vs {ia.shape[1]}×{ia.shape[0]}, aligned)"
 
 
+def blit_check(name: str, n_changes: int = 6) -> str:
+    """The committed renderer's picture after ``n_changes`` changes vs a full redraw of the same figure."""
+    builder, module = wb.discover()[name]
+    with wb.instrumented({module}):
+        ex = builder()
+        for cname, (attr, value) in wb.change_plan(ex.controls, n_changes):
+            setattr(ex.controls[cname], attr, value)
+        blitted = ex.image.value
+    full = print_png(ex.figure)
+    SAMPLES.mkdir(parents=True, exist_ok=True)
+    (SAMPLES / f"{name}.after-{n_changes}.blitted.png").write_bytes(blitted)
+    (SAMPLES / f"{name}.after-{n_changes}.full.png").write_bytes(full)
+    return _pixel_diff(full, blitted)
+
+
+SIGNATURE_FIELDS = ("visible", "limits", "xticks", "yticks", "xticklabels", "yticklabels", "xlabel", "ylabel",
+                    "legend")
+
+
+def why_full_redraws(name: str, n_changes: int = 20) -> dict[str, int]:
+    """Drag the first slider one step at a time; count which part of the static signature (what decides whether
+    the background can be reused) changed at each step. Empty = every step could be blitted."""
+    from socialized_loss.widgets import _base
+
+    if not hasattr(_base, "_static_signature"):
+        return {}
+    builder, module = wb.discover()[name]
+    counts: dict[str, int] = {}
+    with wb.instrumented({module}):
+        ex = builder()
+        for cname, (attr, value) in wb.drag_plan(ex.controls, n_changes):
+            before = _base._static_signature(ex.figure)
+            setattr(ex.controls[cname], attr, value)
+            after = _base._static_signature(ex.figure)
+            for k, (a, b) in enumerate(zip(before, after, strict=False)):
+                for field_name, x, y in zip(SIGNATURE_FIELDS, a, b, strict=False):
+                    if x != y:
+                        key = f"axes {k}: {field_name}"
+                        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def run(n_changes: int = 20, variants: list[str] | None = None) -> dict[str, Any]:
     names = variants or list(VARIANTS)
     out: dict[str, Any] = {}
     for v in names:
         out[v] = wb.run(n_changes, render_png=VARIANTS[v])
-    # does the picture change? first picture of each explorer vs the baseline's
     diffs: dict[str, dict[str, str]] = {}
     for name in sorted(wb.discover()):
         ref = _first_png(name, VARIANTS[BASELINE], save_as=BASELINE)
         diffs[name] = {v: _pixel_diff(ref, _first_png(name, VARIANTS[v], save_as=v)) for v in names if v != BASELINE}
-    return {"variants": out, "pixel_diff_vs_baseline": diffs, "n_changes": n_changes}
+        diffs[name]["blitted vs full redraw"] = blit_check(name)
+    why = {name: why_full_redraws(name, n_changes) for name in sorted(wb.discover())}
+    return {"variants": out, "pixel_diff_vs_baseline": diffs, "n_changes": n_changes, "why_full_redraws": why}
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -156,3 +175,8 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"pixel difference of the first picture vs {BASELINE} (mean |Δ| in 0-255; 0 = identical):")
     for e, d in r["pixel_diff_vs_baseline"].items():
         print(f"  {e:<24}" + "  ".join(f"{v}: {x}" for v, x in d.items()))
+    print(f"why the background is redrawn while the first slider is dragged ({r['n_changes']} one-step moves): "
+          "what changed, how many times")
+    for e, c in r.get("why_full_redraws", {}).items():
+        print(f"  {e:<24}" + (", ".join(f"{k} ×{n}" for k, n in sorted(c.items(), key=lambda kv: -kv[1]))
+                               or "nothing: every step blitted"))
