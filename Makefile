@@ -41,7 +41,7 @@ test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(NBVAL) notebooks solutions
 
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest -m browser -p no:xdist tests/browser -v
+	$(BIN)/python -m pytest -m browser -p no:xdist -rs tests/browser -v
 
 notebooks: $(STAMP)
 	$(BIN)/python -m socialized_loss.build $(FORCE)

@@ -11,7 +11,9 @@ import time
 from collections import defaultdict
 
 os.environ["SOCIALIZED_LOSS_STRICT"] = "1"  # inherited by the kernels nbval starts
-os.environ.setdefault("MPLBACKEND", "Agg")  # unit tests draw off-screen; notebook kernels use inline anyway
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")  # this process only: the kernels nbval starts keep ipykernel's inline backend and draw figures
 
 NBVAL_OUTPUT_TIMEOUT = 60  # seconds
 

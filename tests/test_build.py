@@ -86,8 +86,8 @@ def test_student_gets_indented_stubs_and_solution_keeps_markers(tmp_path):
     student = nbformat.read(root / "notebooks" / "98-test.ipynb", as_version=4)
     solution = nbformat.read(root / "solutions" / "98-test.ipynb", as_version=4)
     code = [c.source for c in student.cells if c.cell_type == "code"]
-    assert code[0] == "answer = ...  # YOUR ANSWER\n...  # YOUR CODE HERE"
-    assert code[1] == 'def f(x):\n    """Double it."""\n    ...  # YOUR CODE HERE'
+    assert code[0] == "answer = ...  # YOUR ANSWER\npass  # YOUR CODE HERE"
+    assert code[1] == 'def f(x):\n    """Double it."""\n    pass  # YOUR CODE HERE'
     assert "42" not in "".join(code)
     sol_code = [c.source for c in solution.cells if c.cell_type == "code"]
     assert "### BEGIN SOLUTION" in sol_code[0] and "answer = 42" in sol_code[0]

@@ -2,7 +2,7 @@
 
 Run it as ``python -m socialized_loss.build`` (``make notebooks``). Rules:
 
-- Code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader's markers) becomes ``...  # YOUR CODE HERE``
+- Code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader's markers) becomes ``pass  # YOUR CODE HERE``
   in the student notebook, indented like the block; the solutions notebook keeps the code and the markers, so a
   teacher can feed it to nbgrader unchanged.
 - Markdown cells tagged ``solution`` are dropped from the student notebook; cells tagged ``instructor`` are dropped
@@ -45,7 +45,7 @@ __all__ = [
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-STUB = "...  # YOUR CODE HERE"
+STUB = "pass  # YOUR CODE HERE"  # never raises, and prints nothing (a bare `...` would echo "Ellipsis")
 LESSON_GLOB = "[0-9][0-9]-*.md"
 STAMP_KEY = "socialized_loss"
 GUIDE_OVERVIEW = Path("instructor") / "overview.md"

@@ -171,7 +171,8 @@ def assemble(
         c.observe(refresh, names="value")
     explorer.refresh = refresh
     header = [W.HTML(f"<b>{title}</b>")] if title else []
-    explorer.ui.children = [*header, W.HBox([W.VBox(list(controls.values())), readout]), image]
+    panel = W.VBox(list(controls.values()), layout=W.Layout(flex="0 0 auto"))  # the readout never covers a slider
+    explorer.ui.children = [*header, W.HBox([panel, readout], layout=W.Layout(gap="16px")), image]
     refresh()
     freeze_layout(figure)
     renderer.append(BlitRenderer(figure))
