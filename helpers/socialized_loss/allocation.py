@@ -20,11 +20,12 @@ Rounding of a pro-rata split: largest remainder
 Each account first gets the integer part (floor) of its exact share; the few units left over go one each to the
 accounts with the **largest fractional remainder**; ties go to the **larger weight**, then to the **lower index**
 (deterministic, no randomness). Remainders closer than the float noise of the shares (64 ulps of the largest
-share) count as equal, so shares that are equal in exact arithmetic tie even when floating point makes them differ in the 16th digit. Every charge is therefore
-within one minor unit of its exact proportional share (the quota property). Known consequence (the "Alabama
-paradox" of apportionment): raising the amount by one unit can lower one account's rounded charge by one unit,
-e.g. weights (6, 6, 2): 0.10 → (0.04, 0.04, 0.02) but 0.11 → (0.05, 0.05, 0.01). The exact (unrounded) shares are
-monotone in the amount, and the rounded ones never differ from them by a unit or more.
+share) count as equal, so shares that are equal in exact arithmetic tie even when floating point makes them differ
+in the 16th digit. Every charge is therefore within one minor unit of its exact proportional share (the quota
+property). Known consequence (the "Alabama paradox" of apportionment): raising the amount by one unit can lower
+one account's rounded charge by one unit, e.g. weights (6, 6, 2): 0.10 → (0.04, 0.04, 0.02) but 0.11 →
+(0.05, 0.05, 0.01). The exact (unrounded) shares are monotone in the amount, and the rounded ones never differ from
+them by a unit or more.
 
 Sources: the rules are the textbook ones; which venue uses which is documented in the modules built on them
 (``socialize``, ``adl``, ``waterfall``, ``haircuts``). Largest-remainder (Hamilton) apportionment and its Alabama
