@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import ipywidgets as W
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -67,10 +68,11 @@ class BlitRenderer:
     slider moves, so this is what keeps a slider's response near the 100 ms a reader perceives as instant.
     """
 
-    def __init__(self, fig: Figure):
+    def __init__(self, fig: Figure, layout=None):
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
         self.fig = fig
+        self.layout = layout  # the figure's own layout engine, re-run only when the background is redrawn
         self._signature: tuple | None = None
         self._background = None
         self.full_draws = 0
@@ -83,6 +85,9 @@ class BlitRenderer:
             shown = [a.get_visible() for a in dynamic]
             titles = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
             placed = [t.get_position() for t in titles]  # a full draw re-places hidden titles; keep them put
+            if self.layout is not None:  # new tick labels may be wider: fit the margins to them (titles still shown)
+                self.layout.execute(fig)
+                placed = [t.get_position() for t in titles]
             for a in dynamic:
                 a.set_visible(False)
             canvas.draw()
@@ -107,6 +112,27 @@ class BlitRenderer:
         buf = io.BytesIO()
         img.save(buf, format="png", compress_level=1)
         return buf.getvalue()
+
+
+def _steady(view: tuple[float, float], wanted: tuple[float, float]) -> tuple[float, float]:
+    """Keep the current view while the wanted range still fits in it and fills ≥ 60 % of it; otherwise move to the
+    wanted range with 10 % headroom on the side(s) that grew. A steady view lets the renderer reuse its background."""
+    (c, d), (a, b) = view, wanted
+    if not (np.isfinite([a, b, c, d]).all() and a < b and c < d):
+        return wanted
+    if c <= a and b <= d and (b - a) >= 0.6 * (d - c):
+        return view
+    span = b - a
+    return (a - 0.1 * span if a < c else a, b + 0.1 * span if b > d else b)
+
+
+def steady_limits(fig: Figure, before: list[tuple]) -> None:
+    """Apply :func:`_steady` to every linear axis of ``fig``; ``before`` holds each axes' (xlim, ylim) before a redraw."""
+    for ax, (xlim, ylim) in zip(fig.axes, before):
+        if ax.get_xscale() == "linear" and tuple(ax.get_xlim()) != xlim:
+            ax.set_xlim(_steady(xlim, tuple(ax.get_xlim())))
+        if ax.get_yscale() == "linear" and tuple(ax.get_ylim()) != ylim:
+            ax.set_ylim(_steady(ylim, tuple(ax.get_ylim())))
 
 
 def freeze_layout(fig: Figure) -> None:
@@ -164,7 +190,10 @@ def assemble(
         explorer.state.clear()
         explorer.state.update(state)
         readout.value = html
+        before = [(tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes]
         draw(state)
+        if renderer:  # after the first picture, limits only move when the data leaves the view (or shrinks a lot)
+            steady_limits(figure, before)
         image.value = renderer[0].render() if renderer else render_png(figure)
 
     for c in controls.values():
@@ -173,9 +202,10 @@ def assemble(
     header = [W.HTML(f"<b>{title}</b>")] if title else []
     panel = W.VBox(list(controls.values()), layout=W.Layout(flex="0 0 auto"))  # the readout never covers a slider
     explorer.ui.children = [*header, W.HBox([panel, readout], layout=W.Layout(gap="16px")), image]
+    layout = figure.get_layout_engine()
     refresh()
     freeze_layout(figure)
-    renderer.append(BlitRenderer(figure))
+    renderer.append(BlitRenderer(figure, layout))
     return explorer
 
 
