@@ -237,7 +237,7 @@ def adl_queue_explorer() -> Explorer:
         ),
         "seed": W.IntSlider(
             value=0, min=0, max=9, step=1, description="dYdX random seed",
-            style={"description_width": "190px"}, layout=W.Layout(width="430px"),
+            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
         ),
     }
     names = BOOK["names"]

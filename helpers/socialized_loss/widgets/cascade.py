@@ -116,11 +116,11 @@ def cascade_explorer(fund_balance: float = 50_000.0, mmr: float = 0.01) -> Explo
         "crash_pct": slider("Crash size", 3.0, 0.0, 40.0, 0.5, "%", ".1f"),
         "leverage_mix": W.Dropdown(
             options=list(LEVERAGE_MIXES), value="mixed (2–50×)", description="Leverage mix",
-            style={"description_width": "190px"}, layout=W.Layout(width="430px"),
+            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
         ),
         "depth": W.FloatLogSlider(
             value=1_000_000.0, base=10, min=5, max=7.5, step=0.05, description="Book 1 % depth (USD)",
-            readout_format=",.0f", style={"description_width": "190px"}, layout=W.Layout(width="430px"),
+            readout_format=",.0f", style={"description_width": "240px"}, layout=W.Layout(width="480px"),
         ),
     }
     fig, (ax_p, ax_n) = new_figure(1, 2, figsize=(8.6, 3.7))

@@ -384,16 +384,16 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
     b0 = _get_book(book)
     controls = {
         "book": W.Dropdown(options=[(bk.title, key) for key, bk in _BOOKS.items()], value=book, description="Book",
-                           style={"description_width": "190px"}, layout=W.Layout(width="520px")),
+                           style={"description_width": "240px"}, layout=W.Layout(width="520px")),
         "mechanism": W.Dropdown(options=list(MECHANISMS), value="ADL queue", description="Mechanism",
-                                style={"description_width": "190px"}, layout=W.Layout(width="430px")),
+                                style={"description_width": "240px"}, layout=W.Layout(width="480px")),
         "split": W.Dropdown(options=list(b0.names), value=b0.names[1], description="Account that splits",
-                            style={"description_width": "190px"}, layout=W.Layout(width="430px")),
+                            style={"description_width": "240px"}, layout=W.Layout(width="480px")),
         "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Split into (accounts; 1 = no split)",
-                              style={"description_width": "190px"}, layout=W.Layout(width="430px")),
+                              style={"description_width": "240px"}, layout=W.Layout(width="480px")),
         "calm_cap": W.FloatSlider(value=50.0, min=45.0, max=100.0, step=5.0, readout_format=".0f",
                                   description="Capped pro-rata: calm cap (% of profit)",
-                                  style={"description_width": "190px"}, layout=W.Layout(width="430px")),
+                                  style={"description_width": "240px"}, layout=W.Layout(width="480px")),
     }
     n_max = max(len(bk.names) for bk in _BOOKS.values())
     fig, ax = new_figure(figsize=(8.2, 4.2))

@@ -372,14 +372,14 @@ def stress_explorer(seed: int = 0) -> Explorer:
     controls = {
         "mechanism": W.Dropdown(
             options=[(label, key) for key, label in MECHANISM_NAMES.items()], value="clawback",
-            description="Mechanism", style={"description_width": "190px"}, layout=W.Layout(width="430px"),
+            description="Mechanism", style={"description_width": "240px"}, layout=W.Layout(width="480px"),
         ),
         "jump_size": slider("Average jump (a drop)", 6.0, 0.0, 15.0, 0.5, "% of price", ".1f"),
         "jumps_per_path": slider("Jumps per path", 3.0, 0.0, 10.0, 0.5, "expected count", ".1f"),
         "fund": slider("Insurance fund at start", 20_000.0, 0.0, 100_000.0, 2_500.0, "USD", ",.0f"),
         "leverage_mix": W.Dropdown(
             options=list(LEVERAGE_MIXES), value="aggressive (1–50×)", description="Leverage mix (log-uniform)",
-            style={"description_width": "190px"}, layout=W.Layout(width="430px"),
+            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
         ),
     }
     fig, (ax_l, ax_r) = new_figure(1, 2, figsize=(9.0, 3.9), gridspec_kw={"width_ratios": [1.25, 1.0]})

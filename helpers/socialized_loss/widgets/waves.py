@@ -114,10 +114,11 @@ def waves_explorer() -> Explorer:
             step=1,
             description="Step through the waves (1–16)",
             continuous_update=True,
-            style={"description_width": "190px"},
-            layout=W.Layout(width="430px"),
+            style={"description_width": "240px"},
+            layout=W.Layout(width="480px"),
         ),
-        "measure": W.ToggleButtons(options=list(MEASURES), value=MEASURES[0], description="Show"),
+        "measure": W.ToggleButtons(options=list(MEASURES), value=MEASURES[0], description="Show",
+                                   style={"button_width": "220px"}),
     }
     fig, (ax_run, ax_bar) = new_figure(1, 2, figsize=(9.5, 4.4), gridspec_kw={"width_ratios": [1, 1.15]})
     steps = np.arange(1, n + 1)
