@@ -10,7 +10,7 @@ from cycler import cycler
 
 import matplotlib as mpl
 
-__all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "new_figure", "money_axis", "describe_axes"]
+__all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "new_figure", "money_axis"]
 
 #: Okabe–Ito colours, in the order the cycle uses them.
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -65,8 +65,3 @@ def money_axis(ax, axis: str = "y", unit: str = "USD") -> None:
 
     fmt = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
-def describe_axes(ax) -> dict:
-    """The labels and title of an axes, for tests that insist every figure names its units."""
-    return {"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()}
