@@ -250,6 +250,9 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
     if float(S_arr) * su > 2**53:
         raise ValueError(f"shortfall is too large for exact minor units (shortfall / unit ≤ 2**53), got {shortfall!r}")
     S = int(np.rint(float(S_arr) * su))
+    lot_arr = v.positive("lot", lot)
+    if lot_arr.ndim != 0:
+        raise ValueError(f"lot must be a single number > 0 (base units), got {lot!r}")
     if not isinstance(force, (bool, np.bool_)):
         raise ValueError(f"force must be True or False, got {force!r}")
     n = book.n
