@@ -299,7 +299,7 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
     cand = np.flatnonzero((np.sign(book.sizes) == sigma) & (np.arange(n) != (-1 if b_idx is None else b_idx)))
     order = adl_order(book, cand, row.ranking, scores=scores, seed=seed)
     held = _lots("sizes", np.abs(book.sizes), lot, down=True)
-    want = int(_lots("quantity", Q, lot, down=False))
+    want = int(_lots("quantity", Q, lot, down=True))  # never close more than the bankrupt position holds
     Lf = Fraction(lot)
     if row.ranking == "random_start" and scores is None:
         # dYdX: skip a counterparty the fill would leave with negative equity
