@@ -142,6 +142,7 @@ def bk(**changes):
     (bk(mark_price=[1.0]), "mark_price must be a single number"),
     (bk(names=("a", "b")), "names must have"),
     (bk(names="a"), "names must be a sequence"),
+    (bk(sizes=[1.0, 2.0], names=("a", "a")), "names must be unique"),
 ])
 def test_book_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -280,3 +281,15 @@ def test_allocation_is_frozen_and_balanced_in_minor_units():
     with pytest.raises(TypeError):
         a.external["x"] = 1.0
     assert a.covered == 10.0 and np.array_equal(a.given_up, a.charges)
+
+
+def test_rules_are_built_on_the_public_integer_primitives():
+    from pathlib import Path
+
+    import socialized_loss
+
+    pkg = Path(socialized_loss.__file__).parent
+    for module in ("rules.py", "venue_adl.py"):
+        src = (pkg / module).read_text(encoding="utf-8")
+        assert "_sequential_int" not in src and "_pro_rata_int" not in src, module
+        assert "sequential_minor" in src and "pro_rata_minor" in src, module

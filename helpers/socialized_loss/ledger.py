@@ -102,6 +102,8 @@ class Book:
             names = tuple(names)
             if len(names) != n:
                 raise ValueError(f"names must have one entry per account ({n}), got {len(names)}")
+            if len(set(names)) != n:
+                raise ValueError(f"names must be unique, got {self.names!r}")
         object.__setattr__(self, "sizes", _frozen(s))
         object.__setattr__(self, "entry_prices", _frozen(np.broadcast_to(e, (n,))))
         object.__setattr__(self, "collateral", _frozen(np.broadcast_to(c, (n,))))

@@ -8,7 +8,9 @@ of ``allocation``: ``sequential_minor`` (a queue or a waterfall: layers drawn on
 minor units: Σ charges + Σ external + uncovered = shortfall to the unit, nobody is charged below zero or above its
 cap, and no position is closed beyond what it holds.
 
-Accounts whose equity at the mark is negative are the ones being socialized: no rule charges them.
+Accounts whose equity at the mark is negative are the ones being socialized: no rule charges their trading equity
+(clawbacks, pro-rata bases, haircuts, ADL). The backstops charge stakes and fund contributions, which are money
+apart from the trading account.
 
 The rules and their registry names (``RULES``; the only vocabulary the simulator, widgets, checks and lessons use):
 
