@@ -13,15 +13,15 @@ cents): totals are exact sums of the charges rounded to the unit; fractions are 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from . import validate as v
 from .allocation import _exact_sum, _to_minor, from_minor
 
-__all__ = ["gini", "hhi", "FairnessMetrics", "fairness_metrics", "SybilResult", "sybil_split"]
+__all__ = ["FairnessMetrics", "SybilResult", "fairness_metrics", "gini", "hhi", "sybil_split"]
 
 
 def gini(x) -> float:

@@ -23,15 +23,22 @@ from typing import NamedTuple
 import numpy as np
 
 from . import validate as v
-from .allocation import _check_order, _exact_sum, _to_minor, from_minor, pro_rata_minor, sequential_minor
+from .allocation import (
+    _check_order,
+    _exact_sum,
+    _to_minor,
+    from_minor,
+    pro_rata_minor,
+    sequential_minor,
+)
 
 __all__ = [
     "Haircut",
-    "shortfall",
     "capacity",
-    "queue_haircut",
-    "pro_rata_haircut",
     "capped_pro_rata_haircut",
+    "pro_rata_haircut",
+    "queue_haircut",
+    "shortfall",
     "top_winner_gap",
 ]
 
@@ -106,7 +113,7 @@ def pro_rata_haircut(w, budget, unit: float = 0.01) -> Haircut:
     >>> pro_rata_haircut([8.0, 4.0, 0.5], 7.5).x.tolist()
     [4.8, 2.4, 0.3]
     """
-    w_, W, B = _setup(w, budget, unit)
+    _, W, B = _setup(w, budget, unit)
     U = _exact_sum(W)
     if B > U:
         raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {U * float(unit):.10g} (infeasible), got "

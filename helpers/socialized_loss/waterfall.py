@@ -28,9 +28,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import validate as v
-from .allocation import _exact_sum, _to_minor, from_minor, pro_rata_minor, sequential_minor
+from .allocation import (
+    _exact_sum,
+    _to_minor,
+    from_minor,
+    pro_rata_minor,
+    sequential_minor,
+)
 
-__all__ = ["WaterfallLayers", "WaterfallResult", "LAYER_NAMES", "default_waterfall"]
+__all__ = ["LAYER_NAMES", "WaterfallLayers", "WaterfallResult", "default_waterfall"]
 
 LAYER_NAMES = (
     "defaulter_initial_margin",
