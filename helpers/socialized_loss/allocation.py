@@ -91,7 +91,7 @@ def _compute_scale(unit) -> float:
 
 
 def _to_minor(name: str, x, unit) -> np.ndarray:
-    if type(x) is float and math.isfinite(x) and abs(x) < 2.0**49 * float(unit) and type(unit) is float:
+    if type(x) is float and type(unit) is float and math.isfinite(x) and abs(x) < 2.0**49 * unit:
         return np.int64(round(x * _scale(unit)))  # the common scalar; Python's round is ties-to-even like rint
     arr = v.as_array(name, x)
     q = np.rint(arr * _scale(unit))
