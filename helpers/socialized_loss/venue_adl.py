@@ -317,10 +317,14 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
             closed[order] = sequential_minor(want, held[order])
     total = int(closed.sum())
 
-    # the gap the counterparties give up, exact in minor units; a fund share moves the close price toward the mark
-    if total and F:
-        P = P + int(sigma) * (Fraction(F) / Fraction(su)) / (total * Lf)
+    # the gap the counterparties give up at the venue's price, exact in minor units; a fund share (Bybit's pool
+    # paying up to its threshold) lowers it, moving the close price toward the mark but never past it
     G = round((Fraction(book.mark_price) - P) * int(sigma) * total * Lf * Fraction(su))
+    if total:
+        F = min(F, max(G, 0))
+    if F and total:
+        G -= F
+        P = P + int(sigma) * (Fraction(F) / Fraction(su)) / (total * Lf)
     x = (pro_rata_minor(abs(G), closed.astype(float)) * (1 if G >= 0 else -1)) if total else zeros
     fees = np.array([round(Fraction(int(c)) * Lf * P * Fraction(fr) * Fraction(su)) for c in closed], dtype=np.int64)
     if b_idx is not None:
