@@ -198,7 +198,7 @@ def validate_rows(rows: list[dict], rule_names=None) -> list[Venue]:
     return out
 
 
-def load_venues(text: str | None = None) -> list[Venue]:
+def load_venues(text: str | None = None) -> tuple[Venue, ...]:
     """Parse and validate the rulebook (the package's ``data/venues.toml`` unless ``text`` is given)."""
     if text is None:
         text = resources.files(__package__).joinpath("data", "venues.toml").read_text(encoding="utf-8")
@@ -209,10 +209,10 @@ def load_venues(text: str | None = None) -> list[Venue]:
     rows = data.get("venue")
     if not isinstance(rows, list) or not rows:
         raise ValueError("venues.toml must hold [[venue]] tables, found none")
-    return validate_rows(rows)
+    return tuple(validate_rows(rows))
 
 
-VENUES: list[Venue] = load_venues()
+VENUES: tuple[Venue, ...] = load_venues()  # every row, in file order (immutable)
 _BY_KEY = {r.key: r for r in VENUES}
 _BY_NAME = {r.name.casefold(): r for r in VENUES}
 
