@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from socialized_loss import adl, allocation, backstop, fairness, haircuts, insurance, liquidation, margin, socialize
+from socialized_loss import (
+    adl,
+    allocation,
+    backstop,
+    fairness,
+    haircuts,
+    insurance,
+    liquidation,
+    margin,
+    socialize,
+)
 from socialized_loss import waterfall as wf
 
 VAULT = backstop.deposit(backstop.new_vault(2), 0, 100.0)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validate as v
-from .allocation import from_minor, sequential_minor
+from .allocation import _exact_sum, from_minor, sequential_minor
 
 __all__ = [
     "ADLFills",
@@ -185,11 +185,12 @@ def auto_deleverage(sizes, scores, quantity, lot: float = 1e-8) -> np.ndarray:
     A = int(_lots("quantity", Q, lot))
     C = _lots("sizes", q, lot)
     side = int(_lots("sizes", math.fsum(q.tolist()), lot)) if len(q) else 0
-    whole = max(int(C.sum()), side)  # the side in lots, however its sizes round
+    in_lots = _exact_sum(C)
+    whole = max(in_lots, side)  # the side in lots, however its sizes round
     if A > whole:
         raise ValueError(f"quantity must be ≤ Σ|sizes| = {math.fsum(q.tolist())!r} (the opposite side cannot "
                          f"absorb more), got {quantity!r}")
-    if A >= min(int(C.sum()), side):  # the whole side: every position closed exactly
+    if A >= min(in_lots, side):  # the whole side: every position closed exactly
         return q.copy()
     return _close_in_lots(q, A, C, adl_queue(s), lot)
 

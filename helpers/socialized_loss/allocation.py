@@ -365,6 +365,75 @@ def _water_level_guess(T: int, w: np.ndarray, C: np.ndarray) -> np.ndarray:
     return ratio < level * (1 - 1e-9)
 
 
+# Float fast path. Shares computed in float64 are used only when they provably give the exact answer: every share
+# q = R × w / Σw is off by less than q × 2**-51 (three roundings; the sum by math.fsum is correctly rounded), so
+# with a margin of q × 2**-49 a floor, a remainder order or a capped/free call that clears the margin is the exact
+# one. Anything closer (an exact tie, a share on an integer) goes to the exact integer path.
+_REL = 2.0**-49
+_TINY = 2.0**-1000
+_FLOAT_EXACT = 2**53
+
+
+def _scaled(wf: np.ndarray) -> np.ndarray | None:
+    """Weights scaled by a power of two (exact) so the largest is in [0.5, 1); None if one would lose bits."""
+    ws = np.ldexp(wf.astype(float), -math.frexp(float(wf.max()))[1])
+    return None if float(ws.min()) < _TINY else ws
+
+
+def _lr_fast(R: int, ws: np.ndarray) -> np.ndarray | None:
+    """Largest remainder in floats, or None when the float answer might differ from the exact one."""
+    W = math.fsum(ws.tolist())
+    q = R * (ws / W)
+    fl = np.floor(q)
+    rem = q - fl
+    margin = float(q.max()) * _REL + _TINY
+    if np.any(rem <= margin) or np.any(rem >= 1.0 - margin):
+        return None
+    x = fl.astype(np.int64)
+    left = R - int(x.sum())
+    n = len(ws)
+    if not 0 <= left <= n:
+        return None
+    if 0 < left < n:
+        order = np.lexsort((np.arange(n), -ws, -rem))
+        r_in, r_out = float(rem[order[left - 1]]), float(rem[order[left]])
+        if r_in - r_out <= 2 * margin:  # a near-tie at the cut: fine only if it is an exact tie of equal weights
+            band = np.abs(rem - 0.5 * (r_in + r_out)) <= 2 * margin
+            if np.ptp(ws[band]) != 0:
+                return None
+        x[order[:left]] += 1
+    return x
+
+
+def _pro_rata_fast(A: int, wf: np.ndarray, C: np.ndarray | None) -> np.ndarray | None:
+    """Float fast path of the apportionment (weights > 0 and caps > 0 only); None when not provably exact."""
+    if A > _FLOAT_EXACT or (C is not None and int(C.max()) > _FLOAT_EXACT):
+        return None
+    ws = _scaled(wf)
+    if ws is None:
+        return None
+    if C is None:
+        return _lr_fast(A, ws)
+    capped = _water_level_guess(A, ws, C)
+    R = A - int(C[capped].sum())
+    free = ~capped
+    if R < 0 or not np.any(free):
+        return None
+    lam = R / math.fsum(ws[free].tolist())
+    with np.errstate(over="ignore"):
+        ratio = C / ws  # an overflow to inf is a clear "free"
+    if np.any(ratio[capped] >= lam * (1 - 4 * _REL)) or np.any(ratio[free] <= lam * (1 + 4 * _REL)):
+        return None
+    x = np.where(capped, C, 0)
+    part = _lr_fast(R, ws[free])
+    if part is None:
+        return None
+    x[free] = part
+    if np.any(x > C):
+        return None
+    return x
+
+
 def _pro_rata_exact(A: int, w_float: np.ndarray, C: np.ndarray | None) -> np.ndarray:
     n = len(w_float)
     out = np.zeros(n, dtype=np.int64)
@@ -372,15 +441,19 @@ def _pro_rata_exact(A: int, w_float: np.ndarray, C: np.ndarray | None) -> np.nda
     if A == 0 or not np.any(active):
         return out
     ia = np.flatnonzero(active)
+    Ca = None if C is None else C[ia]
+    if Ca is not None and A >= _exact_sum(Ca):  # capacity short or just enough: everyone who can pay pays its cap
+        out[ia] = Ca
+        return out
     wi = _exact_weights(w_float[ia])
+    if wi.dtype == object or A * int(wi.max()) >= _INT64_SAFE:  # big integers ahead: try exact-checked floats
+        fast = _pro_rata_fast(A, w_float[ia], Ca)
+        if fast is not None:
+            out[ia] = fast
+            return out
     Wtot = _exact_sum(wi)
     if C is None:
         out[ia] = _largest_remainder(A, wi, Wtot, None)
-        return out
-    Ca = C[ia]
-    cap_total = _exact_sum(Ca)
-    if A >= cap_total:  # capacity short or just enough: everyone who can pay pays its whole cap
-        out[ia] = Ca
         return out
     # water-filling: capped accounts pay their cap, the others λ × w; found exactly, starting from a float guess
     capped = _water_level_guess(A, w_float[ia], Ca)

@@ -275,7 +275,7 @@ def umbrella_slash(deficit, offset, stakes, unit: float = 0.01) -> UmbrellaSlash
     S = _to_minor("stakes", st, unit)
     first = sequential_minor(D, np.array([O, min(_exact_sum(S), 2**62)], dtype=np.int64))
     x = pro_rata_minor(int(first[1]), S, S)
-    rest = D - int(first[0]) - int(x.sum())
+    rest = D - int(first[0]) - _exact_sum(x)
     return UmbrellaSlash(float(from_minor(int(first[0]), unit)), np.asarray(from_minor(x, unit), dtype=float),
                          float(from_minor(rest, unit)))
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validate as v
-from .allocation import _to_minor, from_minor, sequential_minor
+from .allocation import _exact_sum, _to_minor, from_minor, sequential_minor
 
 __all__ = [
     "Book",
@@ -310,11 +310,11 @@ class CascadeResult:
 
     @property
     def total_bad_debt(self) -> float:
-        return float(from_minor(int(_m("bad_debt", self.bad_debt, self.unit).sum()), self.unit))
+        return float(from_minor(_exact_sum(_m("bad_debt", self.bad_debt, self.unit)), self.unit))
 
     @property
     def total_shortfall(self) -> float:
-        return float(from_minor(int(_m("shortfall", self.shortfall, self.unit).sum()), self.unit))
+        return float(from_minor(_exact_sum(_m("shortfall", self.shortfall, self.unit)), self.unit))
 
 
 def cascade(
@@ -392,10 +392,10 @@ def cascade(
         short_c[idx] = sh
         pay_c[idx] = np.where(eq >= 0, eq - f, 0)
         if fund_c is not None:
-            fund_c += int(f.sum())
-            pay = sequential_minor(fund_c, sh)  # shortfalls paid in trader order while the fund lasts
+            fund_c += _exact_sum(f)
+            pay = sequential_minor(min(fund_c, 2**62), sh)  # shortfalls paid in trader order while the fund lasts
             paid_c[idx] = pay
-            fund_c -= int(pay.sum())
+            fund_c -= _exact_sum(pay)
         rnd[idx] = r
         fill[idx] = price
         open_[idx] = False
