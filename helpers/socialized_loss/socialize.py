@@ -112,17 +112,23 @@ def contracts_pro_rata(loss, sizes, unit: float = 0.01) -> ContractsProRata:
     return ContractsProRata(np.asarray(from_minor(x, unit), dtype=float), per)
 
 
-def deposit_index_haircut(loss, total_deposits, index=1.0):
+def deposit_index_haircut(loss, total_deposits, index=1.0, unit: float = 0.01):
     """New deposit index (dimensionless) after a ``loss`` (money ≥ 0) on ``total_deposits`` (money ≥ 0):
     index × (1 − loss ÷ total_deposits). $100 on $1,000 at index 1.0 → 0.9.
 
     A loss larger than the deposits is a ValueError (depositors cannot lose more than they deposited; the rest must
-    be covered elsewhere), so the index never goes below 0. Broadcasts over arrays.
+    be covered elsewhere), so the index never goes below 0. ``loss`` and ``total_deposits`` are first rounded to
+    ``unit`` (default 0.01), as every money amount. Broadcasts over arrays.
+
+    >>> deposit_index_haircut(100.0, 1000.0)
+    0.9
     """
     L = v.nonnegative("loss", loss)
     D = v.nonnegative("total_deposits", total_deposits)
     I = v.nonnegative("index", index)
     L, D, I = v.broadcast(loss=L, total_deposits=D, index=I)
+    L = _to_minor("loss", L, unit).astype(float)  # whole minor units: the ratio of two exact amounts
+    D = _to_minor("total_deposits", D, unit).astype(float)
     if np.any(L > D):
         raise ValueError(f"loss must be ≤ total_deposits (depositors cannot lose more than they hold), got loss "
                          f"{loss!r} over total_deposits {total_deposits!r}")
