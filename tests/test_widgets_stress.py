@@ -12,8 +12,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import socialized_loss as sl  # noqa: E402
-from socialized_loss.widgets import stress  # noqa: E402
-from socialized_loss.widgets.stress import stress_state  # noqa: E402
+from socialized_loss import stress  # noqa: E402
+from socialized_loss.stress import stress_state  # noqa: E402
 
 
 def engine_run(mechanism="clawback", jump_size=6.0, jumps_per_path=3.0, fund=20_000.0, max_leverage=50.0, seed=0):
@@ -21,7 +21,7 @@ def engine_run(mechanism="clawback", jump_size=6.0, jumps_per_path=3.0, fund=20_
     pop = sl.make_population(300, seed=seed, max_leverage=max_leverage)
     prices = sl.gbm_jump_paths(40, 250, seed=seed + 1, jump_rate=jumps_per_path * 8760 / 250,
                                jump_mean=np.log1p(-jump_size / 100), jump_sd=0.04)
-    return pop, sl.simulate(population=pop, prices=prices, mechanism=mechanism, fund0=fund)
+    return pop, sl.simulate.simulate(population=pop, prices=prices, mechanism=mechanism, fund0=fund)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_explorer_axes_name_their_units():
 @pytest.fixture(scope="module")
 def lab_and_none():
     lab = stress.lab()
-    return lab, sl.simulate(population=lab.population, prices=lab.prices, mechanism="none", fund0=lab.fund0)
+    return lab, sl.simulate.simulate(population=lab.population, prices=lab.prices, mechanism="none", fund0=lab.fund0)
 
 
 def test_lab_is_deterministic_and_described(lab_and_none):

@@ -1,7 +1,7 @@
 """Checks for lesson 04 — Socializing losses I: pro-rata haircuts and clawbacks.
 
 Expected answers are computed with ``sl.socialize`` and ``sl.allocation`` on lesson 04's book
-(``widgets.socialization.BOOK``), not pasted.
+(``sl.books.socialization_book()``), not pasted.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import allocation as al
 from .. import socialize as so
-from ..widgets.socialization import BOOK
+from ..books import socialization_book
 from .core import CheckResult, check_function, check_value, not_attempted, report
 
 __all__ = ["cleo_clawback", "clawback_function", "drift_long_side", "mango_index", "okex_gap"]
@@ -25,8 +25,9 @@ OKEX_REPORTED_RATE = 0.18
 
 def cleo_clawback(answer) -> CheckResult:
     """Exercise 4.1: Cleo's clawback charge if the uncovered loss were 3,000 USD."""
-    cleo = BOOK["names"].index("Cleo")
-    expected = so.clawback(3_000.0, BOOK["profits"]).charges[cleo]
+    book = socialization_book()
+    cleo = book.names.index("Cleo")
+    expected = so.clawback(3_000.0, book.profits).charges[cleo]
     return check_value(
         "Exercise 4.1",
         answer,
@@ -41,7 +42,7 @@ def cleo_clawback(answer) -> CheckResult:
 def clawback_function(func) -> CheckResult:
     """Exercise 4.2: a learner's ``clawback_charges(loss, profits)``; rounding to cents is not required."""
     books = [
-        (1_500.0, BOOK["profits"]),
+        (1_500.0, socialization_book().profits),
         (100.0, np.array([50.0, -20.0, 150.0, 0.0])),
         (20_000.0, np.array([4_000.0, 1_000.0, 7_000.0, -3_000.0])),  # more than all the profits: capped at 100 %
         (10.0, np.array([-5.0, -1.0])),  # no winners: nobody can pay

@@ -1,7 +1,7 @@
 """Checks for lesson 05 — Socializing losses II: auto-deleveraging.
 
 Expected answers are computed with ``sl.adl``, ``sl.margin`` and ``sl.socialize`` (BitMEX's worked example, dYdX's docs
-example and lesson 05's six longs in ``widgets.adl_queue.BOOK``), not pasted.
+example and lesson 05's six longs, ``sl.books.adl_book()``), not pasted.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 from .. import adl
 from .. import margin as m
 from .. import socialize as so
-from ..widgets import adl_queue as aq
+from ..books import adl_book
+from ..deleveraging import adl_queue_state
 from .core import CheckResult, check_function, check_value, not_attempted, report
 
 __all__ = ["bitmex_example", "bitmex_score_function", "dydx_example", "adl_vs_clawback"]
@@ -95,9 +96,9 @@ def adl_vs_clawback(given_up, clawback_acct2) -> CheckResult:
     stub = _all_or_nothing(name, (given_up, clawback_acct2))
     if stub is not None:
         return stub
-    b = aq.BOOK
-    st = aq.adl_queue_state(quantity=35.0, rule="bitmex")
-    upnl = b["sizes"] * (aq.MARK_PRICE - b["entry_prices"])
+    b = adl_book()
+    st = adl_queue_state(quantity=35.0, rule="bitmex")
+    upnl = b.sizes * (b.mark_price - b.entry_prices)
     exp_claw = so.clawback(float(np.sum(st["forgone"])), upnl).charges[1]
     parts = [
         check_value(f"{name}a", given_up, st["forgone"],

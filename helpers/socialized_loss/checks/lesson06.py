@@ -1,12 +1,12 @@
 """Checks for lesson 06 — Vaults, stakers and depositors as the backstop. Answers are computed with ``sl.backstop``
 (the vault ledger, ``gmx_adl_triggered``, ``umbrella_slash``) and the lesson's cooldown model
-(``sl.widgets.vault_state``)."""
+(``sl.cooldown.vault_state``)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import backstop as bs
-from ..widgets.vault import vault_state
+from ..cooldown import vault_state
 from .core import CheckResult, check_function, check_value
 
 __all__ = ["price_after_run", "gmx_trigger", "staker_loss", "min_cooldown"]

@@ -1,14 +1,15 @@
 """Checks for lesson 08 — Comparing mechanisms: fairness, incentives and moral hazard.
 
 Expected values come from the engine (``sl.haircuts``, ``sl.socialize``, ``sl.fairness``) and the lesson's book
-(``sl.widgets.mechanisms.mechanism_books``), never from pasted literals.
+(``sl.books.mechanism_books``, run through ``sl.comparison``), never from pasted literals.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import haircuts, socialize
-from ..widgets import mechanisms as mech
+from ..books import mechanism_books
+from ..comparison import mechanisms_state
 from .core import CheckResult, check_function, check_value
 
 __all__ = ["pro_rata_amounts", "queue_split", "top_winner_gap", "market_maker_bill", "water_filling"]
@@ -33,7 +34,7 @@ def pro_rata_amounts(answer) -> CheckResult:
 
 def queue_split(answer) -> CheckResult:
     """Exercise 8.2 (predict first): what Ben's two pieces pay in total under the ADL queue (USD)."""
-    st = mech.mechanisms_state("lesson", "ADL queue", split="Ben", pieces=2)
+    st = mechanisms_state("lesson", "pnl_haircut_queue", split="Ben", pieces=2)
     return check_value(
         "Exercise 8.2",
         answer,
@@ -69,7 +70,7 @@ def top_winner_gap(answer) -> CheckResult:
 
 def market_maker_bill(answer) -> CheckResult:
     """Exercise 8.4: Mia's charge under contracts pro-rata in the lesson's book (USD)."""
-    book = mech.mechanism_books()["lesson"]
+    book = mechanism_books()["lesson"]
     r = socialize.contracts_pro_rata(book.budget, book.size)
     i = book.names.index("Mia")
     return check_value(

@@ -1,5 +1,5 @@
 """Checks for lesson 10 — Stress lab. Expected values are recomputed with the engine on the lesson's market
-(``sl.widgets.stress.lab()``, fixed seeds): ``sl.simulate`` for the losses, ``sl.sequential`` and
+(``sl.stress.lab()``, fixed seeds): ``sl.simulate.simulate`` for the losses, ``sl.sequential`` and
 ``sl.pro_rata`` for the waterfall, ``sl.fund_path`` for the fund. Nothing is cached: each check reruns what it needs
 (a few tenths of a second)."""
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 from ..allocation import pro_rata, sequential, to_minor
 from ..insurance import fund_path
 from ..simulate import SimResult, simulate
-from ..widgets.stress import lab as stress_lab
-from ..widgets.stress import open_profits as stress_profits
+from ..stress import lab as stress_lab
+from ..stress import open_profits as stress_profits
 from .core import CheckResult, check_value, not_attempted, report
 
 __all__ = [
@@ -105,7 +105,7 @@ def traders_charged(answer) -> CheckResult:
         expected,
         why=f"a clawback touches about {expected[0]:.0f} traders a little; the ADL queue about {expected[1]:.0f} "
         "traders a lot. Same loss, very different hits.",
-        hint="for each mechanism: r = sl.simulate(population=..., prices=..., mechanism=..., fund0=lab.fund0); keep "
+        hint="for each mechanism: r = sl.simulate.simulate(population=..., prices=..., mechanism=..., fund0=lab.fund0); keep "
         "the paths where r.charged_cents.sum(axis=1) > 0, count the traders with a charge > 0 on each, take the "
         "median. Answer (clawback, adl).",
         atol=0.0,
