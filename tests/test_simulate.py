@@ -91,7 +91,7 @@ def test_monte_carlo_summary():
 def test_errors_name_the_parameter():
     with pytest.raises(ValueError, match="mechanism"):
         simulate(n_traders=5, n_steps=5, n_paths=1, mechanism="bailout")
-    with pytest.raises(ValueError, match="'none', 'clawback', 'contracts_pro_rata', 'adl'"):
+    with pytest.raises(ValueError, match="'none', 'clawback', 'contracts_pro_rata', 'pnl_haircut_queue'"):
         simulate_reference(n_traders=5, n_steps=5, n_paths=1, mechanism="haircut")
     with pytest.raises(ValueError, match="mmr"):
         simulate(n_traders=5, n_steps=5, n_paths=1, mmr=0)
@@ -131,7 +131,7 @@ def test_no_events_identical():
     # unlevered traders on a calm market: nobody is ever liquidated, the marks are the prices
     pop = make_population(80, seed=2, max_leverage=1.0)
     prices = gbm_jump_paths(3, 150, seed=2, sigma=0.3, jump_rate=0.0)
-    for mechanism in ("none", "adl"):
+    for mechanism in ("none", "pnl_haircut_queue"):
         kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=1000.0, fee_inflow=2.5)
         a, b = simulate_reference(**kw), simulate(**kw)
         assert_same(a, b)
@@ -164,7 +164,7 @@ def test_max_rounds_cap_identical(max_rounds):
 def test_one_sided_market_identical(long_share):
     pop = make_population(50, seed=6, long_share=long_share, max_leverage=30)
     kw = dict(population=pop, n_steps=80, n_paths=3, seed=6, **HOT)
-    for mechanism in ("clawback", "adl"):
+    for mechanism in ("clawback", "pnl_haircut_queue"):
         a, b = simulate_reference(mechanism=mechanism, **kw), simulate(mechanism=mechanism, **kw)
         assert_same(a, b)
         assert b.n_liquidated.sum() > 0
@@ -184,9 +184,9 @@ def test_paths_are_independent():
     # each path runs on its own clock: simulating paths together or one by one gives the same numbers
     pop = make_population(70, seed=8, max_leverage=60)
     prices = gbm_jump_paths(5, 200, seed=8, sigma=1.5, jump_rate=300)
-    together = simulate(population=pop, prices=prices, mechanism="adl", fund0=300.0)
+    together = simulate(population=pop, prices=prices, mechanism="pnl_haircut_queue", fund0=300.0)
     for p in range(5):
-        alone = simulate(population=pop, prices=prices[p:p + 1], mechanism="adl", fund0=300.0)
+        alone = simulate(population=pop, prices=prices[p:p + 1], mechanism="pnl_haircut_queue", fund0=300.0)
         for f in INT_FIELDS:
             assert np.array_equal(getattr(alone, f)[0], getattr(together, f)[p]), f
         assert np.array_equal(alone.mark[0], together.mark[p])
