@@ -5,10 +5,11 @@
 3. engine   the Monte Carlo simulators (bench/engine.py, a colleague's): trader-steps/s and the ratio to the reference
 4. memory   peak resident memory of the kernel for each notebook (target ≤ 300 MB)
 
-Extra, on request: ``png``, a scratch experiment on the PNG renderer (see bench/png_experiment.py).
+Extra, on request: ``timings``, wall-clock figures of interactive calls and of ``import socialized_loss``
+(bench/timings.py; they used to be timed assertions in tests/).
 
 Each table is printed, and everything is saved as JSON in ``bench/results/bench-<timestamp>.json`` (git-ignored).
-Usage: ``python bench/run.py [--only course,widgets,engine,memory,png] [--changes 30] [--jobs 2]``.
+Usage: ``python bench/run.py [--only course,widgets,engine,memory,timings] [--changes 30] [--jobs 2]``.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE))
 
 SECTIONS = ("course", "widgets", "engine", "memory")
-EXTRA = ("png",)
+EXTRA = ("timings",)
 
 
 def banner(title: str) -> None:
@@ -109,17 +110,17 @@ def section_memory(args) -> dict:
     return r
 
 
-def section_png(args) -> dict:
-    import png_experiment as png
+def section_timings(args) -> dict:
+    import timings
 
-    banner("Extra: PNG renderer experiment (scratch; proposes a change to widgets/_base.py)")
-    r = png.run(n_changes=min(args.changes, 20))
-    png.print_table(r)
+    banner("Extra: wall-clock timings of interactive calls and of the package import (median of 5)")
+    r = timings.run()
+    timings.print_table(r)
     return r
 
 
 RUNNERS = {"course": section_course, "widgets": section_widgets, "engine": section_engine,
-           "memory": section_memory, "png": section_png}
+           "memory": section_memory, "timings": section_timings}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,8 @@ paths) for the mechanism and stress a learner picks and summarises who pays (the
 The market is a TEACHING model (see :mod:`socialized_loss.simulate`): hourly steps, 80 % annual volatility plus
 Merton jumps, isolated-margin traders with log-uniform leverage, square-root price impact, dYdX v4's liquidation-fee
 rule, the insurance fund's law of motion from Chitra (arXiv:2512.01112 v3), and the mechanisms as documented by OKEx
-(clawback), Drift v2 (contracts-pro-rata) and BitMEX (ADL queue). Nothing is cached between calls.
+(clawback), Drift v2 (contracts-pro-rata) and the ADL paper's PnL-haircut queue (an abstraction of a venue's
+ADL queue). Nothing is cached between calls.
 """
 from __future__ import annotations
 
@@ -46,12 +47,12 @@ LEVERAGE_MIXES = {
     "reckless (1–100×)": 100.0,
 }
 
-#: The engine's mechanisms with the names the lessons use.
+#: The simulator's mechanisms (rule names) with the labels the lessons show.
 MECHANISM_NAMES = {
     "none": "none (left uncovered)",
     "clawback": "clawback (pro rata to profit)",
     "contracts_pro_rata": "contracts-pro-rata",
-    "adl": "ADL queue",
+    "pnl_haircut_queue": "PnL-haircut queue (the ADL paper's abstraction)",
 }
 
 HOURS_PER_YEAR = 8760.0

@@ -1,11 +1,12 @@
 """Checks for lesson 02 — Liquidation and where bad debt comes from. Answers are computed with ``sl.liquidation``."""
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import liquidation as liq
 from .. import margin as m
-from .core import CheckResult, check_function, check_value
+from .core import CheckResult, check_function, check_value, grader, invariant
 
 __all__ = ["short_fund_deltas", "fund_delta_rule", "black_thursday_lots", "smallest_crash"]
 
@@ -14,6 +15,7 @@ MIXED = {2: 1, 5: 1, 10: 1, 20: 1, 50: 1}
 DEPTH, MMR, FUND = 1_000_000.0, 0.01, 50_000.0
 
 
+@grader
 def short_fund_deltas(answer) -> CheckResult:
     """Exercise 2.1: trader D (short 1 BTC at 60,000 with 6,000 USD) closed at 64,500 and at 66,400."""
     bk = m.bankruptcy_price(6_000.0, -1.0, 60_000.0)
@@ -28,6 +30,7 @@ def short_fund_deltas(answer) -> CheckResult:
     )
 
 
+@grader
 def fund_delta_rule(func) -> CheckResult:
     """Exercise 2.2: a learner's ``fund_delta(size, fill_price, bankruptcy_price, max_fee_rate)``."""
     args = [
@@ -51,11 +54,12 @@ def fund_delta_rule(func) -> CheckResult:
     )
 
 
+@grader
 def black_thursday_lots(answer) -> CheckResult:
     """Exercise 2.3: 50,000-DAI lots needed for a deficit of 4.0 and of 5.67 million DAI (rounded up)."""
     lot = 50_000
     expected = [math.ceil(4_000_000 / lot), math.ceil(5_670_000 / lot)]
-    assert 86 * lot == 4_300_000  # the lots actually sold raised 4.3 million DAI
+    invariant(86 * lot == 4_300_000, "the 86 lots sold raised 4.3 million DAI")
     return check_value(
         "Exercise 2.3",
         answer,
@@ -72,9 +76,15 @@ def _uncovered(crash_pct: int) -> float:
     return liq.cascade(book, crash_pct / 100.0, DEPTH, MMR, fund_balance=FUND).total_bad_debt
 
 
+@functools.cache
+def _smallest_crash() -> int | None:
+    return next((c for c in range(1, 31) if _uncovered(c) > 0), None)
+
+
+@grader
 def smallest_crash(answer) -> CheckResult:
     """Exercise 2.4 (stretch): the smallest whole-percent crash leaving uncovered bad debt (mixed book, 1 M depth)."""
-    expected = next((c for c in range(1, 31) if _uncovered(c) > 0), None)
+    expected = _smallest_crash()
     return check_value(
         "Exercise 2.4",
         answer,

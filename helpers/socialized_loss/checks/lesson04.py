@@ -10,7 +10,7 @@ import numpy as np
 from .. import allocation as al
 from .. import socialize as so
 from ..books import socialization_book
-from .core import CheckResult, check_function, check_value, not_attempted, report
+from .core import CheckResult, check_function, check_parts, check_value, grader
 
 __all__ = ["cleo_clawback", "clawback_function", "drift_long_side", "mango_index", "okex_gap"]
 
@@ -23,6 +23,7 @@ OKEX_REPORTED_CLAWBACK = 1_200.0
 OKEX_REPORTED_RATE = 0.18
 
 
+@grader
 def cleo_clawback(answer) -> CheckResult:
     """Exercise 4.1: Cleo's clawback charge if the uncovered loss were 3,000 USD."""
     book = socialization_book()
@@ -39,6 +40,7 @@ def cleo_clawback(answer) -> CheckResult:
     )
 
 
+@grader
 def clawback_function(func) -> CheckResult:
     """Exercise 4.2: a learner's ``clawback_charges(loss, profits)``; rounding to cents is not required."""
     books = [
@@ -58,6 +60,7 @@ def clawback_function(func) -> CheckResult:
     )
 
 
+@grader
 def drift_long_side(answer) -> CheckResult:
     """Exercise 4.3a: the long side's total charge in Drift's test (100 USD over 7 long + 4 short contracts)."""
     expected = so.contracts_pro_rata(100.0, [7.0, -4.0]).charges[0]
@@ -72,6 +75,7 @@ def drift_long_side(answer) -> CheckResult:
     )
 
 
+@grader
 def mango_index(answer) -> CheckResult:
     """Exercise 4.3b: the deposit index after a 100 USD loss on 1,000 USD of deposits, from 1.0."""
     return check_value(
@@ -84,32 +88,28 @@ def mango_index(answer) -> CheckResult:
     )
 
 
+@grader
 def okex_gap(left, profit_base, rate_needed) -> CheckResult:
     """Exercise 4.4 (stretch): (a) BTC left after the fund and the injection, (b) implied Σ profits (BTC),
     (c) the rate (a) would need on (b)."""
-    answers = (left, profit_base, rate_needed)
-    if any(not_attempted(a) for a in answers):
-        return report("Exercise 4.4", "not attempted",
-                      "not attempted yet: replace all three `...` and run this cell again.")
     btc = 1e-8  # satoshis
     exp_left = al.sequential(OKEX_SHORTFALL_FM, [OKEX_FUND, OKEX_INJECTION], unit=btc).rest
     exp_base = OKEX_REPORTED_CLAWBACK / OKEX_REPORTED_RATE
     exp_rate = so.clawback(exp_left, [exp_base], unit=btc).rate
     parts = [
-        check_value("Exercise 4.4a", left, exp_left,
+        (left, lambda: check_value("Exercise 4.4a", left, exp_left,
                     why="3,877 − 10 − 2,500 = 1,367 BTC were left after the fund and OKEx's own 2,500 BTC.",
                     hint="the insurance fund pays first, then OKEx's injection; subtract both from the shortfall.",
-                    atol=0.5),
-        check_value("Exercise 4.4b", profit_base, exp_base,
+                    atol=0.5)),
+        (profit_base, lambda: check_value("Exercise 4.4b", profit_base, exp_base,
                     why="1,200 BTC at 18 % means the winners' profits totalled about 6,667 BTC.",
                     hint="clawback = rate × total profit, so total profit = clawback ÷ rate.",
-                    rtol=1e-3, atol=1.0),
-        check_value("Exercise 4.4c", rate_needed, exp_rate,
+                    rtol=1e-3, atol=1.0)),
+        (rate_needed, lambda: check_value("Exercise 4.4c", rate_needed, exp_rate,
                     why="1,367 ÷ 6,667 ≈ 20.5 %, not 18 %: the published figures cannot all be right at once.",
                     hint="rate = (your answer to a) ÷ (your answer to b), as a fraction.",
-                    rtol=1e-3, atol=2e-4),
+                    rtol=1e-3, atol=2e-4)),
     ]
-    if all(p.correct for p in parts):
-        return report("Exercise 4.4", "correct",
-                      "the reported 1,200 BTC and 18 % are rounder than the arithmetic; cite each figure to its source.")
-    return report("Exercise 4.4", "wrong", "one part is not right yet; see the hints above.")
+    return check_parts("Exercise 4.4", parts,
+                       why="the reported 1,200 BTC and 18 % are rounder than the arithmetic; cite each figure to its "
+                       "source.")

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import backstop as bs
 from ..cooldown import vault_state
-from .core import CheckResult, check_function, check_value
+from .core import CheckResult, check_function, check_value, grader, invariant
 
 __all__ = ["price_after_run", "gmx_trigger", "staker_loss", "min_cooldown"]
 
@@ -28,6 +28,7 @@ def _small_vault(leavers: tuple[int, ...]) -> float:
     return bs.share_price(vault)
 
 
+@grader
 def price_after_run(answer) -> CheckResult:
     """Exercise 6.1 (predict first): the share price after the loss when Ben and Ana both leave on day 4."""
     expected = _small_vault((1, 0))
@@ -48,6 +49,7 @@ def price_after_run(answer) -> CheckResult:
     )
 
 
+@grader
 def gmx_trigger(func) -> CheckResult:
     """Exercise 6.2: a learner's ``adl_needed(pending_profit, pool_value, max_pnl_factor)`` against the engine."""
     inputs = [
@@ -73,6 +75,7 @@ def gmx_trigger(func) -> CheckResult:
     )
 
 
+@grader
 def staker_loss(answer) -> CheckResult:
     """Exercise 6.3: a 50,000 USDT staker's slash when a 1,300,000 USDT deficit meets a 100,000 USDT offset."""
     s = bs.umbrella_slash(1_300_000, 100_000, [50_000, 120_840_000 - 50_000])
@@ -97,13 +100,15 @@ def _closed_form_min_cooldown(warning: float, attentive: float, tolerance: float
     return warning * (1.0 - f_max / attentive)
 
 
+@grader
 def min_cooldown(answer) -> CheckResult:
     """Exercise 6.4 (stretch): the shortest cooldown keeping the stayers' loss within 12 % of the no-run loss."""
     warning, attentive, tol = 10.0, 0.4, 0.12
     expected = _closed_form_min_cooldown(warning, attentive, tol)
     # cross-check against the lesson's model: at that cooldown the stayers lose exactly 1.12 × the no-run loss
     st = vault_state(loss=1_000_000.0, warning_days=warning, cooldown_days=expected, attentive_share=attentive)
-    assert np.isclose(st["stayer_loss_per_1000"], (1 + tol) * st["no_run_loss_per_1000"], rtol=1e-6)
+    invariant(bool(np.isclose(st["stayer_loss_per_1000"], (1 + tol) * st["no_run_loss_per_1000"], rtol=1e-6)),
+              "the closed form disagrees with the cooldown model")
     return check_value(
         "Exercise 6.4",
         answer,

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import allocation as al
 from .. import waterfall as wf
-from .core import CheckResult, check_function, check_value
+from .core import CheckResult, check_function, check_value, grader
 
 __all__ = ["member_b_pays", "average_refill", "my_waterfall", "extra_for_market_maker"]
 
@@ -28,6 +28,7 @@ LONGS = np.array([1_000.0, 0.0, 150.0, 300.0])
 SHORTS = np.array([990.0, 200.0, 0.0, 280.0])
 
 
+@grader
 def member_b_pays(answer) -> CheckResult:
     """Exercise 7.1 (predict first): member B's total charge (EUR) for a 90 M EUR default."""
     r = wf.default_waterfall(90_000_000, LESSON_LAYERS)
@@ -45,6 +46,7 @@ def member_b_pays(answer) -> CheckResult:
     )
 
 
+@grader
 def average_refill(answer) -> CheckResult:
     """Exercise 7.2: the average refill per member (EUR) after Nasdaq's 2018 default."""
     drawn = wf.default_waterfall(NASDAQ_LOSS, NASDAQ_LAYERS).draws["member_default_fund"]
@@ -74,6 +76,7 @@ def _engine_draws(loss: float, caps) -> list[float]:
     return [r.draws[k] for k in wf.LAYER_NAMES]
 
 
+@grader
 def my_waterfall(func) -> CheckResult:
     """Exercise 7.3: a learner's ``my_waterfall(loss, capacities)`` against the engine's waterfall."""
     caps = [25_000_000.0, 5_000_000.0, 4_000_000.0, 30_000_000.0, 30_000_000.0, 40_000_000.0]
@@ -93,6 +96,7 @@ def my_waterfall(func) -> CheckResult:
     )
 
 
+@grader
 def extra_for_market_maker(answer) -> CheckResult:
     """Exercise 7.4 (stretch): the market maker's extra charge (EUR) under gross-size weights vs net-risk weights."""
     net, gross = np.abs(LONGS - SHORTS), LONGS + SHORTS

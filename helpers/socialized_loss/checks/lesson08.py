@@ -10,7 +10,7 @@ import numpy as np
 from .. import haircuts, socialize
 from ..books import mechanism_books
 from ..comparison import mechanisms_state
-from .core import CheckResult, check_function, check_value
+from .core import CheckResult, check_function, check_value, grader
 
 __all__ = ["pro_rata_amounts", "queue_split", "top_winner_gap", "market_maker_bill", "water_filling"]
 
@@ -18,6 +18,7 @@ PAPER_W = (8.0, 4.0, 0.5)  # Chitra's worked example: winners' profits
 PAPER_B = 7.5  # θ·D = ½ × 15
 
 
+@grader
 def pro_rata_amounts(answer) -> CheckResult:
     """Exercise 8.1: the pro-rata amounts x for w = (8, 4, 0.5) and B = 7.5 (the paper's example)."""
     expected = haircuts.pro_rata_haircut(PAPER_W, PAPER_B).x
@@ -32,6 +33,7 @@ def pro_rata_amounts(answer) -> CheckResult:
     )
 
 
+@grader
 def queue_split(answer) -> CheckResult:
     """Exercise 8.2 (predict first): what Ben's two pieces pay in total under the ADL queue (USD)."""
     st = mechanisms_state("lesson", "pnl_haircut_queue", split="Ben", pieces=2)
@@ -50,6 +52,7 @@ def queue_split(answer) -> CheckResult:
     )
 
 
+@grader
 def top_winner_gap(answer) -> CheckResult:
     """Exercise 8.3: υ^PR − υ^Queue for w = (10, 6, 4) and H = 8 (the queue takes the largest winner first)."""
     w, H = (10.0, 6.0, 4.0), 8.0
@@ -68,6 +71,7 @@ def top_winner_gap(answer) -> CheckResult:
     )
 
 
+@grader
 def market_maker_bill(answer) -> CheckResult:
     """Exercise 8.4: Mia's charge under contracts pro-rata in the lesson's book (USD)."""
     book = mechanism_books()["lesson"]
@@ -87,6 +91,7 @@ def market_maker_bill(answer) -> CheckResult:
     )
 
 
+@grader
 def water_filling(func) -> CheckResult:
     """Exercise 8.5 (stretch): a learner's ``capped_pro_rata(w, budget, caps)`` → amounts x (USD)."""
     cases = [

@@ -13,7 +13,7 @@ from ..insurance import fund_path
 from ..simulate import SimResult, simulate
 from ..stress import lab as stress_lab
 from ..stress import open_profits as stress_profits
-from .core import CheckResult, check_value, not_attempted, report
+from .core import CheckResult, _fmt, check_value, grader, invariant, not_attempted, real_number, report
 
 __all__ = [
     "VENUE",
@@ -68,8 +68,7 @@ def single_step_path(result: SimResult) -> tuple[int, int]:
     """The path (and step, 1…T) of a clawback run whose socialized loss all came in one step, the largest such."""
     steps_hit = (result.socialized_cents > 0).sum(axis=1)
     paths = np.flatnonzero(steps_hit == 1)
-    if paths.size == 0:
-        raise ValueError("no path socialized its loss in a single step")
+    invariant(paths.size > 0, "no path socialized its loss in a single step")
     p = int(paths[np.argmax(result.socialized_cents[paths].sum(axis=1))])
     t = int(np.flatnonzero(result.socialized_cents[p])[0]) + 1
     return p, t
@@ -87,18 +86,37 @@ def _beyond_fund_and_profits():
 # Exercise 10.1
 
 
+def _precheck(name: str, answer: Any, n: int) -> CheckResult | None:
+    """Before any engine run: *not attempted* for a (partly) blank answer, a ✗ verdict when ``answer`` is not ``n``
+    real numbers, else None (go on and grade it)."""
+    if not_attempted(answer) or (isinstance(answer, (list, tuple)) and any(a is None or a is Ellipsis for a in answer)):
+        return check_value(name, answer, 0.0, why="", hint="")
+    want = "one number" if n == 1 else f"{n} numbers, as a pair (a, b)"
+    if n == 1:
+        ok = real_number(answer)[0] is not None
+    else:
+        ok = isinstance(answer, (list, tuple, np.ndarray)) and len(answer) == n and all(
+            real_number(a)[0] is not None for a in answer)
+    if ok:
+        return None
+    return report(name, "wrong", f"not quite: expected {want}, got {_fmt(answer)}. Hint: the exercise says what to "
+                  "give, in what order.")
+
+
 def _median_charged(mechanism: str) -> float:
     _, r = _run(mechanism)
     hit = r.charged_cents.sum(axis=1) > 0
     return float(np.median((r.charged_cents[hit] > 0).sum(axis=1))) if hit.any() else 0.0
 
 
+@grader
 def traders_charged(answer) -> CheckResult:
     """Exercise 10.1 (predict first): on the paths where anything was socialized, the median number of traders
     charged under clawback and under the ADL queue, as a pair."""
-    if not_attempted(answer):  # don't run the engine for a blank
-        return check_value("Exercise 10.1", answer, 0.0, why="", hint="")
-    expected = np.array([_median_charged("clawback"), _median_charged("adl")])
+    early = _precheck("Exercise 10.1", answer, 2)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
+    expected = np.array([_median_charged("clawback"), _median_charged("pnl_haircut_queue")])
     return check_value(
         "Exercise 10.1",
         answer,
@@ -120,12 +138,18 @@ def traders_charged(answer) -> CheckResult:
 def _as_triple(out) -> tuple[np.ndarray, np.ndarray, float]:
     if not isinstance(out, (tuple, list)) or len(out) != 3:
         raise TypeError("it must return three things: (layers, charges, uncovered)")
+    for part, what in zip(out, ("layers", "charges", "uncovered"), strict=True):
+        if isinstance(part, (str, bytes, bool, dict, complex)):
+            raise TypeError(f"{what} must be numbers, got {type(part).__name__}")
     layers = np.asarray(out[0], dtype=float)
     charges = np.asarray(out[1], dtype=float)
-    uncovered = float(out[2])
+    uncovered, reason = real_number(out[2])
+    if uncovered is None:
+        raise TypeError(f"uncovered must be one number: {reason}")
     return layers, charges, uncovered
 
 
+@grader
 def waterfall(func: Callable | None) -> CheckResult:
     """Exercise 10.2: ``my_waterfall(loss, profits, venue, vault) -> (layers, charges, uncovered)``.
 
@@ -149,11 +173,13 @@ def waterfall(func: Callable | None) -> CheckResult:
             return report(name, "not attempted", "not attempted yet: the function still returns nothing.")
         try:
             layers, charges, uncovered = _as_triple(got)
-        except (TypeError, ValueError) as exc:
+        except Exception as exc:  # junk of any kind: graded, never raised
             return report(name, "wrong", f"{where}: {exc}. Hint: {hint}")
         if layers.shape != (2,) or charges.shape != profits.shape:
             return report(name, "wrong", f"{where} the layers should be 2 numbers and the charges one per trader "
                           f"({profits.size}). Hint: {hint}")
+        if not (np.all(np.isfinite(layers)) and np.all(np.isfinite(charges)) and np.isfinite(uncovered)):
+            return report(name, "wrong", f"{where} it returned NaN or infinity. Hint: {hint}")
         total = int(to_minor(layers).sum() + to_minor(charges).sum() + to_minor(uncovered))
         if total != int(to_minor(loss)):
             return report(name, "wrong", f"{where} layers + charges + uncovered = {total / 100:,.2f}, not "
@@ -198,10 +224,12 @@ def waterfall(func: Callable | None) -> CheckResult:
 # Exercise 10.3
 
 
+@grader
 def stress_test(answer) -> CheckResult:
     """Exercise 10.3: (share of paths on which traders pay anything, the largest clawback rate over the paths)."""
-    if not_attempted(answer):
-        return check_value("Exercise 10.3", answer, 0.0, why="", hint="")
+    early = _precheck("Exercise 10.3", answer, 2)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
     beyond, profits = _beyond_fund_and_profits()
     reach, worst = 0, 0.0
     for loss, prof in zip(beyond, profits):
@@ -242,14 +270,16 @@ def _fund_needed(lab, r, target: float) -> float:
     f = int(np.sort(need)[P - k - 1]) if k < P else 0
     # confirm with the engine's law of motion (floats: allow half a cent of noise)
     ex = fund_path(np.full(P, f / 100.0 + 0.005), inflow / 100.0, bad / 100.0).exhausted.mean()
-    assert ex <= target + 1e-12, "internal: the fund size does not meet the target"
+    invariant(ex <= target + 1e-12, "the fund size does not meet the target")
     return f / 100.0
 
 
+@grader
 def fund_for_target(answer) -> CheckResult:
     """Exercise 10.4: the smallest initial fund whose exhaustion probability on the simulated losses is ≤ 5 %."""
-    if not_attempted(answer):
-        return check_value("Exercise 10.4", answer, 0.0, why="", hint="")
+    early = _precheck("Exercise 10.4", answer, 1)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
     lab, r = _run("none")
     expected = _fund_needed(lab, r, TARGET)
     return check_value(
@@ -269,11 +299,13 @@ def fund_for_target(answer) -> CheckResult:
 # Exercise 10.5
 
 
+@grader
 def capped_waterfall(answer) -> CheckResult:
     """Exercise 10.5 (stretch): with each trader capped at 25 % of profit, (share of paths left with an uncovered
     loss, the largest uncovered amount on one path in USD)."""
-    if not_attempted(answer):
-        return check_value("Exercise 10.5", answer, 0.0, why="", hint="")
+    early = _precheck("Exercise 10.5", answer, 2)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
     beyond, profits = _beyond_fund_and_profits()
     unc = np.array([reference_waterfall(loss, prof, cap_share=CAP_SHARE)[2] for loss, prof in zip(beyond, profits)])
     expected = np.array([np.mean(unc > 0), unc.max()])
