@@ -165,7 +165,7 @@ def scalar_or_array(result: np.ndarray):
 
 def choice(name: str, value: str, allowed: tuple[str, ...] | list[str]) -> str:
     """A string from a fixed set."""
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {short(value)}")
     return value
 
