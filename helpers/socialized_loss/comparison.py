@@ -35,11 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from . import adl, fairness, haircuts, socialize
+from . import adl, fairness, rules, socialize
 from . import validate as v
-from . import waterfall as wf
-from .allocation import from_minor, to_minor
-from .books import MechanismBook, mechanism_books, socialization_book
+from .books import PRICE, MechanismBook, mechanism_books, socialization_book
 from .books import leverage as _leverage
 
 __all__ = [
@@ -86,66 +84,48 @@ def _calm_caps(notional, equity, calm_cap: float) -> np.ndarray:
     return np.where(_leverage(notional, equity) <= CALM_LEVERAGE, calm_cap, 1.0)
 
 
-def _cap_capacity(pnl, caps) -> float:
-    """Σ β_i w_i the way the engine counts it (whole cents, never above β_i w_i)."""
-    w = to_minor(np.maximum(pnl, 0.0))
-    return float(from_minor(int(np.floor(w * caps + 1e-9).astype(np.int64).sum())))
-
-
-def _money(x: float) -> float:
-    return float(from_minor(int(to_minor(x))))
+def _ledger(pnl, size, collateral) -> rules.Book:
+    """The rule registry's :class:`~socialized_loss.rules.Book` for per-account arrays at the lessons' BTC price:
+    each account's entry price is chosen so that size × (price − entry) is its PnL (a flat account has no PnL)."""
+    pnl, size, collateral = (np.asarray(x, dtype=float) for x in (pnl, size, collateral))
+    flat = size == 0
+    if np.any(flat & (pnl != 0)):
+        raise ValueError(f"pnl must be 0 for an account without a position (size 0), got {pnl[flat]!r}")
+    entry = np.where(flat, PRICE, PRICE - pnl / np.where(flat, 1.0, size))
+    return rules.Book(sizes=size, entry_prices=entry, collateral=collateral, mark_price=PRICE)
 
 
 def mechanism_rule(mechanism: str, budget: float, sitg: float = 0.0, df_rate: float = 0.05,
                    calm_cap: float = 0.5) -> Callable[..., dict]:
     """A rule over per-account arrays ``(pnl, size, collateral, notional)`` → dict(charges, venue, uncovered), USD,
-    that raises ``budget`` (USD) under ``mechanism`` (one of :data:`MECHANISMS`); ``sitg`` (USD) and ``df_rate``
-    feed the waterfall, ``calm_cap`` the capped pro-rata.
+    that raises ``budget`` (USD) under ``mechanism`` (one of :data:`MECHANISMS`) by calling the rule registry
+    (:func:`socialized_loss.rules.apply_rule`); ``sitg`` (USD) and ``df_rate`` feed the waterfall, ``calm_cap``
+    the capped pro-rata.
 
     Every per-account input scales with the account, so a Sybil split (``fairness.sybil_split``) divides them all
     by k and leverage (notional ÷ equity) is unchanged.
 
     >>> rule = mechanism_rule("clawback", 100.0)
-    >>> rule(np.array([300.0, 100.0, -50.0]), np.zeros(3), np.ones(3), np.zeros(3))["charges"].tolist()
+    >>> rule(np.array([300.0, 100.0, 0.0]), np.array([-1.0, -1.0, 1.0]), np.full(3, 1e3), np.zeros(3))["charges"].tolist()
     [75.0, 25.0, 0.0]
     """
     v.choice("mechanism", mechanism, MECHANISMS)
 
     def rule(pnl, size, collateral, notional):
-        n = len(pnl)
-        zero = np.zeros(n)
         if mechanism == "none":
-            return {"charges": zero, "venue": 0.0, "uncovered": budget}
-        if mechanism == "clawback":
-            r = socialize.clawback(budget, pnl)
-            return {"charges": r.charges, "venue": 0.0, "uncovered": r.uncovered}
-        if mechanism == "contracts_pro_rata":
-            return {"charges": socialize.contracts_pro_rata(budget, size).charges, "venue": 0.0, "uncovered": 0.0}
-        if mechanism == "deposit_index_haircut":
-            return {"charges": socialize.deposit_haircut_charges(budget, collateral).charges, "venue": 0.0,
-                    "uncovered": 0.0}
-        if mechanism == "pnl_haircut_queue":
-            equity = collateral + pnl
-            scores = adl.hyperliquid_adl_score(np.maximum(pnl, 0.0), _leverage(notional, equity))
-            take = min(budget, _cap_capacity(pnl, np.ones(n)))
-            r = haircuts.queue_haircut(pnl, take, order=adl.adl_queue(scores))
-            return {"charges": r.x, "venue": 0.0, "uncovered": _money(budget - take)}
-        if mechanism == "capped_pro_rata":
-            caps = _calm_caps(notional, collateral + pnl, calm_cap)
-            take = min(budget, _cap_capacity(pnl, caps))
-            r = haircuts.capped_pro_rata_haircut(pnl, take, caps)
-            return {"charges": r.x, "venue": 0.0, "uncovered": _money(budget - take)}
-        # "ccp_waterfall"
-        contrib = df_rate * collateral
-        layers = wf.WaterfallLayers(
-            skin_in_the_game=sitg,
-            member_default_fund=contrib,
-            assessment_caps=contrib,
-            vm_gains=np.maximum(pnl, 0.0),
-        )
-        r = wf.default_waterfall(budget, layers)
-        charges = r.default_fund_charges + r.assessment_charges + r.vm_haircuts
-        return {"charges": charges, "venue": r.draws["skin_in_the_game"], "uncovered": r.uncovered}
+            return {"charges": np.zeros(len(pnl)), "venue": 0.0, "uncovered": budget}
+        book = _ledger(pnl, size, collateral)
+        params: dict[str, Any] = {}
+        if mechanism == "pnl_haircut_queue":  # queue order: profit × leverage, highest first (Hyperliquid style)
+            scores = adl.hyperliquid_adl_score(np.maximum(book.pnl, 0.0), _leverage(notional, book.equity))
+            params["order"] = adl.adl_queue(scores)
+        elif mechanism == "capped_pro_rata":
+            params["beta"] = _calm_caps(notional, book.equity, calm_cap)
+        elif mechanism == "ccp_waterfall":
+            params.update(default_fund=df_rate * np.asarray(collateral, dtype=float), skin_in_the_game=sitg)
+        a = rules.apply_rule(mechanism, book, budget, **params)
+        venue = a.external.get("skin_in_the_game", 0.0)
+        return {"charges": a.charges, "venue": venue, "uncovered": a.uncovered}
 
     return rule
 
