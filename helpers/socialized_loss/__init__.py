@@ -5,7 +5,13 @@ Use it as ``import socialized_loss as sl``. The lessons explain; this package co
 Engine modules (one job each; their public functions are also reachable as ``sl.<name>``):
 
 - ``margin``: equity, maintenance margin, liquidation and bankruptcy prices, leverage.
-- ``allocation``: the two exact primitives every mechanism is made of, ``sequential`` and ``pro_rata``.
+- ``allocation``: the two exact primitives every mechanism is made of, ``sequential`` and ``pro_rata`` (and their
+  integer forms ``sequential_minor`` and ``pro_rata_minor``).
+- ``ledger`` and ``rules``: the rule registry. Every loss rule the course teaches is one function
+  ``rule(book, shortfall, *, unit) -> Allocation`` over a ``rules.Book``; ``sl.apply_rule(name, book, shortfall)``
+  runs the one named in ``sl.RULES`` (``"clawback"``, ``"contracts_pro_rata"``, ``"pnl_haircut_queue"``,
+  ``"venue_adl"``, …); ``sl.MECHANISM_LABELS`` gives each name's label.
+- ``venues`` (data ``data/venues.toml``) and ``venue_adl``: the venue rulebook and contract-space ADL per venue.
 - ``liquidation``: closing a position, the insurance fund's delta, bad debt, cascades.
 - ``insurance``: the insurance-fund ledger, its law of motion, a ruin (exhaustion) model.
 - ``socialize``: clawbacks, contracts-pro-rata, deposit-index haircuts and other pro-rata bases.
@@ -52,11 +58,15 @@ from . import (
     fairness,
     haircuts,
     insurance,
+    ledger,
     liquidation,
     margin,
+    rules,
     simulate,
     socialize,
     stress,
+    venue_adl,
+    venues,
     waterfall,
 )
 from .adl import (
@@ -72,7 +82,17 @@ from .adl import (
     dydx_deleverage,
     hyperliquid_adl_score,
 )
-from .allocation import Drawn, from_minor, pro_rata, sequential, to_minor
+from .allocation import (
+    MAX_EXACT_MINOR,
+    Drawn,
+    Shared,
+    from_minor,
+    pro_rata,
+    pro_rata_minor,
+    sequential,
+    sequential_minor,
+    to_minor,
+)
 from .backstop import (
     DRIFT_UNSTAKE_DAYS,
     UMBRELLA_COOLDOWN_DAYS,
@@ -107,7 +127,14 @@ from .casestudy import (
     policy_totals,
     wave_summary,
 )
-from .fairness import FairnessMetrics, SybilResult, fairness_metrics, gini, hhi, sybil_split
+from .fairness import (
+    FairnessMetrics,
+    SybilResult,
+    fairness_metrics,
+    gini,
+    hhi,
+    sybil_split,
+)
 from .haircuts import (
     Haircut,
     capacity,
@@ -134,6 +161,7 @@ from .insurance import (
     ruin_probability_exponential,
     size_for_target,
 )
+from .ledger import Allocation
 from .liquidation import (
     Book,
     CascadeResult,
@@ -147,6 +175,7 @@ from .liquidation import (
 from .margin import (
     bankruptcy_price,
     bankruptcy_price_from_leverage,
+    cross_bankruptcy_price,
     effective_leverage,
     equity,
     initial_margin,
@@ -156,7 +185,9 @@ from .margin import (
     maintenance_margin,
     margin_ratio,
 )
+from .rules import MECHANISM_LABELS, RULES, apply_rule, rule_params
 from .simulate import (
+    DEPRECATED_MECHANISMS,
     MECHANISMS,
     MonteCarloSummary,
     SimResult,
@@ -179,6 +210,7 @@ from .socialize import (
     exchange_bankruptcy_amount,
     withdrawal_haircut,
 )
+from .venues import VENUES, Venue, venue, venue_table
 from .waterfall import LAYER_NAMES, WaterfallLayers, WaterfallResult, default_waterfall
 
 __version__ = "0.1.0"
@@ -187,13 +219,19 @@ __version__ = "0.1.0"
 _LAZY = ("plots", "widgets", "checks", "build", "book")
 
 __all__ = [
+    "DEPRECATED_MECHANISMS",
     "DRIFT_UNSTAKE_DAYS",
     "HL_DATASET",
     "LAYER_NAMES",
+    "MAX_EXACT_MINOR",
     "MECHANISMS",
+    "MECHANISM_LABELS",
     "POLICIES",
+    "RULES",
     "UMBRELLA_COOLDOWN_DAYS",
+    "VENUES",
     "ADLFills",
+    "Allocation",
     "Book",
     "CascadeResult",
     "Clawback",
@@ -211,12 +249,14 @@ __all__ = [
     "InsuranceFund",
     "LiquidationResult",
     "MonteCarloSummary",
+    "Shared",
     "SimResult",
     "SybilResult",
     "Takeover",
     "TraderPopulation",
     "UmbrellaSlash",
     "Vault",
+    "Venue",
     "WaterfallLayers",
     "WaterfallResult",
     "Waves",
@@ -231,6 +271,7 @@ __all__ = [
     "adl_score",
     "allocation",
     "apply_pnl",
+    "apply_rule",
     "auto_deleverage",
     "backstop",
     "balances",
@@ -250,6 +291,7 @@ __all__ = [
     "cover",
     "cover_losses",
     "crash_replay",
+    "cross_bankruptcy_price",
     "default_waterfall",
     "deleveraging",
     "deposit",
@@ -279,6 +321,7 @@ __all__ = [
     "insurance_fund_delta",
     "inverse_bankruptcy_price",
     "is_liquidatable",
+    "ledger",
     "liquidate",
     "liquidation",
     "liquidation_price",
@@ -300,11 +343,15 @@ __all__ = [
     "price_impact",
     "pro_rata",
     "pro_rata_haircut",
+    "pro_rata_minor",
     "queue_haircut",
     "request_withdrawal",
     "ruin_monte_carlo",
     "ruin_probability_exponential",
+    "rule_params",
+    "rules",
     "sequential",
+    "sequential_minor",
     "share_price",
     "shortfall",
     "simulate",
@@ -316,6 +363,10 @@ __all__ = [
     "to_minor",
     "top_winner_gap",
     "umbrella_slash",
+    "venue",
+    "venue_adl",
+    "venue_table",
+    "venues",
     "waterfall",
     "wave_summary",
     "withdraw",
