@@ -186,7 +186,7 @@ def test_open_profits(lab_and_none):
         stress.open_profits(pop, r, 4, 0)
     with pytest.raises(ValueError):
         stress.open_profits(pop, r, 999)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         stress.open_profits(pop, "not a result", 0)
 
 

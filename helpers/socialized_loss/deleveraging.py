@@ -110,6 +110,10 @@ def adl_queue_state(
     bankrupt short's loss beyond its collateral at the mark, USD) and ``curve_q``/``curve_closed`` (closed per
     account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes, ``quantity``
     itself and every size at which an account is used up, for the picture).
+
+    >>> st = adl_queue_state(quantity=35.0, rule="dydx", seed=0)
+    >>> float(st["closed"].sum()), st["rest"]
+    (35.0, 0.0)
     """
     v.choice("rule", rule, RANKINGS)
     seed = v.integer("seed", seed, low=0)

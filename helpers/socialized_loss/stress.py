@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import simulate as _sim
 from .simulate import simulate as _simulate
 from . import validate as v
 from .simulate import MECHANISMS, MonteCarloSummary, SimResult, TraderPopulation, gbm_jump_paths, make_population
@@ -129,9 +130,14 @@ def lab(
 
 def groups(population: TraderPopulation, edge: float = GROUP_EDGE) -> tuple[tuple[str, ...], np.ndarray]:
     """Four groups of traders by side and leverage at entry (below / at or above ``edge`` ×): returns the labels and
-    a boolean array (4 × traders). Every trader is in exactly one group."""
+    a boolean array (4 × traders). Every trader is in exactly one group.
+
+    >>> labels, masks = groups(make_population(50, seed=1))
+    >>> labels[0], masks.shape, bool((masks.sum(axis=0) == 1).all())
+    ('longs under 10×', (4, 50), True)
+    """
     if not isinstance(population, TraderPopulation):
-        raise ValueError(f"population must be a TraderPopulation, got {type(population).__name__}")
+        raise TypeError(f"population must be a TraderPopulation, got {type(population).__name__}")
     e = float(v.positive("edge", edge))
     long_ = population.side > 0
     high = population.leverage >= e
@@ -143,7 +149,14 @@ def groups(population: TraderPopulation, edge: float = GROUP_EDGE) -> tuple[tupl
 def group_shares(summary: MonteCarloSummary) -> tuple[tuple[str, ...], np.ndarray]:
     """Collapse a :class:`~socialized_loss.simulate.MonteCarloSummary`'s side × leverage groups into the four groups
     of :func:`groups` (leverage below / at or above 10×): returns the labels and each group's share of all
-    socialized losses (sums to 1, or all zeros when nothing was socialized)."""
+    socialized losses (sums to 1, or all zeros when nothing was socialized).
+
+    >>> pop, prices = make_population(60, seed=2), gbm_jump_paths(8, 40, seed=3, jump_rate=500.0, jump_mean=-0.1)
+    >>> mc = _sim.monte_carlo(population=pop, prices=prices, mechanisms=["clawback"], fund0=0.0)
+    >>> labels, shares = group_shares(mc["clawback"])
+    >>> len(labels), bool(np.isclose(shares.sum(), 1.0) or shares.sum() == 0)
+    (4, True)
+    """
     shares = np.zeros(4)
     for label, s in zip(summary.group_labels, summary.share_by_group):
         side, rng = label.split(" ", 1)
@@ -159,9 +172,15 @@ def open_profits(population: TraderPopulation, result: SimResult, path: int, ste
 
     ``step`` counts like the engine's columns: 1…T, or −1 for the last step. Profit is size × (mark − entry) rounded
     to the cent; a trader counts as open if it was not liquidated (or closed by ADL) at or before ``step``.
+
+    >>> pop = make_population(20, seed=4)
+    >>> r = _simulate(population=pop, prices=gbm_jump_paths(2, 10, seed=5), mechanism="none")
+    >>> p = open_profits(pop, r, path=0)
+    >>> p.shape, bool((p >= 0).all())
+    ((20,), True)
     """
     if not isinstance(result, SimResult):
-        raise ValueError(f"result must be a SimResult from sl.simulate.simulate, got {type(result).__name__}")
+        raise TypeError(f"result must be a SimResult from sl.simulate.simulate, got {type(result).__name__}")
     P, T = result.bad_debt_cents.shape
     path = v.integer("path", path, 0, P - 1)
     step = v.integer("step", step, -1, T)
@@ -177,14 +196,22 @@ def open_profits(population: TraderPopulation, result: SimResult, path: int, ste
 
 
 def beyond_fund(s: MonteCarloSummary) -> np.ndarray:
-    """Per path: bad debt the fund could not pay (USD) = socialized + left uncovered."""
+    """Per path: bad debt the fund could not pay (USD) = socialized + left uncovered (see :func:`table`)."""
     return s.socialized + s.uncovered
 
 
 def table(mc: dict) -> str:
     """A plain-text table comparing the mechanisms of a :func:`~socialized_loss.simulate.monte_carlo` result: share
     of paths past the fund, mean socialized and uncovered loss per path, the 99th-percentile path, and the shares
-    paid by longs and by traders at 10× or more."""
+    paid by longs and by traders at 10× or more (a row per mechanism).
+
+    >>> pop, prices = make_population(60, seed=2), gbm_jump_paths(8, 40, seed=3, jump_rate=500.0, jump_mean=-0.1)
+    >>> mc = _sim.monte_carlo(population=pop, prices=prices, mechanisms=["none", "clawback"], fund0=0.0)
+    >>> [line.split()[0] for line in table(mc).splitlines()[3:]]
+    ['none', 'clawback']
+    >>> bool((beyond_fund(mc["none"]) >= 0).all())
+    True
+    """
     head = (f"{'rule':<20}{'paths past':>11}{'socialized':>12}{'uncovered':>11}{'99 % path':>11}"
             f"{'paid by':>9}{'paid by':>9}")
     head2 = f"{'':<20}{'the fund':>11}{'mean USD':>12}{'mean USD':>11}{'USD':>11}{'longs':>9}{'≥ 10×':>9}"
