@@ -195,10 +195,10 @@ def test_table_and_figure(lab_and_none):
     mc = sl.monte_carlo(population=lab.population, prices=lab.prices, fund0=lab.fund0,
                         mechanisms=["none", "clawback", "pnl_haircut_queue"])
     text = stress.table(mc)
-    for name in ("none", "clawback", "ADL queue"):
+    for name in ("none", "clawback", "PnL-haircut queue"):
         assert name in text
     assert "%" in text
-    fig = stress.comparison_figure(mc)
+    fig = sl.widgets.stress.comparison_figure(mc)
     left, right = fig.axes[:2]
     assert "USD" in left.get_xlabel() and "%" in right.get_xlabel()
     assert len(right.get_yticklabels()) == 2  # only the rules that socialized something
