@@ -144,7 +144,7 @@ def load_waves() -> Waves:
     losers = {int(r["wave"]): r for r in _read_csv("bad_debt_loser_waves.csv")}
     wave = np.array([int(r["wave"]) for r in rows], dtype=int)
     if set(wave.tolist()) != set(losers):
-        raise ValueError("policy_per_wave_metrics.csv and bad_debt_loser_waves.csv list different waves")
+        raise RuntimeError("internal: policy_per_wave_metrics.csv and bad_debt_loser_waves.csv list different waves")
     t0 = _parse_time(rows[0]["t_start"])
     start_s = np.array([(_parse_time(r["t_start"]) - t0).total_seconds() for r in rows])
     end_s = np.array([(_parse_time(r["t_end"]) - t0).total_seconds() for r in rows])
