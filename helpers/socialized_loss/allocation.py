@@ -35,6 +35,7 @@ paradox: Balinski and Young, *Fair Representation* (2nd ed., Brookings, 2001).
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -65,6 +66,18 @@ _INT64_SAFE = 2**62  # totals and products stay below this in int64 arithmetic; 
 
 def _scale(unit) -> float:
     """1 / unit, snapped to an integer when it is one (0.01 → 100), so 0.125 → 12.5 exactly, not 12.4999…."""
+    if type(unit) is float and unit in _SCALES:
+        return _SCALES[unit]
+    s = _compute_scale(unit)
+    if type(unit) is float and len(_SCALES) < 64:
+        _SCALES[unit] = s
+    return s
+
+
+_SCALES: dict[float, float] = {}  # a few units by value (0.01, 1e-8, …): the checks below are costly for a scalar
+
+
+def _compute_scale(unit) -> float:
     u = v.number("unit", unit, "a single positive number (the minor unit, e.g. 0.01 for cents)")
     if u <= 0:
         raise ValueError(f"unit must be > 0 (the minor unit, e.g. 0.01 for cents), got {unit!r}")
@@ -78,6 +91,8 @@ def _scale(unit) -> float:
 
 
 def _to_minor(name: str, x, unit) -> np.ndarray:
+    if type(x) is float and math.isfinite(x) and abs(x) < 2.0**49 * float(unit) and type(unit) is float:
+        return np.int64(round(x * _scale(unit)))  # the common scalar; Python's round is ties-to-even like rint
     arr = v.as_array(name, x)
     q = np.rint(arr * _scale(unit))
     if np.any(np.abs(q) > MAX_EXACT_MINOR):
@@ -109,6 +124,8 @@ def from_minor(n, unit: float = 0.01):
     >>> from_minor(1234), from_minor([100000000, 1], unit=1e-8).tolist()
     (12.34, [1.0, 1e-08])
     """
+    if type(n) is int and -MAX_EXACT_MINOR <= n <= MAX_EXACT_MINOR:
+        return n / _scale(unit)
     raw = np.asarray(n) if not isinstance(n, (list, tuple)) else None
     if raw is not None and raw.dtype.kind in "iu":
         arr = raw

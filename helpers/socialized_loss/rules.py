@@ -453,16 +453,22 @@ MECHANISM_LABELS: dict[str, str] = {
 }
 
 
+def _keyword_params(fn) -> tuple[str, ...]:
+    params = inspect.signature(fn).parameters
+    return tuple(p for p, spec in params.items()
+                 if spec.kind is inspect.Parameter.KEYWORD_ONLY and p != "unit")
+
+
+_PARAMS = {name: _keyword_params(fn) for name, fn in RULES.items()}
+
+
 def rule_params(name: str) -> tuple[str, ...]:
     """The keyword parameters rule ``name`` accepts besides ``unit`` (e.g. ``("stakes",)`` for vault_backstop).
 
     >>> rule_params("staker_backstop")
     ('stakes', 'offset', 'max_slash')
     """
-    fn = RULES[v.choice("name", name, tuple(RULES))]
-    return tuple(p for p in inspect.signature(fn).parameters
-                 if p not in ("book", "shortfall", "unit") and inspect.signature(fn).parameters[p].kind
-                 is inspect.Parameter.KEYWORD_ONLY)
+    return _PARAMS[v.choice("name", name, tuple(RULES))]
 
 
 def apply_rule(name: str, book: Book, shortfall, *, unit: float = 0.01, **params) -> Allocation:

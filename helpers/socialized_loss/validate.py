@@ -46,6 +46,17 @@ def _refuse_kind(name: str, value: Any, arr: np.ndarray) -> None:
 def as_array(name: str, value: Any) -> np.ndarray:
     """Return ``value`` as a float array (a new array: the caller's is never aliased), refusing NaN, inf, text,
     booleans, complex numbers and anything else that is not a number."""
+    kind = type(value)
+    if kind is float or kind is int:  # the common scalar: no numpy round trip
+        x = float(value)
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must be finite (no NaN or inf), got {short(value)}")
+        return np.array(x)
+    if kind is np.ndarray and value.dtype.kind in "fiu":
+        arr = value.astype(float)  # always a copy
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must be finite (no NaN or inf), got {short(value)}")
+        return arr
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError):
@@ -80,12 +91,25 @@ def frozen(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+class WrongTypeError(TypeError, ValueError):
+    """A wrong kind of object for a parameter (a TypeError; also a ValueError, so older callers that caught
+    ValueError for every bad input keep working)."""
+
+
 def instance(name: str, value: Any, cls: type | tuple[type, ...]) -> Any:
     """Refuse a wrong object with a TypeError naming the parameter and the expected type."""
     if not isinstance(value, cls):
         names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
-        raise TypeError(f"{name} must be a {names}, got {type(value).__name__} {short(value)}")
+        raise WrongTypeError(f"{name} must be a {names}, got {type(value).__name__} {short(value)}")
     return value
+
+
+def money(name: str, value: Any, what: str = "a single number ≥ 0 (money)", *, allow_negative: bool = False) -> float:
+    """One money amount (a float; ≥ 0 unless ``allow_negative``), refusing arrays, text, booleans and complex."""
+    x = number(name, value, what)
+    if not allow_negative and x < 0:
+        raise ValueError(f"{name} must be ≥ 0 (money), got {short(value)}")
+    return x
 
 
 def finite(name: str, value: Any) -> np.ndarray:

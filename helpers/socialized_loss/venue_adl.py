@@ -250,6 +250,9 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
     if float(S_arr) * su > 2**53:
         raise ValueError(f"shortfall is too large for exact minor units (shortfall / unit ≤ 2**53), got {shortfall!r}")
     S = int(np.rint(float(S_arr) * su))
+    lot_arr = v.positive("lot", lot)
+    if lot_arr.ndim != 0:
+        raise ValueError(f"lot must be a single number > 0 (base units), got {lot!r}")
     if not isinstance(force, (bool, np.bool_)):
         raise ValueError(f"force must be True or False, got {force!r}")
     n = book.n
@@ -296,7 +299,7 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
     cand = np.flatnonzero((np.sign(book.sizes) == sigma) & (np.arange(n) != (-1 if b_idx is None else b_idx)))
     order = adl_order(book, cand, row.ranking, scores=scores, seed=seed)
     held = _lots("sizes", np.abs(book.sizes), lot, down=True)
-    want = int(_lots("quantity", Q, lot, down=False))
+    want = int(_lots("quantity", Q, lot, down=True))  # never close more than the bankrupt position holds
     Lf = Fraction(lot)
     if row.ranking == "random_start" and scores is None:
         # dYdX: skip a counterparty the fill would leave with negative equity

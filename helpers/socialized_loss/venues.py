@@ -30,6 +30,8 @@ __all__ = [
     "venue_markdown",
     "load_venues",
     "validate_rows",
+    "venue_claims",
+    "lesson_venue_claims_consistent",
     "ENUMS",
     "COLUMN_LABELS",
     "VALUE_LABELS",
@@ -268,3 +270,95 @@ def venue_markdown(columns, venues=None) -> str:
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     lines += ["| " + " | ".join(esc(r[h]) for h in heads) + " |" for r in rows]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# lessons must not contradict the rulebook
+
+_CLOSE_WORDS = {"bankruptcy": "bankruptcy", "previous oracle": "previous_oracle", "previous mark": "previous_mark",
+                "mark": "mark", "oracle": "previous_oracle"}
+_CLOSE = re.compile(r"\bclos(?:e|es|ed|ing)\b[^.;:]{0,80}?\bat (?:the |a |its )?(previous oracle|previous mark|"
+                    r"bankruptcy|mark|oracle) price", re.IGNORECASE)
+_FEE = re.compile(r"\bcharg(?:e|es|ed|ing)\b[^.;:]{0,60}?\b(?:(maker|taker) fee|no (?:trading |ADL )?fee)",
+                  re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    paras = re.split(r"\n\s*\n", text)
+    out = []
+    for p in paras:
+        if p.lstrip().startswith("|"):
+            continue  # tables are checked row by row
+        flat = re.sub(r"\s+", " ", p)
+        out += re.split(r"(?<=[.!?])\s+", flat)
+    return out
+
+
+def _last_venue(prefix: str):
+    best, pos = None, -1
+    for r in VENUES:
+        for m in re.finditer(r"\b" + re.escape(r.name) + r"\b", prefix):
+            if m.start() > pos:
+                best, pos = r, m.start()
+    return best
+
+
+def venue_claims(text: str) -> list[tuple[str, str, str, str]]:
+    """Claims about venue rules found in ``text`` (markdown): (venue name, field, claimed value, value in the file).
+
+    Recognised: a sentence naming a venue and saying it *closes … at the <bankruptcy | previous oracle | previous
+    mark | mark> price* (field ``close_price``), or *charges … the maker/taker fee / no fee* (field ``adl_fee``),
+    attributed to the nearest venue named before the phrase in that sentence; and markdown table rows whose first
+    cell is a venue name, under headers from ``COLUMN_LABELS`` (each enumerated cell compared with its label).
+    Dated or hedged wording ("earlier versions said…") is not recognised as a claim only if it names no venue before
+    the phrase, so keep such sentences explicit about what the file records (``close_price_note``).
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string (a lesson's markdown), got {type(text).__name__}")
+    found = []
+    for sent in _sentences(text):
+        for m in _CLOSE.finditer(sent):
+            r = _last_venue(sent[: m.start()])
+            if r is not None:
+                found.append((r.name, "close_price", _CLOSE_WORDS[m.group(1).lower()], r.close_price))
+        for m in _FEE.finditer(sent):
+            r = _last_venue(sent[: m.start()])
+            if r is not None:
+                claimed = (m.group(1) or "none").lower()
+                found.append((r.name, "adl_fee", claimed, r.adl_fee))
+    # tables
+    label_to_field = {lab: f for f, lab in COLUMN_LABELS.items() if f in VALUE_LABELS}
+    header = None
+    for line in text.splitlines():
+        t = line.strip()
+        if not t.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in t.strip("|").split("|")]
+        if header is None:
+            header = cells
+            continue
+        if all(re.fullmatch(r":?-+:?", c) for c in cells if c):
+            continue
+        r = next((x for x in VENUES if cells and cells[0].strip("* ") == x.name), None)
+        if r is None:
+            continue
+        for head, cell in zip(header, cells):
+            f = label_to_field.get(head)
+            if f is None:
+                continue
+            inverse = {lab: val for val, lab in VALUE_LABELS[f].items()}
+            found.append((r.name, f, inverse.get(cell, cell), getattr(r, f)))
+    return found
+
+
+def lesson_venue_claims_consistent(text: str) -> list[str]:
+    """Every venue claim in ``text`` that disagrees with the rulebook, as messages (empty list: consistent).
+
+    >>> lesson_venue_claims_consistent("BitMEX closes the winners at the bankruptcy price.")
+    []
+    >>> lesson_venue_claims_consistent("Hyperliquid closes them at the mark price.")
+    ["Hyperliquid: the text says close_price = 'mark', data/venues.toml says 'previous_mark'"]
+    """
+    return [f"{name}: the text says {field} = {claimed!r}, data/venues.toml says {actual!r}"
+            for name, field, claimed, actual in venue_claims(text) if claimed != actual]
