@@ -64,9 +64,9 @@ def test_who_pays_adds_up(default_state):
 def test_group_shares_agree_with_monte_carlo():
     pop = sl.make_population(300, seed=0, max_leverage=50.0)
     prices = sl.gbm_jump_paths(40, 250, seed=1, jump_rate=3 * 8760 / 250, jump_mean=np.log1p(-0.06), jump_sd=0.04)
-    mc = sl.monte_carlo(population=pop, prices=prices, mechanisms=["adl"], fund0=20_000.0)
-    labels, shares = stress.group_shares(mc["adl"])
-    st = stress_state(mechanism="adl")
+    mc = sl.monte_carlo(population=pop, prices=prices, mechanisms=["pnl_haircut_queue"], fund0=20_000.0)
+    labels, shares = stress.group_shares(mc["pnl_haircut_queue"])
+    st = stress_state(mechanism="pnl_haircut_queue")
     assert labels == st["group_labels"]
     assert np.allclose(shares, st["group_share"])
 
@@ -86,7 +86,7 @@ def test_a_bigger_fund_shrinks_the_tail_path_by_path():
 
 def test_the_rules_send_the_bill_to_different_people(default_state):
     claw = default_state
-    adl = stress_state(mechanism="adl")
+    adl = stress_state(mechanism="pnl_haircut_queue")
     cpr = stress_state(mechanism="contracts_pro_rata")
     high = lambda st: st["group_share"][1] + st["group_share"][3]  # noqa: E731
     longs = lambda st: st["group_share"][0] + st["group_share"][1]  # noqa: E731
@@ -140,8 +140,8 @@ def test_explorer_responds_to_controls():
     ex.set(mechanism="none")
     assert ex.state["socialized"].sum() == 0 and "nobody" in ex.readout.value
     assert ex.image.value != png
-    ex.set(mechanism="adl", fund=100_000.0)
-    assert ex.state["fund"] == 100_000.0 and ex.state["mechanism"] == "adl"
+    ex.set(mechanism="pnl_haircut_queue", fund=100_000.0)
+    assert ex.state["fund"] == 100_000.0 and ex.state["mechanism"] == "pnl_haircut_queue"
     ex.set(leverage_mix="reckless (1–100×)", jump_size=12.0, jumps_per_path=8.0)
     assert ex.state["leverage_mix"] == "reckless (1–100×)" and ex.state["p_beyond_fund"] > 0
     # controls carry their units and keep inputs valid
@@ -201,9 +201,9 @@ def test_open_profits(lab_and_none):
 def test_table_and_figure(lab_and_none):
     lab, _ = lab_and_none
     mc = sl.monte_carlo(population=lab.population, prices=lab.prices, fund0=lab.fund0,
-                        mechanisms=["none", "clawback", "adl"])
+                        mechanisms=["none", "clawback", "pnl_haircut_queue"])
     text = stress.table(mc)
-    for name in ("none", "clawback", "ADL queue"):
+    for name in ("none", "clawback", "PnL-haircut queue"):
         assert name in text
     assert "%" in text
     fig = stress.comparison_figure(mc)

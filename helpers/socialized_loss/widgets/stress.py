@@ -51,7 +51,7 @@ MECHANISM_NAMES = {
     "none": "none (left uncovered)",
     "clawback": "clawback (pro rata to profit)",
     "contracts_pro_rata": "contracts-pro-rata",
-    "adl": "ADL queue",
+    "pnl_haircut_queue": "PnL-haircut queue (the ADL paper's abstraction)",
 }
 
 HOURS_PER_YEAR = 8760.0
