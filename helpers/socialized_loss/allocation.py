@@ -39,7 +39,7 @@ import numpy as np
 
 from . import validate as v
 
-__all__ = ["to_minor", "from_minor", "sequential", "pro_rata", "Drawn"]
+__all__ = ["to_minor", "from_minor", "sequential", "pro_rata", "sequential_minor", "pro_rata_minor", "Drawn"]
 
 _MAX_MINOR = 2**53  # beyond this a float no longer holds every integer
 
@@ -107,8 +107,52 @@ def _check_order(order, n: int) -> np.ndarray:
     return idx
 
 
+def _int_capacities(name: str, value) -> np.ndarray:
+    """A 1-D int64 array of minor units ≥ 0 whose total fits in int64 (checked without wrapping)."""
+    arr = np.asarray(value)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a one-dimensional array of integer minor units, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integers (minor units, dtype int64), got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be ≥ 0 (minor units), got {value!r}")
+    if float(arr.sum(dtype=float)) > 2**62:
+        raise ValueError(f"{name} are too large in total for exact int64 minor units (Σ {name} must be ≤ 2**62)")
+    return arr
+
+
+def _int_amount(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer number of minor units ≥ 0, got {value!r}")
+    a = int(value)
+    if a < 0 or a > 2**62:
+        raise ValueError(f"{name} must be an integer number of minor units in [0, 2**62], got {value!r}")
+    return a
+
+
+def sequential_minor(amount: int, capacities, order=None) -> np.ndarray:
+    """Integer core of ``sequential``: draw ``amount`` minor units from layers in ``order``, each up to its capacity.
+
+    ``amount`` is an int ≥ 0 (minor units), ``capacities`` a 1-D int64 array ≥ 0 (minor units), ``order`` a
+    permutation of the indices (default 0..n−1). Returns the draws (int64, original index order); Σ draws =
+    min(amount, Σ capacities) exactly, and the undrawn rest is ``amount − draws.sum()``.
+
+    >>> sequential_minor(250, np.array([100, 100, 100]))
+    array([100, 100,  50])
+    >>> sequential_minor(250, np.array([100, 100, 100]), order=[2, 0, 1])
+    array([100,  50, 100])
+    >>> int(500 - sequential_minor(500, np.array([100, 100])).sum())  # the rest
+    300
+    """
+    A = _int_amount("amount", amount)
+    C = _int_capacities("capacities", capacities)
+    idx = _check_order(order, len(C))
+    return _sequential_int(A, C, idx)
+
+
 def _sequential_int(A: int, C: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Integer core: draws (int64, original order) of A from capacities C taken in ``order``."""
+    """Unchecked integer core (alias kept for older callers): draws (int64, original order) of A from C in ``order``."""
     cs = C[order]
     before = np.cumsum(cs) - cs
     drawn_sorted = np.clip(A - before, 0, cs)
@@ -186,13 +230,10 @@ def _pro_rata_int(A: int, w: np.ndarray, C: np.ndarray | None) -> np.ndarray:
     if T == 0:
         return out
     active = w > 0 if C is None else (w > 0) & (C > 0)
-    cap_active = None if C is None else int(C[active].sum())
-    if not np.any(active) or (cap_active is not None and cap_active < T):
-        raise ValueError(
-            "weights must be > 0 on at least one account with remaining capacity to share a positive amount "
-            f"(cannot share {T} minor units: every account that could still pay has weight 0; "
-            "Drift likewise refuses to socialize a loss over zero open interest)"
-        )
+    if not np.any(active):  # nobody who could pay has weight: nothing is placed, the caller reports the rest
+        return out
+    if C is not None:
+        T = min(T, int(C[active].sum()))  # weight-0 accounts never pay: only the weighted caps count
     ia = np.flatnonzero(active)
     wa = w[ia]
     if C is None:
@@ -224,6 +265,33 @@ def _pro_rata_int(A: int, w: np.ndarray, C: np.ndarray | None) -> np.ndarray:
         raise ValueError("internal: water-filling left units unplaced")
     out[ia] = x
     return out
+
+
+def pro_rata_minor(amount: int, weights, caps=None) -> np.ndarray:
+    """Integer core of ``pro_rata``: share ``amount`` minor units in proportion to ``weights``, each at most its cap.
+
+    ``amount`` is an int ≥ 0 (minor units); ``weights`` finite numbers ≥ 0 (any scale); ``caps`` None or a 1-D
+    int64 array ≥ 0 (minor units). Returns what it placed (int64 per account): Σ = min(amount, Σ caps of the
+    accounts with weight > 0) exactly (no caps: ``amount``, or 0 when every weight is 0); weight-0 accounts pay
+    nothing; 0 ≤ charge ≤ cap; each charge is within one unit of its exact (water-filled) share; leftovers by
+    largest remainder (ties: larger weight, then lower index). It never raises because capacity is short: the
+    caller computes the uncovered rest ``amount − placed.sum()``.
+
+    >>> pro_rata_minor(10000, [7, 4])
+    array([6364, 3636])
+    >>> pro_rata_minor(100, [1, 1, 1], caps=np.array([10, 50, 50]))
+    array([10, 45, 45])
+    >>> placed = pro_rata_minor(100, [1, 1, 0], caps=np.array([30, 30, 500]))
+    >>> placed, int(100 - placed.sum())  # the weight-0 account pays nothing; 40 units are left uncovered
+    (array([30, 30,  0]), 40)
+    """
+    A = _int_amount("amount", amount)
+    w = v.vector("weights", v.nonnegative("weights", weights))
+    C = None
+    if caps is not None:
+        C = _int_capacities("caps", caps)
+        v.same_length(weights=w, caps=C)
+    return _pro_rata_int(A, w, C)
 
 
 def _pro_rata_inputs(amount, weights, caps, unit):
