@@ -28,6 +28,7 @@ from ..simulate import (
     make_population,
     simulate,
 )
+from .. import rules
 from .. import validate as v
 from ..plots import COLORS
 from ._base import Explorer, assemble, new_figure, slider, table_html
@@ -157,7 +158,7 @@ def open_profits(population: TraderPopulation, result: SimResult, path: int, ste
     and 0 for losing or closed traders: the base a clawback shares a loss over (the engine's own rule).
 
     ``step`` counts like the engine's columns: 1…T, or −1 for the last step. Profit is size × (mark − entry) rounded
-    to the cent; a trader counts as open if it was not liquidated (or closed by ADL) at or before ``step``.
+    to the cent (down: the registry's clawback base); a trader counts as open if it was not liquidated (or closed by ADL) at or before ``step``.
     """
     if not isinstance(result, SimResult):
         raise ValueError(f"result must be a SimResult from sl.simulate, got {type(result).__name__}")
@@ -171,8 +172,9 @@ def open_profits(population: TraderPopulation, result: SimResult, path: int, ste
     mark = float(result.mark[path, step])
     ls = result.liquidated_step[path]
     open_ = (ls == -1) | (ls > step)
-    pnl_c = np.rint(population.size * (mark - population.entry) * 100.0)
-    return np.where(open_ & (pnl_c > 0), pnl_c, 0.0) / 100.0
+    # the registry's clawback base (profits rounded down to the cent), so the engine's clawback shares over exactly these
+    book = rules.Book(np.where(open_, population.size, 0.0), population.entry, population.collateral, mark)
+    return np.array(rules.clawback(book, 0.0).caps)
 
 
 def _beyond(s: MonteCarloSummary) -> np.ndarray:
