@@ -1,9 +1,12 @@
 """The course's benchmarks (``make bench``): figures and ratios, not tests; they gate nothing.
 
-1. course   the nbval run over notebooks/ + solutions/ against as many trivial notebooks (target ≤ 2.0× the floor)
+1. course   the nbval run over notebooks/ + solutions/ against as many trivial notebooks, in repeated paired runs,
+            CPU and wall time (target ≤ 2.0× the floor)
 2. widgets  one control change in each explorer: recompute + redraw + PNG (target median ≤ 50 ms, p95 ≤ 100 ms)
-3. engine   the Monte Carlo simulators (bench/engine.py, a colleague's): trader-steps/s and the ratio to the reference
-4. memory   peak resident memory of the kernel for each notebook (target ≤ 300 MB)
+3. engine   the Monte Carlo simulators (bench/engine.py): equivalent trader-steps/s, the ratio to the reference
+            loop, identity on every path
+4. memory   peak resident memory of the kernel for each notebook (target ≤ 300 MB); the simulator's time and peak
+            memory as the workload grows (target < 1 GB at 100× the standard traders)
 
 Extra, on request: ``timings``, wall-clock figures of interactive calls and of ``import socialized_loss``
 (bench/timings.py; they used to be timed assertions in tests/).
@@ -65,7 +68,7 @@ def load_warning() -> str:
 def section_course(args) -> dict:
     import course_bench as course
 
-    banner("1. Course execution vs its floor (nbval, whole run, wall clock)")
+    banner("1. Course execution vs its floor (nbval, whole run; paired and repeated, CPU and wall time)")
     r = course.run(jobs=args.jobs)
     course.print_table(r)
     return r

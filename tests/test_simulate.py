@@ -1,4 +1,6 @@
 """Tests for socialized_loss.simulate: the two engines agree exactly; ledgers conserve to the cent."""
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -206,3 +208,83 @@ def test_lesson_size_workload_identical_and_small():
     for f in INT_FIELDS:
         assert np.array_equal(getattr(a, f), getattr(b, f)[:8]), f
     assert b.n_liquidated.sum() > 0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Chunks of paths, money units, the registry's names
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_chunked_identical_to_unchunked_and_reference(mechanism):
+    pop = make_population(150, seed=21, max_leverage=60)
+    prices = gbm_jump_paths(7, 120, seed=21, sigma=1.5, jump_rate=400)
+    kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=300.0, depth=2e5)
+    whole = simulate(chunk_paths=7, **kw)
+    assert_same(simulate_reference(**kw), whole)
+    for chunk in (1, 2, 3, 6, 100, None):
+        part = simulate(chunk_paths=chunk, **kw)
+        assert_same(part, whole)
+        assert np.array_equal(part.mark, whole.mark)
+    if mechanism != "none":
+        assert whole.socialized_minor.sum() > 0
+
+
+def test_chunks_bound_the_working_memory(monkeypatch):
+    # the engine sees at most chunk_paths paths at once; by default as many as CHUNK_BYTES allows for the traders
+    S = sys.modules["socialized_loss.simulate"]  # (the package's attribute `simulate` is the function)
+    seen = []
+    real = S._run_paths
+    monkeypatch.setattr(S, "_run_paths", lambda pr, pop, prices, o: (seen.append(prices.shape[0]),
+                                                                      real(pr, pop, prices, o)))
+    kw = dict(n_traders=30, n_steps=40, n_paths=7, seed=3, **HOT)
+    simulate(chunk_paths=3, **kw)
+    assert seen == [3, 3, 1]
+    seen.clear()
+    simulate(**kw)
+    assert seen == [7]  # a small workload runs in one chunk
+    # 100× the standard traders: chunks whose working memory (≤ 150 bytes per trader per path) fits the budget
+    k = S._chunk_paths(100_000, 1000)
+    assert 1 <= k < 200 and k * (150 * 100_000 + 16 * 1050) <= S.CHUNK_BYTES
+    assert S._chunk_paths(1000, 1000) >= 200  # the standard workload: one chunk
+    monkeypatch.setattr(S, "CHUNK_BYTES", 1)
+    assert S._chunk_paths(1000, 1000) == 1
+
+
+@pytest.mark.parametrize("unit", [1.0, 0.001])
+def test_other_money_units(unit):
+    kw = dict(n_traders=60, n_steps=100, n_paths=3, seed=4, mechanism="contracts_pro_rata", unit=unit, **HOT)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert b.unit == unit and b.fee_inflow_minor == round(5.0 / unit)
+    assert np.array_equal(b.bad_debt_minor, b.fund_paid_minor + b.socialized_minor + b.uncovered_minor)
+    assert b.fund_minor[0, 0] == round(500.0 / unit)
+    np.testing.assert_array_equal(b.fund, b.fund_minor * unit if unit == 1.0 else b.fund_minor / round(1 / unit))
+    cents = simulate(**(kw | dict(unit=0.01)))
+    # the same market in coarser or finer money: the ledgers agree to within rounding of each amount
+    assert abs(b.bad_debt.sum() - cents.bad_debt.sum()) <= unit * b.n_liquidated.sum() + 0.01 * b.n_liquidated.sum()
+
+
+def test_cents_names_are_the_minor_ledgers():
+    r = simulate(n_traders=40, n_steps=30, n_paths=2, seed=1, **HOT)
+    for f in ("fund", "bad_debt", "fund_paid", "socialized", "uncovered", "liq_fee", "charged"):
+        assert getattr(r, f + "_cents") is getattr(r, f + "_minor")
+    assert r.fee_inflow_cents == r.fee_inflow_minor == 500
+
+
+def test_adl_is_a_deprecated_name_for_the_pnl_haircut_queue():
+    kw = dict(n_traders=60, n_steps=80, n_paths=3, seed=0, **HOT)
+    with pytest.warns(DeprecationWarning, match="pnl_haircut_queue"):
+        old = simulate(mechanism="adl", **kw)
+    new = simulate(mechanism="pnl_haircut_queue", **kw)
+    assert old.mechanism == "pnl_haircut_queue"
+    assert_same(old, new)
+    assert new.socialized_minor.sum() > 0 and new.n_deleveraged.sum() == 0  # the queue seizes profit, closes nothing
+    with pytest.warns(DeprecationWarning):
+        mc = monte_carlo(mechanisms=["adl"], **kw)
+    assert set(mc) == {"adl"} and mc["adl"].mechanism == "pnl_haircut_queue"
+    with pytest.raises(ValueError, match="chunk_paths"):
+        simulate(chunk_paths=0, **kw)
+    with pytest.raises(ValueError, match="unit"):
+        simulate(unit=0, **kw)
+    with pytest.raises(ValueError, match="mechanisms"):
+        monte_carlo(mechanisms="clawback", **kw)

@@ -175,8 +175,10 @@ def test_open_profits(lab_and_none):
     prof = stress.open_profits(pop, r, 4)
     mark = r.mark[4, -1]
     open_ = r.liquidated_step[4] == -1
-    expected = np.where(open_, np.maximum(np.rint(pop.size * (mark - pop.entry) * 100), 0), 0) / 100
-    assert np.array_equal(prof, expected)
+    exact = np.where(open_, np.maximum(pop.size * (mark - pop.entry), 0), 0)
+    # the registry's clawback base: whole cents, rounded down (never above the profit, less than a cent below it)
+    assert np.all(prof <= exact + 1e-9) and np.all(exact - prof < 0.01 + 1e-9)
+    assert np.array_equal(sl.from_minor(sl.to_minor(prof)), prof)
     assert np.all(prof[~open_] == 0) and np.all(prof >= 0)
     # at an earlier step, traders liquidated later still count as open
     t = 10

@@ -12,21 +12,19 @@ A TEACHING model of one perpetual market with isolated-margin traders. Per step 
    ``max_fee_rate`` × notional to the fund out of what is left, a shortfall (bad debt) below zero equity;
 4. the insurance fund follows the law of motion IF(t+1) = IF(t) + fee inflow + liquidation fees − min(IF(t), D(t))
    (Chitra, arXiv:2512.01112 v3, https://arxiv.org/abs/2512.01112v3);
-5. what the fund did not pay is socialized by ``mechanism``, a rule of the engine's registry (the names are the
-   course's one vocabulary, :data:`MECHANISMS`): ``"none"`` (left uncovered), ``"clawback"`` (profitable open accounts
-   pay in proportion to unrealised profit, at most all of it: the OKEx 2018 rule,
-   https://support.okexcn.com/hc/en-us/articles/115001762991-Terms-of-Contract-Billing-), ``"contracts_pro_rata"``
-   (every open position, long or short, pays per contract, at most its equity, water-filled: Drift v2's funding
-   delta, github.com/drift-labs/protocol-v2 ``calculate_funding_rate_deltas_to_resolve_bankruptcy``),
-   ``"pnl_haircut_queue"`` (the ADL paper's PnL-haircut abstraction, not any venue's contract-space ADL: profitable
-   accounts ranked by BitMEX's score PnL % × effective leverage, https://www.bitmex.com/app/autoDeleveraging, give up
-   their whole profit in rank order and are closed at the mark). The old name ``"adl"`` still works and means
-   ``"pnl_haircut_queue"`` (deprecated).
+5. what the fund did not pay is socialized by ``mechanism``, one of the engine's registry rules
+   (:mod:`socialized_loss.rules`, applied to the path's open accounts marked at the fill price; the names are the
+   course's one vocabulary, :data:`MECHANISMS`): ``"none"`` (left uncovered), ``"clawback"`` (profitable accounts
+   pay one rate on their unrealised profit, at most all of it: the OKEx 2018 rule), ``"contracts_pro_rata"`` (every
+   open position, long or short, pays the same per contract, with no cap: Drift v2; an account charged past its
+   equity is liquidated at the next step), ``"pnl_haircut_queue"`` (the ADL paper's PnL-haircut abstraction, not any
+   venue's contract-space ADL: winners ranked by BitMEX's score PnL % × effective leverage give up their whole
+   profit in rank order; positions stay open). Sources: the rules' docstrings. The old name ``"adl"`` still works
+   and means ``"pnl_haircut_queue"`` (deprecated).
 
 Money ledgers are integers in minor units of ``unit`` (int64; ``unit=0.01``: cents; banker's rounding of each fill's
-PnL, fee and the mark-to-market PnL used by the mechanisms), so per path: Σ bad debt = Σ fund paid + Σ socialized +
-Σ uncovered exactly, and fund(T) = fund(0) + Σ inflows − Σ paid exactly. Sharing a residual uses the exact integer
-primitives of :mod:`socialized_loss.allocation` (pro rata with largest remainder, sequential).
+PnL and fee; the rules round as documented in :mod:`socialized_loss.rules`), so per path: Σ bad debt = Σ fund paid +
+Σ socialized + Σ uncovered exactly, and fund(T) = fund(0) + Σ inflows − Σ paid exactly.
 
 Two engines give identical results on the same inputs: :func:`simulate_reference` (a plain loop over paths, steps,
 traders: read it to see the model) and :func:`simulate` (numpy, event-driven: each path runs on its own clock, a quiet
@@ -46,8 +44,9 @@ from typing import Sequence
 
 import numpy as np
 
-from . import allocation
+from . import allocation, rules
 from . import validate as v
+from .venue_adl import adl_order
 from .liquidation import IMPACT_MODELS, _impact
 
 __all__ = [
@@ -125,8 +124,8 @@ def make_population(
     collateral = |size| × entry ÷ leverage rounded to ``unit`` (USD; 0.01: the cent).
 
     >>> pop = make_population(3, seed=0)
-    >>> len(pop), bool(((pop.collateral * 100) % 1 == 0).all())
-    (3, True)
+    >>> len(pop), pop.lot, bool((pop.collateral > 0).all())
+    (3, 0.001, True)
     """
     n = v.integer("n_traders", n_traders, 1)
     g = v.rng(seed)
@@ -357,70 +356,27 @@ def _liq_price(coll_m, size, entry, mmr, side, per):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Socialization: one function per rule, each the registry's rule over one path's open accounts
+# Socialization: the registry's rules (socialized_loss.rules), over one path's open accounts
+
+#: The ranking the ``"pnl_haircut_queue"`` uses for its queue: BitMEX's PnL % × effective leverage
+#: (:func:`socialized_loss.venue_adl.adl_scores`), highest first.
+QUEUE_RANKING = "pnl_x_leverage"
 
 
-@dataclass(frozen=True)
-class _PathBook:
-    """One path's open accounts when a residual is socialized: ``pnl`` and ``equity`` (minor units, int64, marked at
-    ``mark``), ``collateral`` (minor units), ``size`` (base units, ±), ``entry`` (USD per base unit), ``open`` (bool:
-    still holding a position), ``per`` (minor units per USD)."""
-
-    pnl: np.ndarray
-    equity: np.ndarray
-    collateral: np.ndarray
-    size: np.ndarray
-    entry: np.ndarray
-    mark: float
-    open: np.ndarray
-    per: float
-
-
-def _clawback(residual: int, b: _PathBook):
-    """``"clawback"``: pro rata to profit, at most the profit."""
-    w = np.where(b.open & (b.pnl > 0), b.pnl, 0)
-    if w.sum() == 0:
-        return None
-    return allocation._pro_rata_int(residual, w.astype(float), w), None
-
-
-def _contracts_pro_rata(residual: int, b: _PathBook):
-    """``"contracts_pro_rata"``: pro rata to contracts held (long or short), at most the equity."""
-    ok = b.open & (b.equity > 0)
-    if not ok.any():
-        return None
-    return allocation._pro_rata_int(residual, np.where(ok, np.abs(b.size), 0.0), np.where(ok, b.equity, 0)), None
-
-
-def _pnl_haircut_queue(residual: int, b: _PathBook):
-    """``"pnl_haircut_queue"`` (the ADL paper's abstraction): winners ranked by PnL % × effective leverage give up
-    their whole profit in rank order; everyone charged is closed."""
-    win = b.open & (b.pnl > 0) & (b.equity > 0)
-    pnl = b.size * (b.mark - b.entry)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = (pnl / (np.abs(b.size) * b.entry)) * (np.abs(b.size) * b.mark / (b.collateral / b.per + pnl))
-    score = np.where(win, score, -np.inf)
-    order = np.argsort(-score, kind="stable")  # highest score first, ties by index
-    charges = allocation._sequential_int(residual, np.where(win, b.pnl, 0), order)
-    return charges, charges > 0
-
-
-#: mechanism → its rule (``"none"`` has none). Each returns None (nobody can pay) or (charges in minor units per
-#: account, int64; closed: bool per account, or None when the rule closes nothing).
-_RULES = {"clawback": _clawback, "contracts_pro_rata": _contracts_pro_rata, "pnl_haircut_queue": _pnl_haircut_queue}
-
-
-def _socialize_path(mechanism, residual_m, active, coll_m, size, entry, mark, per):
-    """Share ``residual_m`` minor units of one path over its traders by ``mechanism``. Returns (charges in minor
-    units, int64 per trader; closed: bool per trader). Used by both engines (numpy on one path's arrays)."""
-    n = size.size
-    pnl_m = np.rint(size * (mark - entry) * per).astype(np.int64)
-    book = _PathBook(pnl_m, coll_m + pnl_m, coll_m, size, entry, mark, active, per)
-    got = _RULES[mechanism](int(residual_m), book) if mechanism in _RULES else None
-    if got is None:
-        return np.zeros(n, np.int64), np.zeros(n, bool)
-    charges, closed = got
-    return charges, np.zeros(n, bool) if closed is None else closed
+def _socialize_path(mechanism, residual_m, coll_m, size, entry, mark, per, unit):
+    """Share ``residual_m`` minor units of one path over its open accounts (``coll_m`` collateral in minor units,
+    ``size``, ``entry``, at ``mark``) by the registry's rule ``mechanism``. Returns (charges in minor units, int64
+    per account; closed: bool per account, its whole position closed by the rule). Both engines call it with the same
+    accounts in the same order (the open ones, by index), so they share to the minor unit alike."""
+    book = rules.Book(size, entry, coll_m / per, mark)
+    params = {}
+    if mechanism == "pnl_haircut_queue":
+        params["order"] = adl_order(book, np.arange(book.n), QUEUE_RANKING)
+    got = rules.apply_rule(mechanism, book, residual_m / per, unit=unit, **params)
+    charges = np.rint(got.charges * per).astype(np.int64)
+    if np.any(got.closed[got.closed > 0] < np.abs(size[got.closed > 0])):
+        raise NotImplementedError(f"rule {mechanism!r} closes part of a position: the simulator closes whole ones")
+    return charges, got.closed > 0
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -511,8 +467,11 @@ def simulate_reference(
             residual = bad - paid
             soc = ndel = 0
             if residual > 0 and pr.mechanism != "none":
-                ch, closed = _socialize_path(pr.mechanism, residual, np.array(active), np.array(coll, np.int64),
-                                             pop.size, pop.entry, mark, per)
+                op = [i for i in range(N) if active[i]]  # the open accounts, by index
+                ch_op, closed_op = _socialize_path(pr.mechanism, residual, np.array([coll[i] for i in op], np.int64),
+                                                   pop.size[op], pop.entry[op], mark, per, pr.unit)
+                ch, closed = np.zeros(N, np.int64), np.zeros(N, bool)
+                ch[op], closed[op] = ch_op, closed_op
                 for i in range(N):
                     if ch[i]:
                         c = int(ch[i])
@@ -774,10 +733,9 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
                 op = np.concatenate((perm_f[ptr[p, 0]:r0 + NL], perm_f[ptr[p, 1]:r0 + offS + NS]))
                 op.sort()  # the open positions, by index
                 cp = coll.setdefault(p, coll0.copy())
-                # only open positions are charged, and shares and ties (largest remainder, queue order) depend only on
-                # their order: sharing over them alone gives the reference's charges
-                ch, closed = _socialize_path(pr.mechanism, int(residual[u]), np.ones(op.size, bool), cp[op],
-                                             size[op], entry[op], fill[p], per)
+                # the open accounts by index, as the reference passes them: the same charges to the minor unit
+                ch, closed = _socialize_path(pr.mechanism, int(residual[u]), cp[op], size[op], entry[op], fill[p], per,
+                                             pr.unit)
                 if not ch.any():
                     continue
                 cp[op] -= ch

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import rules
 from . import simulate as _sim
 from .simulate import simulate as _simulate
 from . import validate as v
@@ -171,7 +172,7 @@ def open_profits(population: TraderPopulation, result: SimResult, path: int, ste
     and 0 for losing or closed traders: the base a clawback shares a loss over (the engine's own rule).
 
     ``step`` counts like the engine's columns: 1…T, or −1 for the last step. Profit is size × (mark − entry) rounded
-    to the cent; a trader counts as open if it was not liquidated (or closed by ADL) at or before ``step``.
+    down to the cent (the registry's clawback base, :func:`socialized_loss.rules.clawback`); a trader counts as open if it was not liquidated (or closed by ADL) at or before ``step``.
 
     >>> pop = make_population(20, seed=4)
     >>> r = _simulate(population=pop, prices=gbm_jump_paths(2, 10, seed=5), mechanism="none")
@@ -191,8 +192,9 @@ def open_profits(population: TraderPopulation, result: SimResult, path: int, ste
     mark = float(result.mark[path, step])
     ls = result.liquidated_step[path]
     open_ = (ls == -1) | (ls > step)
-    pnl_c = np.rint(population.size * (mark - population.entry) * 100.0)
-    return np.where(open_ & (pnl_c > 0), pnl_c, 0.0) / 100.0
+    # the registry's clawback base (profits rounded down to the cent), so the engine's clawback shares over exactly these
+    book = rules.Book(np.where(open_, population.size, 0.0), population.entry, population.collateral, mark)
+    return np.array(rules.clawback(book, 0.0).caps)
 
 
 def beyond_fund(s: MonteCarloSummary) -> np.ndarray:
