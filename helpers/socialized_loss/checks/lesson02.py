@@ -55,13 +55,13 @@ def black_thursday_lots(answer) -> CheckResult:
     """Exercise 2.3: 50,000-DAI lots needed for a deficit of 4.0 and of 5.67 million DAI (rounded up)."""
     lot = 50_000
     expected = [math.ceil(4_000_000 / lot), math.ceil(5_670_000 / lot)]
-    assert 86 * lot == 4_300_000  # the lots actually sold raised 4.3 million DAI
+    assert 86 * lot == 4_300_000 and 106 * lot == 5_300_000  # first round; all the debt auctions together
     return check_value(
         "Exercise 2.3",
         answer,
         expected,
-        why="80 lots cover 4.0 million DAI and 114 cover 5.67 million; the 86 lots sold (4.3 million DAI) sit at "
-        "the low end of the estimates.",
+        why="80 lots cover 4.0 million DAI and 114 cover 5.67 million; the 106 lots sold in all (5.3 million DAI) "
+        "fall inside that range.",
         hint="divide each deficit by 50,000 DAI and round up (a part-lot is still a lot): math.ceil.",
         atol=0,
     )
