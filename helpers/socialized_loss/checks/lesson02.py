@@ -6,6 +6,7 @@ import math
 from .. import liquidation as liq
 from .. import margin as m
 from .core import CheckResult, check_function, check_value
+from .predict import compare_prediction
 
 __all__ = ["short_fund_deltas", "fund_delta_rule", "black_thursday_lots", "smallest_crash"]
 
@@ -14,11 +15,11 @@ MIXED = {2: 1, 5: 1, 10: 1, 20: 1, 50: 1}
 DEPTH, MMR, FUND = 1_000_000.0, 0.01, 50_000.0
 
 
-def short_fund_deltas(answer) -> CheckResult:
+def short_fund_deltas(answer, prediction=None) -> CheckResult:
     """Exercise 2.1: trader D (short 1 BTC at 60,000 with 6,000 USD) closed at 64,500 and at 66,400."""
     bk = m.bankruptcy_price(6_000.0, -1.0, 60_000.0)
     expected = [float(x) for x in liq.insurance_fund_delta(-1.0, [64_500.0, 66_400.0], bk, 0.015)]
-    return check_value(
+    result = check_value(
         "Exercise 2.1",
         answer,
         expected,
@@ -26,6 +27,10 @@ def short_fund_deltas(answer) -> CheckResult:
         "at 66,400 the fill is 400 USD beyond bankruptcy, so the fund pays 400.",
         hint="a short's surplus is size × (fill − bankruptcy) with size = −1; compare it with 0.015 × |size × fill|.",
     )
+    gain_or_pay = ["gain" if x > 0 else "pay" for x in expected]
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 2.1 prediction", prediction, gain_or_pay, answered=answered)
+    return result
 
 
 def fund_delta_rule(func) -> CheckResult:

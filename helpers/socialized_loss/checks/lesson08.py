@@ -10,6 +10,7 @@ import numpy as np
 from .. import haircuts, socialize
 from ..widgets import mechanisms as mech
 from .core import CheckResult, check_function, check_value
+from .predict import compare_prediction
 
 __all__ = ["pro_rata_amounts", "queue_split", "top_winner_gap", "market_maker_bill", "water_filling"]
 
@@ -31,10 +32,10 @@ def pro_rata_amounts(answer) -> CheckResult:
     )
 
 
-def queue_split(answer) -> CheckResult:
+def queue_split(answer, prediction=None) -> CheckResult:
     """Exercise 8.2 (predict first): what Ben's two pieces pay in total under the ADL queue (USD)."""
     st = mech.mechanisms_state("lesson", "ADL queue", split="Ben", pieces=2)
-    return check_value(
+    result = check_value(
         "Exercise 8.2",
         answer,
         st["split_total"],
@@ -47,6 +48,12 @@ def queue_split(answer) -> CheckResult:
         rtol=0.0,
         atol=0.01,
     )
+    split, whole = st["split_total"], st["unsplit_charge"]
+    verdict = "less" if split < whole else "more" if split > whole else "the same"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 8.2 prediction", prediction, verdict,
+                       options=("more", "less", "the same"), answered=answered)
+    return result
 
 
 def top_winner_gap(answer) -> CheckResult:

@@ -14,6 +14,7 @@ from ..simulate import SimResult, simulate
 from ..widgets.stress import lab as stress_lab
 from ..widgets.stress import open_profits as stress_profits
 from .core import CheckResult, check_value, not_attempted, report
+from .predict import compare_prediction
 
 __all__ = [
     "VENUE",
@@ -93,13 +94,14 @@ def _median_charged(mechanism: str) -> float:
     return float(np.median((r.charged_cents[hit] > 0).sum(axis=1))) if hit.any() else 0.0
 
 
-def traders_charged(answer) -> CheckResult:
+def traders_charged(answer, prediction=None) -> CheckResult:
     """Exercise 10.1 (predict first): on the paths where anything was socialized, the median number of traders
-    charged under clawback and under the ADL queue, as a pair."""
+    charged under clawback and under the ADL queue, as a pair; ``prediction`` is the rule expected to touch more."""
     if not_attempted(answer):  # don't run the engine for a blank
         return check_value("Exercise 10.1", answer, 0.0, why="", hint="")
     expected = np.array([_median_charged("clawback"), _median_charged("adl")])
-    return check_value(
+    more = "clawback" if expected[0] > expected[1] else "adl" if expected[1] > expected[0] else "the same"
+    result = check_value(
         "Exercise 10.1",
         answer,
         expected,
@@ -111,6 +113,10 @@ def traders_charged(answer) -> CheckResult:
         atol=0.0,
         rtol=0.0,
     )
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 10.1 prediction", prediction, more,
+                       options=("clawback", "adl", "the same"), answered=answered)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------------------
