@@ -8,12 +8,26 @@
   ``make test`` while a learner's Run All never stops.
 
 Tolerances are documented in :mod:`socialized_loss.checks.core`. Each lesson's checks live in
-``checks/lessonNN.py`` and are reached as ``sl.checks.lessonNN.<name>``. The checks compute their expected answers
+``checks/lessonNN.py`` and are reached as ``sl.checks.lessonNN.<name>``; predict-first exercises compare a
+recorded prediction with the computed answer (``checks/predict.py``, never graded). The checks compute their expected answers
 with the engine (never the widgets).
 """
 from __future__ import annotations
 
-from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08, lesson09, lesson10
+from . import (
+    lesson00,
+    lesson01,
+    lesson02,
+    lesson03,
+    lesson04,
+    lesson05,
+    lesson06,
+    lesson07,
+    lesson08,
+    lesson09,
+    lesson10,
+    predict,
+)
 from .core import CheckResult, check_function, check_value, not_attempted, report, strict_mode
 
 __all__ = [
@@ -32,6 +46,7 @@ __all__ = [
     "lesson09",
     "lesson10",
     "not_attempted",
+    "predict",
     "report",
     "strict_mode",
 ]

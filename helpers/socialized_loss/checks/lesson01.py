@@ -3,20 +3,27 @@ from __future__ import annotations
 
 from .. import margin as m
 from .core import CheckResult, check_function, check_value, grader, invariant
+from .predict import compare_prediction
 
 __all__ = ["short_equity", "long_liquidation_price", "inverse_short_bankruptcy", "max_leverage"]
 
 
 @grader
-def short_equity(answer) -> CheckResult:
+def short_equity(answer, prediction=None) -> CheckResult:
     """Exercise 1.1: a short of 2 BTC at 60,000 with 12,000 USD collateral, marked at 63,000."""
-    return check_value(
+    result = check_value(
         "Exercise 1.1",
         answer,
         m.equity(12_000, -2.0, 60_000, 63_000),
         why="a short loses 2 × 3,000 = 6,000 USD when the price rises 3,000, leaving 6,000 USD of equity.",
         hint="equity = collateral + size × (price − entry), and a short's size is negative.",
     )
+    eq, half = m.equity(12_000, -2.0, 60_000, 63_000), 12_000 / 2
+    where = "above" if eq > half + 0.005 else "below" if eq < half - 0.005 else "at"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 1.1 prediction", prediction, where,
+                       options=("above", "at", "below"), answered=answered)
+    return result
 
 
 @grader

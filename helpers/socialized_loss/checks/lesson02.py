@@ -7,6 +7,7 @@ import math
 from .. import liquidation as liq
 from .. import margin as m
 from .core import CheckResult, check_function, check_value, grader, invariant
+from .predict import compare_prediction
 
 __all__ = ["short_fund_deltas", "fund_delta_rule", "black_thursday_lots", "smallest_crash"]
 
@@ -16,11 +17,11 @@ DEPTH, MMR, FUND = 1_000_000.0, 0.01, 50_000.0
 
 
 @grader
-def short_fund_deltas(answer) -> CheckResult:
+def short_fund_deltas(answer, prediction=None) -> CheckResult:
     """Exercise 2.1: trader D (short 1 BTC at 60,000 with 6,000 USD) closed at 64,500 and at 66,400."""
     bk = m.bankruptcy_price(6_000.0, -1.0, 60_000.0)
     expected = [float(x) for x in liq.insurance_fund_delta(-1.0, [64_500.0, 66_400.0], bk, 0.015)]
-    return check_value(
+    result = check_value(
         "Exercise 2.1",
         answer,
         expected,
@@ -28,6 +29,10 @@ def short_fund_deltas(answer) -> CheckResult:
         "at 66,400 the fill is 400 USD beyond bankruptcy, so the fund pays 400.",
         hint="a short's surplus is size × (fill − bankruptcy) with size = −1; compare it with 0.015 × |size × fill|.",
     )
+    gain_or_pay = ["gain" if x > 0 else "pay" for x in expected]
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 2.1 prediction", prediction, gain_or_pay, answered=answered)
+    return result
 
 
 @grader
@@ -59,13 +64,13 @@ def black_thursday_lots(answer) -> CheckResult:
     """Exercise 2.3: 50,000-DAI lots needed for a deficit of 4.0 and of 5.67 million DAI (rounded up)."""
     lot = 50_000
     expected = [math.ceil(4_000_000 / lot), math.ceil(5_670_000 / lot)]
-    invariant(86 * lot == 4_300_000, "the 86 lots sold raised 4.3 million DAI")
+    invariant(86 * lot == 4_300_000 and 106 * lot == 5_300_000, "first round; all the debt auctions together")
     return check_value(
         "Exercise 2.3",
         answer,
         expected,
-        why="80 lots cover 4.0 million DAI and 114 cover 5.67 million; the 86 lots sold (4.3 million DAI) sit at "
-        "the low end of the estimates.",
+        why="80 lots cover 4.0 million DAI and 114 cover 5.67 million; the 106 lots sold in all (5.3 million DAI) "
+        "fall inside that range.",
         hint="divide each deficit by 50,000 DAI and round up (a part-lot is still a lot): math.ceil.",
         atol=0,
     )

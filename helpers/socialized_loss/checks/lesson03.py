@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import insurance as ins
 from .core import CheckResult, check_value, grader, invariant, not_attempted, real_number, report
+from .predict import compare_prediction
 
 __all__ = ["five_days", "three_markets", "fund_for_target", "teaching_model_size"]
 
@@ -15,11 +16,11 @@ TARGET, FEE_SHARE, CRASH_RATE = 0.05, 0.10, 2.0
 
 
 @grader
-def five_days(answer) -> CheckResult:
+def five_days(answer, prediction=None) -> CheckResult:
     """Exercise 3.1: 1,000,000 USD, 20,000 USD a day in, bad debts 0, 300k, 0, 900k, 50k."""
     path = ins.fund_path(1_000_000.0, np.full(5, 20_000.0), np.array([0, 300_000, 0, 900_000, 50_000.0]))
     expected = (float(path.balance[-1]), float(path.uncovered.sum()))
-    return check_value(
+    result = check_value(
         "Exercise 3.1",
         answer,
         expected,
@@ -27,6 +28,11 @@ def five_days(answer) -> CheckResult:
         "day 4 (20,000 against 50,000: 30,000 uncovered); it ends the week at 20,000 USD.",
         hint="each day pay min(fund, bad debt) first, add the uncovered rest to a running total, then add 20,000.",
     )
+    short_days = np.flatnonzero(path.uncovered > 0)
+    first_day = int(short_days[0]) if short_days.size else "never"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 3.1 prediction", prediction, first_day, answered=answered)
+    return result
 
 
 @grader

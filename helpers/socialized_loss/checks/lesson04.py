@@ -11,6 +11,7 @@ from .. import allocation as al
 from .. import socialize as so
 from ..books import socialization_book
 from .core import CheckResult, check_function, check_parts, check_value, grader
+from .predict import compare_prediction
 
 __all__ = ["cleo_clawback", "clawback_function", "drift_long_side", "mango_index", "okex_gap"]
 
@@ -24,12 +25,12 @@ OKEX_REPORTED_RATE = 0.18
 
 
 @grader
-def cleo_clawback(answer) -> CheckResult:
+def cleo_clawback(answer, prediction=None) -> CheckResult:
     """Exercise 4.1: Cleo's clawback charge if the uncovered loss were 3,000 USD."""
     book = socialization_book()
     cleo = book.names.index("Cleo")
     expected = so.clawback(3_000.0, book.profits).charges[cleo]
-    return check_value(
+    result = check_value(
         "Exercise 4.1",
         answer,
         expected,
@@ -38,6 +39,12 @@ def cleo_clawback(answer) -> CheckResult:
         hint="only positive profits count: rate = loss ÷ (sum of the winners' profits), then charge = rate × profit.",
         atol=0.01,
     )
+    claw = so.clawback(3_000.0, book.profits).charges
+    ana = book.names.index("Ana")
+    pays_more = "Cleo" if claw[cleo] > claw[ana] else "Ana"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 4.1 prediction", prediction, pays_more, options=("Ana", "Cleo"), answered=answered)
+    return result
 
 
 @grader

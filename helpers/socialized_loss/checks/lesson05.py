@@ -13,6 +13,7 @@ from .. import socialize as so
 from ..books import adl_book
 from ..deleveraging import adl_queue_state
 from .core import CheckResult, check_function, check_parts, check_value, grader
+from .predict import compare_prediction
 
 __all__ = ["bitmex_example", "bitmex_score_function", "dydx_example", "adl_vs_clawback"]
 
@@ -22,9 +23,9 @@ BITMEX_RANKS = [3.0, 6.0, 1.0, 4.0, 5.0, 2.0]
 
 
 @grader
-def bitmex_example(answer) -> CheckResult:
+def bitmex_example(answer, prediction=None) -> CheckResult:
     """Exercise 5.1: contracts closed per account (1..6) when a short of 35 is deleveraged in BitMEX's example."""
-    return check_value(
+    result = check_value(
         "Exercise 5.1",
         answer,
         adl.auto_deleverage(BITMEX_SIZES, BITMEX_RANKS, 35.0),
@@ -32,6 +33,11 @@ def bitmex_example(answer) -> CheckResult:
         hint="sort the accounts by rank, highest first, and take whole positions until the 35 contracts are used up.",
         atol=1e-6,
     )
+    closed = np.asarray(adl.auto_deleverage(BITMEX_SIZES, BITMEX_RANKS, 35.0))
+    touched = [int(i) + 1 for i in np.flatnonzero(closed > 0)]
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 5.1 prediction", prediction, touched, unordered=True, answered=answered)
+    return result
 
 
 @grader

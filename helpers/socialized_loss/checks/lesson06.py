@@ -8,6 +8,7 @@ import numpy as np
 from .. import backstop as bs
 from ..cooldown import vault_state
 from .core import CheckResult, check_function, check_value, grader, invariant
+from .predict import compare_prediction
 
 __all__ = ["price_after_run", "gmx_trigger", "staker_loss", "min_cooldown"]
 
@@ -29,11 +30,11 @@ def _small_vault(leavers: tuple[int, ...]) -> float:
 
 
 @grader
-def price_after_run(answer) -> CheckResult:
+def price_after_run(answer, prediction=None) -> CheckResult:
     """Exercise 6.1 (predict first): the share price after the loss when Ben and Ana both leave on day 4."""
     expected = _small_vault((1, 0))
     base = _small_vault((1,))
-    return check_value(
+    result = check_value(
         "Exercise 6.1",
         answer,
         expected,
@@ -47,6 +48,10 @@ def price_after_run(answer) -> CheckResult:
         rtol=1e-9,
         atol=1e-6,
     )
+    more_or_less = "more" if 1.05 - expected > 1.05 - base else "less"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 6.1 prediction", prediction, more_or_less, options=("more", "less"), answered=answered)
+    return result
 
 
 @grader

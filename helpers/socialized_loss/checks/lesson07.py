@@ -7,6 +7,7 @@ import numpy as np
 from .. import allocation as al
 from .. import waterfall as wf
 from .core import CheckResult, check_function, check_value, grader
+from .predict import compare_prediction
 
 __all__ = ["member_b_pays", "average_refill", "my_waterfall", "extra_for_market_maker"]
 
@@ -29,11 +30,11 @@ SHORTS = np.array([990.0, 200.0, 0.0, 280.0])
 
 
 @grader
-def member_b_pays(answer) -> CheckResult:
+def member_b_pays(answer, prediction=None) -> CheckResult:
     """Exercise 7.1 (predict first): member B's total charge (EUR) for a 90 M EUR default."""
     r = wf.default_waterfall(90_000_000, LESSON_LAYERS)
     expected = float(r.default_fund_charges[1] + r.assessment_charges[1])
-    return check_value(
+    result = check_value(
         "Exercise 7.1",
         answer,
         expected,
@@ -44,6 +45,10 @@ def member_b_pays(answer) -> CheckResult:
         hint="run sl.default_waterfall(90_000_000, layers) and add B's entries (index 1) of the default-fund and "
         "assessment charges.",
     )
+    reaches = "yes" if r.draws["assessments"] > 0 else "no"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 7.1 prediction", prediction, reaches, options=("yes", "no"), answered=answered)
+    return result
 
 
 @grader

@@ -11,6 +11,7 @@ from .. import haircuts, socialize
 from ..books import mechanism_books
 from ..comparison import mechanisms_state
 from .core import CheckResult, check_function, check_value, grader
+from .predict import compare_prediction
 
 __all__ = ["pro_rata_amounts", "queue_split", "top_winner_gap", "market_maker_bill", "water_filling"]
 
@@ -34,10 +35,10 @@ def pro_rata_amounts(answer) -> CheckResult:
 
 
 @grader
-def queue_split(answer) -> CheckResult:
+def queue_split(answer, prediction=None) -> CheckResult:
     """Exercise 8.2 (predict first): what Ben's two pieces pay in total under the ADL queue (USD)."""
     st = mechanisms_state("lesson", "pnl_haircut_queue", split="Ben", pieces=2)
-    return check_value(
+    result = check_value(
         "Exercise 8.2",
         answer,
         st["split_total"],
@@ -50,6 +51,12 @@ def queue_split(answer) -> CheckResult:
         rtol=0.0,
         atol=0.01,
     )
+    split, whole = st["split_total"], st["unsplit_charge"]
+    verdict = "less" if split < whole else "more" if split > whole else "the same"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 8.2 prediction", prediction, verdict,
+                       options=("more", "less", "the same"), answered=answered)
+    return result
 
 
 @grader

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import casestudy as cs
 from .core import CheckResult, check_parts, check_value, grader
+from .predict import compare_prediction
 
 __all__ = ["headline_overshoot", "top_three_share", "undertaken_waves", "worst_delay", "naive_mapping"]
 
@@ -33,14 +34,14 @@ def headline_overshoot(answer) -> CheckResult:
 
 
 @grader
-def top_three_share(answer) -> CheckResult:
+def top_three_share(answer, prediction=None) -> CheckResult:
     """Exercise 9.2 (predict first): the three largest waves' overshoot ÷ the whole event's overshoot."""
     w = cs.load_waves()
     top = cs.dominant_waves(3, w)
     idx = [w.index(x) for x in top]
     names = ", ".join(map(str, sorted(top.tolist())[:-1])) + f" and {sorted(top.tolist())[-1]}"
     expected = math.fsum(w.overshoot[idx].tolist()) / math.fsum(w.overshoot.tolist())
-    return check_value(
+    result = check_value(
         "Exercise 9.2",
         answer,
         expected,
@@ -52,6 +53,11 @@ def top_three_share(answer) -> CheckResult:
         rtol=1e-4,
         atol=1e-4,
     )
+    band = "more than 100 %" if expected > 1 else "about 90 %" if expected > 0.5 else "under half"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 9.2 prediction", prediction, band,
+                       options=("under half", "about 90 %", "more than 100 %"), answered=answered)
+    return result
 
 
 @grader

@@ -14,6 +14,7 @@ from ..simulate import SimResult, simulate
 from ..stress import lab as stress_lab
 from ..stress import open_profits as stress_profits
 from .core import CheckResult, _fmt, check_value, grader, invariant, not_attempted, real_number, report
+from .predict import compare_prediction
 
 __all__ = [
     "VENUE",
@@ -110,14 +111,17 @@ def _median_charged(mechanism: str) -> float:
 
 
 @grader
-def traders_charged(answer) -> CheckResult:
+def traders_charged(answer, prediction=None) -> CheckResult:
     """Exercise 10.1 (predict first): on the paths where anything was socialized, the median number of traders
-    charged under clawback and under the ADL queue, as a pair."""
+    charged under clawback and under the ADL queue, as a pair; ``prediction`` is the rule expected to touch more."""
     early = _precheck("Exercise 10.1", answer, 2)  # blanks and malformed answers never run the engine
     if early is not None:
+        compare_prediction("Exercise 10.1 prediction", prediction, None, options=("clawback", "adl", "the same"),
+                           answered=False)
         return early
     expected = np.array([_median_charged("clawback"), _median_charged("pnl_haircut_queue")])
-    return check_value(
+    more = "clawback" if expected[0] > expected[1] else "adl" if expected[1] > expected[0] else "the same"
+    result = check_value(
         "Exercise 10.1",
         answer,
         expected,
@@ -129,6 +133,10 @@ def traders_charged(answer) -> CheckResult:
         atol=0.0,
         rtol=0.0,
     )
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 10.1 prediction", prediction, more,
+                       options=("clawback", "adl", "the same"), answered=answered)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------------------
