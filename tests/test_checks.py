@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import socialized_loss as sl
 from socialized_loss import casestudy as cs
 from socialized_loss.checks import core
@@ -367,7 +366,7 @@ def test_odd_answers_never_raise(lesson, name, lenient, capsys):
         kwargs = {"prediction": odd} if _takes_prediction(lesson, name) else {}
         try:
             result = check(*([odd] * n), **kwargs)
-        except Exception as exc:  # pragma: no cover - the failure message is the point
+        except Exception as exc:  # pragma: no cover - the failure message is the point  # noqa: BLE001
             pytest.fail(f"{lesson}.{name} raised {type(exc).__name__} on {label}: {exc}")
         assert isinstance(result, core.CheckResult), label
         assert result.status in ("not attempted", "wrong"), (label, result)

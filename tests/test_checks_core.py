@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 import socialized_loss as sl
 from socialized_loss.checks import core
 
@@ -33,7 +32,7 @@ def test_wrong_raises_only_in_strict_mode(monkeypatch):
 
 def test_check_function_states(lenient):
     cases = [((2,), 4), ((3,), 6)]
-    stub = lambda x: None  # noqa: E731 - what a student stub returns
+    stub = lambda x: None
     assert core.check_function("f", stub, cases, why="w", hint="h").status == "not attempted"
     assert core.check_function("f", lambda x: 2 * x, cases, why="w", hint="h").status == "correct"
     assert core.check_function("f", lambda x: x * x, cases, why="w", hint="h").status == "wrong"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 import socialized_loss as sl
 from socialized_loss.checks import core
 

@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 
 from . import rules
-from . import simulate as _sim
-from .simulate import simulate as _simulate
 from . import validate as v
 from .simulate import MECHANISMS, MonteCarloSummary, SimResult, TraderPopulation, gbm_jump_paths, make_population
+from .simulate import simulate as _simulate
 
 __all__ = [
     "GROUP_EDGE",
@@ -219,7 +218,7 @@ def table(mc: dict) -> str:
     head2 = f"{'':<20}{'the fund':>11}{'mean USD':>12}{'mean USD':>11}{'USD':>11}{'longs':>9}{'≥ 10×':>9}"
     lines = [head, head2, "-" * len(head)]
     for key, s in mc.items():
-        labels, shares = group_shares(s)
+        _, shares = group_shares(s)
         paid = s.socialized.sum() > 0
         longs = f"{shares[0] + shares[1]:>9.0%}" if paid else f"{'—':>9}"
         high = f"{shares[1] + shares[3]:>9.0%}" if paid else f"{'—':>9}"

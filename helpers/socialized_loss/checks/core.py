@@ -148,7 +148,7 @@ def _fmt(x: Any, limit: int = 80) -> str:
             text = np.array2string(x, threshold=8, precision=4, separator=", ")
         else:
             text = repr(x)
-    except Exception:  # a learner's object with a broken __repr__
+    except Exception:  # a learner's object with a broken __repr__  # noqa: BLE001
         text = f"<{type(x).__name__}>"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -185,7 +185,7 @@ def _numeric_leaf_problem(x: Any) -> str | None:
 def _as_real_array(x: Any) -> np.ndarray | None:
     try:
         arr = np.asarray(x, dtype=float)
-    except Exception:  # ragged lists, odd objects, overflowing ints
+    except Exception:  # ragged lists, odd objects, overflowing ints  # noqa: BLE001
         return None
     return arr
 
@@ -235,7 +235,7 @@ def _compare(answer: Any, expected: Any, rtol: float, atol: float) -> tuple[bool
         try:
             same = answer == expected
             ok = bool(same) if isinstance(same, (bool, np.bool_)) else False
-        except Exception:
+        except Exception:  # noqa: BLE001
             ok = False
         if ok and isinstance(expected, (bool, np.bool_)) and not isinstance(answer, (bool, np.bool_)):
             ok = False  # 1 is not True
@@ -294,11 +294,11 @@ def check_value(
 def _call(func: Callable[..., Any], args: tuple) -> tuple[Any, BaseException | None]:
     try:
         safe_args = copy.deepcopy(args)  # a learner's function may change its inputs in place
-    except Exception:
+    except Exception:  # noqa: BLE001
         safe_args = args
     try:
         return func(*safe_args), None
-    except Exception as exc:  # a learner's bug is reported, never a traceback
+    except Exception as exc:  # a learner's bug is reported, never a traceback  # noqa: BLE001
         return None, exc
 
 
@@ -409,7 +409,7 @@ def grader(func: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
             if strict_mode():  # a wrong answer in strict mode: the test suite wants it loud
                 raise
             return report(name, "wrong", "not quite: this answer could not be graded; give the number(s) asked for.")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             return report(name, "wrong", f"not quite: this answer could not be graded ({type(exc).__name__}); "
                           "give the number(s) asked for.")
 

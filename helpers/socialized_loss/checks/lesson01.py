@@ -5,7 +5,7 @@ from .. import margin as m
 from .core import CheckResult, check_function, check_value, grader, invariant
 from .predict import compare_prediction
 
-__all__ = ["short_equity", "long_liquidation_price", "inverse_short_bankruptcy", "max_leverage"]
+__all__ = ["inverse_short_bankruptcy", "long_liquidation_price", "max_leverage", "short_equity"]
 
 
 @grader

@@ -9,7 +9,7 @@ from .. import margin as m
 from .core import CheckResult, check_function, check_value, grader, invariant
 from .predict import compare_prediction
 
-__all__ = ["short_fund_deltas", "fund_delta_rule", "black_thursday_lots", "smallest_crash"]
+__all__ = ["black_thursday_lots", "fund_delta_rule", "short_fund_deltas", "smallest_crash"]
 
 # Exercise 2.4's set-up (the explorer's "mixed" book)
 MIXED = {2: 1, 5: 1, 10: 1, 20: 1, 50: 1}

@@ -9,7 +9,7 @@ from .. import insurance as ins
 from .core import CheckResult, check_value, grader, invariant, not_attempted, real_number, report
 from .predict import compare_prediction
 
-__all__ = ["five_days", "three_markets", "fund_for_target", "teaching_model_size"]
+__all__ = ["five_days", "fund_for_target", "teaching_model_size", "three_markets"]
 
 LOT = 250_000  # Exercise 3.3's step: dYdX v1's seed per market (USD)
 TARGET, FEE_SHARE, CRASH_RATE = 0.05, 0.10, 2.0

@@ -13,7 +13,7 @@ from ..books import socialization_book
 from .core import CheckResult, check_function, check_parts, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["cleo_clawback", "clawback_function", "drift_long_side", "mango_index", "okex_gap"]
+__all__ = ["clawback_function", "cleo_clawback", "drift_long_side", "mango_index", "okex_gap"]
 
 # OKEx BTC quarterly, Jul–Aug 2018 (BTC): Finance Magnates' shortfall, the fund, OKEx's injection, the spokesperson's
 # "around 1,200 BTC" and the press's "about 18 %" (sources in the lesson's references).

@@ -15,7 +15,7 @@ from ..deleveraging import adl_queue_state
 from .core import CheckResult, check_function, check_parts, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["bitmex_example", "bitmex_score_function", "dydx_example", "adl_vs_clawback"]
+__all__ = ["adl_vs_clawback", "bitmex_example", "bitmex_score_function", "dydx_example"]
 
 # BitMEX, Auto-Deleveraging Examples: six longs (quantities) and their PnL ranking scores, accounts 1..6.
 BITMEX_SIZES = [10.0, 10.0, 20.0, 30.0, 20.0, 10.0]

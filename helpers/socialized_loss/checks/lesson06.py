@@ -10,7 +10,7 @@ from ..cooldown import vault_state
 from .core import CheckResult, check_function, check_value, grader, invariant
 from .predict import compare_prediction
 
-__all__ = ["price_after_run", "gmx_trigger", "staker_loss", "min_cooldown"]
+__all__ = ["gmx_trigger", "min_cooldown", "price_after_run", "staker_loss"]
 
 #: The lesson's five depositors (USD): Ana, Ben, Caro, Dev, Eve.
 PAID_IN = (400_000.0, 300_000.0, 200_000.0, 100_000.0, 210_000.0)

@@ -9,7 +9,7 @@ from .. import waterfall as wf
 from .core import CheckResult, check_function, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["member_b_pays", "average_refill", "my_waterfall", "extra_for_market_maker"]
+__all__ = ["average_refill", "extra_for_market_maker", "member_b_pays", "my_waterfall"]
 
 #: The lesson's four-member CCP (EUR): A, B, C's contributions, and assessments capped at 1× each.
 CONTRIB = np.array([12_000_000.0, 8_000_000.0, 10_000_000.0])

@@ -13,7 +13,7 @@ from ..comparison import mechanisms_state
 from .core import CheckResult, check_function, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["pro_rata_amounts", "queue_split", "top_winner_gap", "market_maker_bill", "water_filling"]
+__all__ = ["market_maker_bill", "pro_rata_amounts", "queue_split", "top_winner_gap", "water_filling"]
 
 PAPER_W = (8.0, 4.0, 0.5)  # Chitra's worked example: winners' profits
 PAPER_B = 7.5  # θ·D = ½ × 15

@@ -12,7 +12,7 @@ from .. import casestudy as cs
 from .core import CheckResult, check_parts, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["headline_overshoot", "top_three_share", "undertaken_waves", "worst_delay", "naive_mapping"]
+__all__ = ["headline_overshoot", "naive_mapping", "top_three_share", "undertaken_waves", "worst_delay"]
 
 
 @grader
@@ -39,7 +39,8 @@ def top_three_share(answer, prediction=None) -> CheckResult:
     w = cs.load_waves()
     top = cs.dominant_waves(3, w)
     idx = [w.index(x) for x in top]
-    names = ", ".join(map(str, sorted(top.tolist())[:-1])) + f" and {sorted(top.tolist())[-1]}"
+    ordered = sorted(top.tolist())
+    names = ", ".join(map(str, ordered[:-1])) + f" and {ordered[-1]}"
     expected = math.fsum(w.overshoot[idx].tolist()) / math.fsum(w.overshoot.tolist())
     result = check_value(
         "Exercise 9.2",

@@ -4,7 +4,8 @@
 (a few tenths of a second)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -17,17 +18,17 @@ from .core import CheckResult, _fmt, check_value, grader, invariant, not_attempt
 from .predict import compare_prediction
 
 __all__ = [
-    "VENUE",
-    "VAULT",
     "CAP_SHARE",
     "TARGET",
-    "traders_charged",
-    "waterfall",
-    "stress_test",
-    "fund_for_target",
+    "VAULT",
+    "VENUE",
     "capped_waterfall",
+    "fund_for_target",
     "reference_waterfall",
     "single_step_path",
+    "stress_test",
+    "traders_charged",
+    "waterfall",
 ]
 
 #: The layers of the lesson's waterfall (USD): the venue's own capital, then a backstop vault.
@@ -175,13 +176,13 @@ def waterfall(func: Callable | None) -> CheckResult:
         """None if the learner's function passes this case, else the CheckResult to return."""
         try:
             got = func(loss, profits.copy(), venue, vault)
-        except Exception as exc:  # a learner's bug is reported, never a traceback
+        except Exception as exc:  # a learner's bug is reported, never a traceback  # noqa: BLE001
             return report(name, "wrong", f"{where} it raised {type(exc).__name__}: {exc}. Hint: {hint}")
         if not_attempted(got):
             return report(name, "not attempted", "not attempted yet: the function still returns nothing.")
         try:
             layers, charges, uncovered = _as_triple(got)
-        except Exception as exc:  # junk of any kind: graded, never raised
+        except Exception as exc:  # junk of any kind: graded, never raised  # noqa: BLE001
             return report(name, "wrong", f"{where}: {exc}. Hint: {hint}")
         if layers.shape != (2,) or charges.shape != profits.shape:
             return report(name, "wrong", f"{where} the layers should be 2 numbers and the charges one per trader "
