@@ -20,21 +20,19 @@ Targets: vectorised ≥ 2e7 equivalent trader-steps/s and ≥ 100× the referenc
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from socialized_loss.insurance import fund_monte_carlo
+from socialized_loss.liquidation import cascade, make_book
 
-import socialized_loss  # noqa: F401  (registers the submodules)
-
-S = sys.modules["socialized_loss.simulate"]
-from socialized_loss.insurance import fund_monte_carlo  # noqa: E402
-from socialized_loss.liquidation import cascade, make_book  # noqa: E402
+S = importlib.import_module("socialized_loss.simulate")  # the module (the package once exported a function so named)
 
 TARGET_RATE = 2e7
 TARGET_RATIO = 100.0

@@ -3,10 +3,16 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from socialized_loss.simulate import (
-    MECHANISMS, crash_replay, gbm_jump_paths, make_population, monte_carlo, simulate, simulate_reference,
+    MECHANISMS,
+    crash_replay,
+    gbm_jump_paths,
+    make_population,
+    monte_carlo,
+    simulate,
+    simulate_reference,
 )
 
 INT_FIELDS = ("fund_cents", "bad_debt_cents", "fund_paid_cents", "socialized_cents", "uncovered_cents",

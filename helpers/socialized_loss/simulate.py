@@ -46,8 +46,8 @@ import numpy as np
 
 from . import allocation, rules
 from . import validate as v
-from .venue_adl import adl_order
 from .liquidation import IMPACT_MODELS, _impact
+from .venue_adl import adl_order
 
 __all__ = [
     "MECHANISMS",
@@ -336,7 +336,8 @@ def _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw):
     if population is None:
         population = make_population(n_traders, g)
     elif not isinstance(population, TraderPopulation):
-        raise ValueError(f"population must be a TraderPopulation (see make_population), got {type(population).__name__}")
+        raise TypeError(f"population must be a TraderPopulation (see make_population), got "
+                        f"{type(population).__name__}")
     if prices is None:
         prices = gbm_jump_paths(n_paths, n_steps, g, **(price_kw or {}))
     else:
@@ -372,7 +373,7 @@ def _socialize_path(mechanism, residual_m, coll_m, size, entry, mark, per, unit)
     params = {}
     if mechanism == "pnl_haircut_queue":
         params["order"] = adl_order(book, np.arange(book.n), QUEUE_RANKING)
-    got = rules.apply_rule(mechanism, book, residual_m / per, unit=unit, **params)
+    got = rules.RULES[mechanism](book, residual_m / per, unit=unit, **params)  # = rules.apply_rule, unchecked params
     charges = np.rint(got.charges * per).astype(np.int64)
     if np.any(got.closed[got.closed > 0] < np.abs(size[got.closed > 0])):
         raise NotImplementedError(f"rule {mechanism!r} closes part of a position: the simulator closes whole ones")
