@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from socialized_loss.simulate import (
+    EXTRA_MECHANISMS,
     MECHANISMS,
     crash_replay,
     gbm_jump_paths,
@@ -294,3 +295,13 @@ def test_adl_is_a_deprecated_name_for_the_pnl_haircut_queue():
         simulate(unit=0, **kw)
     with pytest.raises(ValueError, match="mechanisms"):
         monte_carlo(mechanisms="clawback", **kw)
+
+
+@pytest.mark.parametrize("mechanism", EXTRA_MECHANISMS)
+@pytest.mark.parametrize("seed", [0, 5])
+def test_extra_registry_rules_identical(mechanism, seed):
+    kw = dict(n_traders=60, n_steps=120, n_paths=4, seed=seed, mechanism=mechanism, **HOT)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert_conserves(b)
+    assert b.socialized_minor.sum() > 0 and b.mechanism == mechanism
