@@ -37,17 +37,17 @@ from . import validate as v
 from .allocation import from_minor, sequential_minor
 
 __all__ = [
-    "adl_score",
-    "bitmex_adl_score",
-    "binance_leverage_pnl",
-    "hyperliquid_adl_score",
-    "adl_queue",
-    "adl_lights",
-    "auto_deleverage",
     "ADLFills",
-    "adl_fills",
     "DydxDeleverage",
+    "adl_fills",
+    "adl_lights",
+    "adl_queue",
+    "adl_score",
+    "auto_deleverage",
+    "binance_leverage_pnl",
+    "bitmex_adl_score",
     "dydx_deleverage",
+    "hyperliquid_adl_score",
 ]
 
 
@@ -269,8 +269,8 @@ def dydx_deleverage(sizes, quantity, equities, fill_price, oracle_price, entry_p
     Q = v.nonnegative("quantity", quantity)
     if Q.ndim != 0:
         raise ValueError(f"quantity must be a single number ≥ 0, got {quantity!r}")
-    fp = float(v.positive("fill_price", fill_price))
-    op = float(v.positive("oracle_price", oracle_price))
+    fp = v.one("fill_price", v.positive("fill_price", fill_price))
+    op = v.one("oracle_price", v.positive("oracle_price", oracle_price))
     gen = v.rng(seed)
     n = len(s)
     if max_iterate is None:

@@ -18,16 +18,16 @@ Units: prices in quote currency per base unit, money in quote currency (USD), ``
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
 from . import validate as v
 from .allocation import _scale
 
-__all__ = ["Book", "Allocation"]
+__all__ = ["Allocation", "Book"]
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -37,14 +37,8 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
 
 
 def _real(name: str, value) -> np.ndarray:
-    """Finite real numbers; refuses bools, strings and complex numbers by name."""
-    if isinstance(value, (str, bytes, bool, np.bool_)):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
-    arr = np.asarray(value) if not isinstance(value, np.ndarray) else value
-    if arr.dtype.kind in "bcUSO" and not (arr.dtype.kind == "O" and arr.size and all(
-            isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) for x in arr.ravel())):
-        raise ValueError(f"{name} must be real numbers (no bools, strings or complex), got {value!r}")
-    return v.as_array(name, arr)
+    """Finite real numbers; ``validate.as_array`` refuses bools, text and complex numbers, naming ``name``."""
+    return v.as_array(name, value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +102,8 @@ class Book:
             names = tuple(names)
             if len(names) != n:
                 raise ValueError(f"names must have one entry per account ({n}), got {len(names)}")
+            if len(set(names)) != n:
+                raise ValueError(f"names must be unique, got {self.names!r}")
         object.__setattr__(self, "sizes", _frozen(s))
         object.__setattr__(self, "entry_prices", _frozen(np.broadcast_to(e, (n,))))
         object.__setattr__(self, "collateral", _frozen(np.broadcast_to(c, (n,))))
@@ -244,6 +240,6 @@ class Allocation:
         True
         """
         s = _scale(self.unit)
-        to = lambda x: int(np.rint(np.asarray(x, dtype=float) * s).sum(dtype=np.int64))  # noqa: E731
+        to = lambda x: int(np.rint(np.asarray(x, dtype=float) * s).sum(dtype=np.int64))
         total = to(self.charges) + sum(to(x) for x in self.external.values()) + to(self.uncovered)
         return total, to(self.shortfall), to(self.fees)
