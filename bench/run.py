@@ -1,14 +1,18 @@
 """The course's benchmarks (``make bench``): figures and ratios, not tests; they gate nothing.
 
-1. course   the nbval run over notebooks/ + solutions/ against as many trivial notebooks (target ≤ 2.0× the floor)
+1. course   the nbval run over notebooks/ + solutions/ against as many trivial notebooks, in repeated paired runs,
+            CPU and wall time (target ≤ 2.0× the floor)
 2. widgets  one control change in each explorer: recompute + redraw + PNG (target median ≤ 50 ms, p95 ≤ 100 ms)
-3. engine   the Monte Carlo simulators (bench/engine.py, a colleague's): trader-steps/s and the ratio to the reference
-4. memory   peak resident memory of the kernel for each notebook (target ≤ 300 MB)
+3. engine   the Monte Carlo simulators (bench/engine.py): equivalent trader-steps/s, the ratio to the reference
+            loop, identity on every path
+4. memory   peak resident memory of the kernel for each notebook (target ≤ 300 MB); the simulator's time and peak
+            memory as the workload grows (target < 1 GB at 100× the standard traders)
 
-Extra, on request: ``png``, a scratch experiment on the PNG renderer (see bench/png_experiment.py).
+Extra, on request: ``timings``, wall-clock figures of interactive calls and of ``import socialized_loss``
+(bench/timings.py; they used to be timed assertions in tests/).
 
 Each table is printed, and everything is saved as JSON in ``bench/results/bench-<timestamp>.json`` (git-ignored).
-Usage: ``python bench/run.py [--only course,widgets,engine,memory,png] [--changes 30] [--jobs 2]``.
+Usage: ``python bench/run.py [--only course,widgets,engine,memory,timings] [--changes 30] [--jobs 2]``.
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE))
 
 SECTIONS = ("course", "widgets", "engine", "memory")
-EXTRA = ("png",)
+EXTRA = ("timings",)
 
 
 def banner(title: str) -> None:
@@ -64,7 +68,7 @@ def load_warning() -> str:
 def section_course(args) -> dict:
     import course_bench as course
 
-    banner("1. Course execution vs its floor (nbval, whole run, wall clock)")
+    banner("1. Course execution vs its floor (nbval, whole run; paired and repeated, CPU and wall time)")
     r = course.run(jobs=args.jobs)
     course.print_table(r)
     return r
@@ -109,17 +113,17 @@ def section_memory(args) -> dict:
     return r
 
 
-def section_png(args) -> dict:
-    import png_experiment as png
+def section_timings(args) -> dict:
+    import timings
 
-    banner("Extra: PNG renderer experiment (scratch; proposes a change to widgets/_base.py)")
-    r = png.run(n_changes=min(args.changes, 20))
-    png.print_table(r)
+    banner("Extra: wall-clock timings of interactive calls and of the package import (median of 5)")
+    r = timings.run()
+    timings.print_table(r)
     return r
 
 
 RUNNERS = {"course": section_course, "widgets": section_widgets, "engine": section_engine,
-           "memory": section_memory, "png": section_png}
+           "memory": section_memory, "timings": section_timings}
 
 
 def main(argv: list[str] | None = None) -> int:

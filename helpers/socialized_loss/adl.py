@@ -3,7 +3,7 @@ random (unranked) deleveraging.
 
 When a bankrupt position cannot be closed in the market and the insurance fund is empty, the venue closes it against
 profitable positions on the other side, at the bankrupt account's bankruptcy price. Venue rules (as documented at time
-of capture; see ``/work/shared/research/domain.md`` a.1):
+of capture; each venue's source URL is in its row of ``data/venues.toml`` and in lesson 05's references):
 
 - BitMEX: Ranking = PNL% × EffectiveLeverage if PNL% > 0, PNL% ÷ EffectiveLeverage if PNL% < 0, with EffectiveLeverage
   = |MarkValue| ÷ (MarkValue − BankruptValue) and PNL% = (MarkValue − AvgEntryValue) ÷ |AvgEntryValue|; longs and

@@ -1,7 +1,7 @@
 """Vaults, stakers and pools as the backstop: share accounting with a withdrawal cooldown, Hyperliquid's liquidator
 vault takeover, Aave Umbrella slashing, and GMX's pool-as-counterparty ADL trigger.
 
-Venue rules (as documented at time of capture; see ``/work/shared/research/domain.md`` a.2, a.3):
+Venue rules (as documented at time of capture; sources in ``data/venues.toml`` and lesson 06's references):
 
 - Vault shares: depositors own ``shares``; share price = assets ÷ shares; gains and losses move the price, so they
   land on depositors in proportion to their shares (Drift insurance-fund stakers: a staker's share is staked ÷ total
