@@ -152,7 +152,8 @@ def group_shares(summary: MonteCarloSummary) -> tuple[tuple[str, ...], np.ndarra
     socialized losses (sums to 1, or all zeros when nothing was socialized).
 
     >>> pop, prices = make_population(60, seed=2), gbm_jump_paths(8, 40, seed=3, jump_rate=500.0, jump_mean=-0.1)
-    >>> mc = _sim.monte_carlo(population=pop, prices=prices, mechanisms=["clawback"], fund0=0.0)
+    >>> from socialized_loss.simulate import monte_carlo
+    >>> mc = monte_carlo(population=pop, prices=prices, mechanisms=["clawback"], fund0=0.0)
     >>> labels, shares = group_shares(mc["clawback"])
     >>> len(labels), bool(np.isclose(shares.sum(), 1.0) or shares.sum() == 0)
     (4, True)
@@ -207,7 +208,8 @@ def table(mc: dict) -> str:
     paid by longs and by traders at 10× or more (a row per mechanism).
 
     >>> pop, prices = make_population(60, seed=2), gbm_jump_paths(8, 40, seed=3, jump_rate=500.0, jump_mean=-0.1)
-    >>> mc = _sim.monte_carlo(population=pop, prices=prices, mechanisms=["none", "clawback"], fund0=0.0)
+    >>> from socialized_loss.simulate import monte_carlo
+    >>> mc = monte_carlo(population=pop, prices=prices, mechanisms=["none", "clawback"], fund0=0.0)
     >>> [line.split()[0] for line in table(mc).splitlines()[3:]]
     ['none', 'clawback']
     >>> bool((beyond_fund(mc["none"]) >= 0).all())
