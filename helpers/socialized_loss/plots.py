@@ -34,6 +34,7 @@ STYLE = {
     "legend.fontsize": 11,
     "legend.framealpha": 0.9,
     "axes.grid": True,
+    "axes.axisbelow": True,  # grid and ticks under the data (and, in explorers, in the reusable background)
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,

@@ -202,6 +202,4 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
         ax2.set_ylim(0, top * 1.45)  # headroom for the legend
 
     explorer = assemble(controls, fig, update, draw)
-    # the layout was solved on the first render; freezing it keeps later updates cheap (no re-solve per frame)
-    fig.set_layout_engine("none")
     return explorer

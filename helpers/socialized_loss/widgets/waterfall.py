@@ -250,6 +250,4 @@ def waterfall_explorer() -> Explorer:
         stairs.update(st["capacities"], st["draws"], st["loss"], st["rest"])
 
     explorer = assemble(controls, fig, update, draw)
-    # the layout was solved on the first render; freezing it keeps later updates cheap (no re-solve per frame)
-    fig.set_layout_engine("none")
     return explorer
