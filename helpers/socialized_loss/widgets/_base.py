@@ -20,9 +20,10 @@ import struct
 import time
 import zlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -114,6 +115,11 @@ def _axis_signature(axis: Axis) -> tuple:
     )
 
 
+def _legend_signature(legend) -> tuple:
+    return (legend.get_visible(), tuple(t.get_text() for t in legend.get_texts()),
+            tuple(h.get_visible() for h in legend.legend_handles if h is not None))
+
+
 def background_signature(fig: Figure) -> tuple:
     """Everything the background layer shows: figure size and dpi, and per axes its visibility, position, face
     colour, and for each axis its limits, scale, tick positions, tick labels (as the formatter writes them) and label.
@@ -122,14 +128,29 @@ def background_signature(fig: Figure) -> tuple:
     """
     sig: list = [tuple(fig.get_size_inches()), fig.dpi]
     for ax in fig.axes:
+        legend = ax.get_legend()
         sig.append((ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), tuple(ax.patch.get_facecolor()),
-                    _axis_signature(ax.xaxis), _axis_signature(ax.yaxis)))
+                    _axis_signature(ax.xaxis), _axis_signature(ax.yaxis),
+                    None if legend is None else _legend_signature(legend)))
     return tuple(sig)
 
 
-def _axes_foreground(ax: Axes) -> list:
-    """The artists of ``ax`` that are drawn on every frame, in the order ``Axes.draw`` draws them."""
+def _outside(legend, ax: Axes, renderer) -> bool:
+    """True for a legend placed clear of its axes (data artists are clipped to the axes, so they never meet)."""
+    if renderer is None:
+        return False
+    bb, box = legend.get_window_extent(renderer), ax.bbox
+    return bb.x0 >= box.x1 + 1 or bb.x1 <= box.x0 - 1 or bb.y0 >= box.y1 + 1 or bb.y1 <= box.y0 - 1
+
+
+def _axes_foreground(ax: Axes, renderer=None) -> list:
+    """The artists of ``ax`` that are drawn on every frame, in the order ``Axes.draw`` draws them.
+
+    A legend placed outside the axes belongs to the background (its texts are in the signature)."""
     children = [c for c in ax.get_children() if c is not ax.patch]
+    legend = ax.get_legend()
+    if legend is not None and _outside(legend, ax, renderer):
+        children.remove(legend)
     if not (ax.axison and ax._frameon):
         children = [c for c in children if not isinstance(c, Spine)]
     if not ax.axison:
@@ -141,14 +162,14 @@ def _axes_foreground(ax: Axes) -> list:
     return [c for c in sorted(children, key=attrgetter("zorder")) if c.get_zorder() >= cut]
 
 
-def foreground(fig: Figure) -> list:
+def foreground(fig: Figure, renderer=None) -> list:
     """Every artist drawn on each frame, in matplotlib's own drawing order: per axes (in figure order) the artists at
     or above its lowest data artist's z-order, then the figure's own texts, legends and other artists."""
     out: list = []
     for a in sorted((c for c in fig.get_children() if c is not fig.patch), key=attrgetter("zorder")):
         if isinstance(a, Axes):
             if a.get_visible():
-                out += _axes_foreground(a)
+                out += _axes_foreground(a, renderer)
         else:
             out.append(a)
     return out
@@ -193,7 +214,7 @@ class BlitRenderer:
 
     def _draw_background(self) -> None:
         fig, canvas = self.fig, self.fig.canvas
-        fg = foreground(fig)
+        fg = foreground(fig, canvas.get_renderer())
         for a in fg:
             a.set_animated(True)
         try:
@@ -218,7 +239,6 @@ class BlitRenderer:
             self._draw_background()
         else:
             canvas.restore_region(self._background)
-            self._foreground = foreground(fig)  # artists may have been added (rare); the order is matplotlib's
         renderer = canvas.get_renderer()
         for a in self._foreground:
             a.draw(renderer)
@@ -235,7 +255,7 @@ class Explorer:
 
     ``state`` holds the last result of the explorer's plain update function. ``timings`` keeps the last frames'
     kernel-side costs (seconds: ``compute`` = update, ``artists`` = draw callback, ``draw`` = Agg, ``encode`` = PNG,
-    ``total``; ``full`` = background redrawn; ``t`` = wall clock at the end). Displaying an Explorer displays its ui,
+    ``total``, ``cpu`` = process CPU time; ``full`` = background redrawn; ``t`` = wall clock at the end). Displaying an Explorer displays its ui,
     so a notebook cell can end with ``sl.widgets.margin_explorer()``.
     """
 
@@ -290,7 +310,7 @@ def assemble(
         if change and shown and shown[0] == values:  # e.g. a dropdown whose options followed another control
             return
         shown[:] = [values]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         state, html = update(values)
         explorer.state.clear()
         explorer.state.update(state)
@@ -308,7 +328,7 @@ def assemble(
         t3 = time.perf_counter()
         explorer.timings.append({"compute": t1 - t0, "artists": t2 - t1, "draw": last["draw"],
                                  "encode": last["encode"], "full": last["full"], "total": t3 - t0,
-                                 "t": time.time()})
+                                 "cpu": time.process_time() - c0, "t": time.time()})
 
     for c in controls.values():
         c.observe(refresh, names="value")
@@ -347,3 +367,35 @@ def table_html(rows: list[tuple[str, str]]) -> str:
     """A two-column readout table."""
     body = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
     return f"<table class='sl-readout'>{body}</table>"
+
+
+def nice_ceil(x: float, floor: float = 1.0) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ ``x`` (and ≥ ``floor``): an axis limit that moves only when the data
+    outgrows it (so drags rarely redraw the background), while the data still fills at least 40 % of the axis.
+
+    >>> nice_ceil(3.2), nice_ceil(0.07, floor=0.01), nice_ceil(20), nice_ceil(0.0)
+    (5.0, 0.1, 20.0, 1.0)
+    """
+    x = max(float(x), float(floor))
+    if not np.isfinite(x) or x <= 0:
+        return float(floor)
+    k = np.floor(np.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        v = float(m * 10.0**k)
+        if v >= x * (1 - 1e-12):
+            return float(f"{v:.12g}")
+    return float(f"{10.0 ** (k + 1):.12g}")
+
+
+def legend_above(ax, ncols: int, fontsize: float = 9, title_pad: float | None = None, **kwargs):
+    """A frameless legend in a row (or rows) just above ``ax``, clear of the data, with the title lifted above it.
+
+    Outside the axes, a legend is part of an explorer's reusable background, so it costs nothing per frame.
+    """
+    handles, _labels = ax.get_legend_handles_labels()
+    rows = -(-len(handles) // max(1, ncols))
+    legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False, fontsize=fontsize,
+                       borderaxespad=0.0, handlelength=1.8, columnspacing=1.2, handletextpad=0.5, **kwargs)
+    ax.set_title(ax.get_title(), pad=title_pad if title_pad is not None else 6 + rows * fontsize * 1.5,
+                 fontsize=ax.title.get_fontsize())
+    return legend

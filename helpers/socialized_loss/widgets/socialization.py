@@ -20,9 +20,9 @@ import numpy as np
 from .. import socialize as so
 from .. import validate as v
 from ..plots import COLORS, money_axis
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import Explorer, assemble, new_figure, nice_ceil, slider, table_html
 
-__all__ = ["socialization_state", "socialization_explorer"]
+__all__ = ["socialization_explorer", "socialization_state"]
 
 #: The three bases, in the order the explorer and the lesson show them.
 BASES = ("profits", "contracts", "deposits")
@@ -31,6 +31,7 @@ BASE_LABELS = {
     "contracts": "contracts (contracts-pro-rata)",
     "deposits": "deposits (deposit-index haircut)",
 }
+_BUTTONS = {"profits": "profits (clawback)", "contracts": "contracts (pro rata)", "deposits": "deposits (haircut)"}
 _HATCH = {"profits": "", "contracts": "//", "deposits": ".."}
 _COLOR = {"profits": COLORS[0], "contracts": COLORS[1], "deposits": COLORS[2]}
 
@@ -152,10 +153,11 @@ def socialization_explorer() -> Explorer:
     controls = {
         "loss": slider("Uncovered loss", 1_500.0, 0.0, max_loss, 100.0, "USD", ",.0f"),
         "base": W.ToggleButtons(
-            options=[(BASE_LABELS[b], b) for b in BASES],
+            options=[(_BUTTONS[b], b) for b in BASES],
+            tooltips=[BASE_LABELS[b] for b in BASES],
             value="profits",
             description="Base",
-            style={"button_width": "200px"},
+            style={"button_width": "180px"},
         ),
     }
     names = BOOK["names"]
@@ -184,7 +186,7 @@ def socialization_explorer() -> Explorer:
             lab.set_position((bar.get_x() + bar.get_width() / 2, h))
             lab.set_text(f"{h:,.0f}" if h > 0 else "0")
         top = max(float(np.max(np.concatenate(list(st["charges_by_base"].values())))), 1.0)
-        ax.set_ylim(0, 1.18 * top)  # one scale for all three bases at this loss, so switching compares them
+        ax.set_ylim(0, nice_ceil(1.18 * top))  # one scale for all three bases at this loss: switching compares them
         title.set_text(f"{st['loss']:,.0f} USD shared by {BASE_LABELS[b]}")
         note.set_text(
             f"rate capped at 100 %: {st['uncovered']:,.0f} USD left uncovered" if st["uncovered"] > 0 else ""

@@ -8,17 +8,21 @@ beyond the insurance fund on each path, how much is socialized or left uncovered
 The market is a TEACHING model (see the engine's docstring): hourly steps, 80 % annual volatility plus Merton jumps,
 isolated-margin traders with log-uniform leverage, square-root price impact, dYdX v4's liquidation-fee rule, the
 insurance fund's law of motion from Chitra (arXiv:2512.01112 v3), and the mechanisms as documented by OKEx
-(clawback), Drift v2 (contracts-pro-rata) and BitMEX (ADL queue). Nothing is cached between calls.
+(clawback), Drift v2 (contracts-pro-rata) and BitMEX (ADL queue). The population and the price paths are memoised
+(pure caches keyed on their arguments); the simulation itself runs on every change.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
+from .. import validate as v
+from ..plots import COLORS
 from ..simulate import (
     MECHANISMS,
     MonteCarloSummary,
@@ -28,11 +32,17 @@ from ..simulate import (
     make_population,
     simulate,
 )
-from .. import validate as v
-from ..plots import COLORS
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    assemble,
+    new_figure,
+    slider,
+    table_html,
+)
 
-__all__ = ["stress_state", "stress_explorer"]
+__all__ = ["stress_explorer", "stress_state"]
 
 # Also public, for lesson 10 (reached as ``sl.widgets.stress.<name>``, not re-exported to keep ``sl.widgets`` tidy):
 # ``lab``, ``StressLab``, ``groups``, ``group_shares``, ``open_profits``, ``table``, ``comparison_figure``,
@@ -291,11 +301,8 @@ def stress_state(
     f0 = float(v.nonnegative("fund", fund))
     n_steps = v.integer("n_steps", n_steps, 1)
     seed = v.integer("seed", seed, 0)
-    pop = make_population(n_traders, seed=seed, max_leverage=LEVERAGE_MIXES[leverage_mix])
-    prices = gbm_jump_paths(
-        n_paths, n_steps, seed=seed + 1, jump_rate=jp * HOURS_PER_YEAR / n_steps, jump_mean=np.log1p(-js / 100.0),
-        jump_sd=0.04,
-    )
+    pop = _population(n_traders, seed, LEVERAGE_MIXES[leverage_mix])
+    prices = _prices(n_paths, n_steps, seed + 1, jp * HOURS_PER_YEAR / n_steps, float(np.log1p(-js / 100.0)))
     r = simulate(population=pop, prices=prices, mechanism=mechanism, fund0=f0)
     socialized = r.socialized_cents.sum(axis=1) / 100.0
     uncovered = r.uncovered_cents.sum(axis=1) / 100.0
@@ -343,8 +350,22 @@ def stress_state(
     }
 
 
+@lru_cache(maxsize=8)
+def _population(n_traders: int, seed: int, max_leverage: float) -> TraderPopulation:
+    """The engine's seeded population, memoised (a pure cache: same arguments, same traders)."""
+    return make_population(n_traders, seed=seed, max_leverage=max_leverage)
+
+
+@lru_cache(maxsize=16)
+def _prices(n_paths: int, n_steps: int, seed: int, jump_rate: float, jump_mean: float) -> np.ndarray:
+    """The engine's seeded price paths, memoised and read-only (a pure cache)."""
+    prices = gbm_jump_paths(n_paths, n_steps, seed=seed, jump_rate=jump_rate, jump_mean=jump_mean, jump_sd=0.04)
+    prices.setflags(write=False)
+    return prices
+
+
 def _readout(st: dict[str, Any]) -> str:
-    usd = lambda x: f"{x:,.0f} USD"  # noqa: E731
+    usd = lambda x: f"{x:,.0f} USD"
     q50, q90, q100 = st["quantiles"]
     rows = [
         ("Paths with bad debt beyond the fund", f"{100 * st['p_beyond_fund']:.0f} % of {st['n_paths']}"),
@@ -372,14 +393,14 @@ def stress_explorer(seed: int = 0) -> Explorer:
     controls = {
         "mechanism": W.Dropdown(
             options=[(label, key) for key, label in MECHANISM_NAMES.items()], value="clawback",
-            description="Mechanism", style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            description="Mechanism", style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
         "jump_size": slider("Average jump (a drop)", 6.0, 0.0, 15.0, 0.5, "% of price", ".1f"),
         "jumps_per_path": slider("Jumps per path", 3.0, 0.0, 10.0, 0.5, "expected count", ".1f"),
         "fund": slider("Insurance fund at start", 20_000.0, 0.0, 100_000.0, 2_500.0, "USD", ",.0f"),
         "leverage_mix": W.Dropdown(
             options=list(LEVERAGE_MIXES), value="aggressive (1–50×)", description="Leverage mix (log-uniform)",
-            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
     }
     fig, (ax_l, ax_r) = new_figure(1, 2, figsize=(9.0, 3.9), gridspec_kw={"width_ratios": [1.25, 1.0]})
