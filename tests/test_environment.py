@@ -147,6 +147,12 @@ def test_lock_is_universal_with_hashes(kind):
         assert ("pywinpty" in got) == (env["os_name"] == "nt")
 
 
+def test_bootstrap_uv_is_the_locked_one():
+    text = (ROOT / "tools" / "course.py").read_text()
+    pinned = re.search(r'^UV_VERSION = "([^"]+)"', text, re.MULTILINE)
+    assert pinned and Version(pinned[1]) == locked_versions("dev")["uv"], "tools/course.py UV_VERSION != dev lock"
+
+
 def test_learner_lock_has_no_developer_tools():
     learner = locked_versions("runtime")
     assert not NOT_FOR_LEARNERS & set(learner), f"in the learner lock: {sorted(NOT_FOR_LEARNERS & set(learner))}"

@@ -174,7 +174,7 @@ def _stamp(venv: Path, kind: str) -> Path:
     return venv / f".course-{kind}"
 
 
-def install(dev: bool = False, quiet: bool = False) -> Path:
+def install(dev: bool = False) -> Path:
     """Create .venv if needed and install the learner set (and the dev set if ``dev``). Returns the venv's python."""
     _check_python()
     venv = venv_dir()
@@ -183,9 +183,13 @@ def install(dev: bool = False, quiet: bool = False) -> Path:
     if runtime_ok and (dev_ok or not dev):
         return venv_python(venv)
     _create_venv(venv)
+    uv = _find_uv(venv)
+    if dev and not dev_ok and not uv and os.environ.get("COURSE_INSTALLER", "").lower() != "pip":
+        _ensure_pip(venv)  # the dev set is large: fetch uv first and install everything with it
+        _pip(venv, "install", "--quiet", f"uv=={UV_VERSION}")
+        uv = str(venv_script(venv, "uv"))
     if not runtime_ok:
         print(f"Installing the course's packages into {venv.name} (requirements.lock) ...", flush=True)
-        uv = _find_uv(venv)
         if uv:
             _run([uv, "pip", "install", "--quiet", "--python", venv_python(venv), "--no-deps", "--require-hashes",
                   "-r", RUNTIME_LOCK])
@@ -202,7 +206,6 @@ def install(dev: bool = False, quiet: bool = False) -> Path:
         _stamp(venv, "runtime").write_text(_digest(RUNTIME_LOCK))
     if dev and not dev_ok:
         print(f"Installing the development tools into {venv.name} (requirements-dev.lock) ...", flush=True)
-        uv = _find_uv(venv)
         if not uv:
             _ensure_pip(venv)
             _pip(venv, "install", "--quiet", f"uv=={UV_VERSION}")
