@@ -107,7 +107,7 @@ def section_engine(args) -> dict:
     out_json = RESULTS / "engine.json"
     before = out_json.stat().st_mtime if out_json.exists() else None
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, text=True, capture_output=True)
+    proc = subprocess.run([sys.executable, str(script)], check=False, cwd=ROOT, text=True, capture_output=True)
     secs = time.perf_counter() - t0
     print(proc.stdout.rstrip())
     if proc.returncode:

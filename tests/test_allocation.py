@@ -5,7 +5,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis_tiers import tiered
 
 import socialized_loss as sl
@@ -19,7 +20,6 @@ from socialized_loss.allocation import (
     sequential_minor,
     to_minor,
 )
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # independent reference (exact rational arithmetic, plain Python loops) for integer weights

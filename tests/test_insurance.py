@@ -1,16 +1,27 @@
 """Tests for socialized_loss.insurance: ledger, law of motion, Monte Carlo, ruin model."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialized_loss.allocation import to_minor
 from socialized_loss.insurance import (
-    InsuranceFund, add_inflows, adjustment_coefficient, cover, cover_losses, exhaustion_probability_grid,
-    fund_monte_carlo, fund_path, lundberg_bound, ruin_monte_carlo, ruin_probability_exponential, size_for_target,
+    InsuranceFund,
+    add_inflows,
+    adjustment_coefficient,
+    cover,
+    cover_losses,
+    exhaustion_probability_grid,
+    fund_monte_carlo,
+    fund_path,
+    lundberg_bound,
+    ruin_monte_carlo,
+    ruin_probability_exponential,
+    size_for_target,
 )
 
 money = st.floats(0, 1e9, allow_nan=False)
-c = lambda x: int(round(x * 100))
+c = lambda x: round(x * 100)
 
 
 def test_cover_never_below_zero():

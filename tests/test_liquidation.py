@@ -1,12 +1,18 @@
 """Tests for socialized_loss.liquidation: dYdX fund delta, liquidate, price impact, cascades."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from socialized_loss.liquidation import (
-    Book, cascade, insurance_fund_delta, liquidate, make_book, price_impact,
-)
 from socialized_loss import margin
+from socialized_loss.liquidation import (
+    Book,
+    cascade,
+    insurance_fund_delta,
+    liquidate,
+    make_book,
+    price_impact,
+)
 
 money = st.floats(0, 1e6, allow_nan=False)
 price = st.floats(1, 1e4, allow_nan=False)

@@ -21,6 +21,7 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+
 from socialized_loss import build
 
 ROOT = Path(__file__).resolve().parents[1]

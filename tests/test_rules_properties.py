@@ -116,7 +116,7 @@ def book_caps(name, book, p):
 def check(name, book, shortfall, unit, p):
     a = apply_rule(name, book, shortfall, unit=unit, **p)
     s = _scale(unit)
-    ints = lambda x: np.rint(np.asarray(x, dtype=float) * s).astype(np.int64)  # noqa: E731
+    ints = lambda x: np.rint(np.asarray(x, dtype=float) * s).astype(np.int64)
     # exact multiples of the unit
     assert np.array_equal(ints(a.charges) / s, a.charges)
     # money conserved exactly in minor units

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from socialized_loss import sync
 
 ROOT = Path(__file__).resolve().parents[1]

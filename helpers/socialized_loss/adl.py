@@ -37,17 +37,17 @@ from . import validate as v
 from .allocation import from_minor, sequential_minor
 
 __all__ = [
-    "adl_score",
-    "bitmex_adl_score",
-    "binance_leverage_pnl",
-    "hyperliquid_adl_score",
-    "adl_queue",
-    "adl_lights",
-    "auto_deleverage",
     "ADLFills",
-    "adl_fills",
     "DydxDeleverage",
+    "adl_fills",
+    "adl_lights",
+    "adl_queue",
+    "adl_score",
+    "auto_deleverage",
+    "binance_leverage_pnl",
+    "bitmex_adl_score",
     "dydx_deleverage",
+    "hyperliquid_adl_score",
 ]
 
 

@@ -43,15 +43,15 @@ import numpy as np
 from . import validate as v
 
 __all__ = [
-    "to_minor",
-    "from_minor",
-    "sequential",
-    "pro_rata",
-    "sequential_minor",
-    "pro_rata_minor",
+    "MAX_EXACT_MINOR",
     "Drawn",
     "Shared",
-    "MAX_EXACT_MINOR",
+    "from_minor",
+    "pro_rata",
+    "pro_rata_minor",
+    "sequential",
+    "sequential_minor",
+    "to_minor",
 ]
 
 MAX_EXACT_MINOR = 2**51 - 1

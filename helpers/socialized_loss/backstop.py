@@ -38,21 +38,21 @@ from . import validate as v
 from .allocation import _exact_sum, _to_minor, from_minor, pro_rata_minor, sequential_minor
 
 __all__ = [
-    "Vault",
-    "new_vault",
-    "share_price",
-    "balances",
-    "deposit",
-    "request_withdrawal",
-    "withdraw",
-    "apply_pnl",
-    "Takeover",
-    "liquidator_vault_takeover",
-    "UmbrellaSlash",
-    "umbrella_slash",
-    "gmx_adl_triggered",
     "DRIFT_UNSTAKE_DAYS",
     "UMBRELLA_COOLDOWN_DAYS",
+    "Takeover",
+    "UmbrellaSlash",
+    "Vault",
+    "apply_pnl",
+    "balances",
+    "deposit",
+    "gmx_adl_triggered",
+    "liquidator_vault_takeover",
+    "new_vault",
+    "request_withdrawal",
+    "share_price",
+    "umbrella_slash",
+    "withdraw",
 ]
 
 DRIFT_UNSTAKE_DAYS = 13.0

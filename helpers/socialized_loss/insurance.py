@@ -23,8 +23,8 @@ Sources:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -32,21 +32,21 @@ from . import validate as v
 from .allocation import MAX_EXACT_MINOR, _to_minor, from_minor, sequential_minor
 
 __all__ = [
+    "CoverResult",
+    "FundMonteCarlo",
+    "FundPath",
     "InsuranceFund",
     "add_inflows",
+    "adjustment_coefficient",
     "cover",
     "cover_losses",
-    "CoverResult",
-    "FundPath",
-    "fund_path",
-    "FundMonteCarlo",
-    "fund_monte_carlo",
     "exhaustion_probability_grid",
-    "size_for_target",
-    "adjustment_coefficient",
+    "fund_monte_carlo",
+    "fund_path",
     "lundberg_bound",
-    "ruin_probability_exponential",
     "ruin_monte_carlo",
+    "ruin_probability_exponential",
+    "size_for_target",
 ]
 
 
@@ -56,7 +56,7 @@ def _c(name: str, x, unit: float = 0.01) -> int:
     return int(_to_minor(name, a, unit))
 
 
-def _fund(name: str, fund) -> "InsuranceFund":
+def _fund(name: str, fund) -> InsuranceFund:
     return v.instance(name, fund, InsuranceFund)
 
 

@@ -18,16 +18,16 @@ Units: prices in quote currency per base unit, money in quote currency (USD), ``
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
 from . import validate as v
 from .allocation import _scale
 
-__all__ = ["Book", "Allocation"]
+__all__ = ["Allocation", "Book"]
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -244,6 +244,6 @@ class Allocation:
         True
         """
         s = _scale(self.unit)
-        to = lambda x: int(np.rint(np.asarray(x, dtype=float) * s).sum(dtype=np.int64))  # noqa: E731
+        to = lambda x: int(np.rint(np.asarray(x, dtype=float) * s).sum(dtype=np.int64))
         total = to(self.charges) + sum(to(x) for x in self.external.values()) + to(self.uncovered)
         return total, to(self.shortfall), to(self.fees)

@@ -24,24 +24,23 @@ Sources:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
-from . import margin
 from . import validate as v
 from .allocation import _to_minor, from_minor, sequential_minor
 
 __all__ = [
-    "insurance_fund_delta",
-    "LiquidationResult",
-    "liquidate",
-    "price_impact",
     "Book",
-    "make_book",
     "CascadeResult",
+    "LiquidationResult",
     "cascade",
+    "insurance_fund_delta",
+    "liquidate",
+    "make_book",
+    "price_impact",
 ]
 
 IMPACT_MODELS = ("sqrt", "linear")

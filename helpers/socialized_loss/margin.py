@@ -28,17 +28,17 @@ import numpy as np
 from . import validate as v
 
 __all__ = [
-    "equity",
-    "initial_margin",
-    "maintenance_margin",
-    "liquidation_price",
     "bankruptcy_price",
+    "bankruptcy_price_from_leverage",
     "cross_bankruptcy_price",
     "effective_leverage",
-    "margin_ratio",
-    "is_liquidatable",
-    "bankruptcy_price_from_leverage",
+    "equity",
+    "initial_margin",
     "inverse_bankruptcy_price",
+    "is_liquidatable",
+    "liquidation_price",
+    "maintenance_margin",
+    "margin_ratio",
 ]
 
 

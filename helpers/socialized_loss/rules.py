@@ -49,8 +49,8 @@ Example
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Callable, Mapping
 
 import numpy as np
 
@@ -59,23 +59,23 @@ from .allocation import _scale, from_minor, pro_rata_minor, sequential_minor
 from .ledger import Allocation, Book
 
 __all__ = [
-    "Book",
-    "Allocation",
-    "RULES",
     "MECHANISM_LABELS",
+    "RULES",
+    "Allocation",
+    "Book",
     "apply_rule",
-    "rule_params",
+    "capped_pro_rata",
+    "ccp_waterfall",
     "clawback",
     "clawback_uncapped",
     "contracts_pro_rata",
     "deposit_index_haircut",
-    "withdrawal_factor",
-    "capped_pro_rata",
     "pnl_haircut_queue",
-    "venue_adl",
-    "vault_backstop",
+    "rule_params",
     "staker_backstop",
-    "ccp_waterfall",
+    "vault_backstop",
+    "venue_adl",
+    "withdrawal_factor",
 ]
 
 _MAX_MINOR = 2**53
@@ -159,7 +159,7 @@ def _result(rule: str, book: Book, S: int, x: np.ndarray, unit, *, caps=None, ex
     rest = S - int(np.sum(x, dtype=np.int64)) - sum(ext.values())
     if rest < 0:
         raise RuntimeError(f"internal: rule {rule} placed more than the shortfall ({-rest} minor units)")
-    f = lambda n: float(from_minor(int(n), unit))  # noqa: E731
+    f = lambda n: float(from_minor(int(n), unit))
     return Allocation(
         rule=rule,
         charges=np.asarray(from_minor(np.asarray(x, dtype=np.int64), unit), dtype=float).reshape(book.n),

@@ -31,15 +31,15 @@ from .allocation import _pro_rata_int, _to_minor, from_minor
 
 __all__ = [
     "Clawback",
-    "clawback",
     "ContractsProRata",
-    "contracts_pro_rata",
-    "deposit_index_haircut",
     "DepositHaircut",
-    "deposit_haircut_charges",
     "WithdrawalHaircut",
-    "withdrawal_haircut",
+    "clawback",
+    "contracts_pro_rata",
+    "deposit_haircut_charges",
+    "deposit_index_haircut",
     "exchange_bankruptcy_amount",
+    "withdrawal_haircut",
 ]
 
 

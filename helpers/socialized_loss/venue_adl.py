@@ -36,9 +36,10 @@ import numpy as np
 from . import validate as v
 from .allocation import _scale, pro_rata_minor, sequential_minor
 from .ledger import Allocation, Book
-from .venues import Venue, venue as _venue
+from .venues import Venue
+from .venues import venue as _venue
 
-__all__ = ["adl_scores", "adl_order", "fund_share", "close_price", "deleverage", "RANKINGS"]
+__all__ = ["RANKINGS", "adl_order", "adl_scores", "close_price", "deleverage", "fund_share"]
 
 #: Rankings ``adl_scores`` can compute (``keeper_selected`` and ``none`` cannot be run).
 RANKINGS = ("pnl_x_leverage", "leverage_pnl", "mark_entry_x_leverage", "random_start")

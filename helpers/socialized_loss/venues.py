@@ -23,18 +23,18 @@ from dataclasses import dataclass, fields
 from importlib import resources
 
 __all__ = [
-    "Venue",
+    "COLUMN_LABELS",
+    "ENUMS",
+    "VALUE_LABELS",
     "VENUES",
-    "venue",
-    "venue_table",
-    "venue_markdown",
+    "Venue",
+    "lesson_venue_claims_consistent",
     "load_venues",
     "validate_rows",
+    "venue",
     "venue_claims",
-    "lesson_venue_claims_consistent",
-    "ENUMS",
-    "COLUMN_LABELS",
-    "VALUE_LABELS",
+    "venue_markdown",
+    "venue_table",
 ]
 
 #: Allowed values of the enumerated fields.
@@ -266,7 +266,7 @@ def venue_markdown(columns, venues=None) -> str:
     """
     rows = venue_table(columns, venues, labels=True)
     heads = [COLUMN_LABELS.get(c, c) for c in ([columns] if isinstance(columns, str) else columns)]
-    esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     lines += ["| " + " | ".join(esc(r[h]) for h in heads) + " |" for r in rows]
     return "\n".join(lines)
