@@ -64,7 +64,7 @@ async def _measure(path: Path | None, sem: asyncio.Semaphore, timeout_s: int) ->
                                 resources={"metadata": {"path": str(cwd)}})
         t0 = time.perf_counter()
         try:  # the kernels' own stderr (ipykernel's "running over TCP" warning, logs) goes to a file, not the table
-            with open(KERNEL_LOG, "ab") as log:
+            with open(KERNEL_LOG, "ab") as log:  # noqa: ASYNC230  (a log file, opened once per notebook)
                 await client.async_execute(stderr=log)
         except Exception as exc:  # noqa: BLE001  (reported, the bench goes on)
             return {"error": f"{type(exc).__name__}: {exc}"[:300], "seconds": time.perf_counter() - t0}

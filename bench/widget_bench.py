@@ -1,15 +1,10 @@
-"""Widget response: how long one control change takes in each explorer, headless (no browser, no kernel).
+"""Widget response, kernel side: how long one control change takes in each explorer, headless (no browser).
 
 A change is what a learner's slider move costs in the kernel: ``control.value = v`` runs the explorer's observer,
-which recomputes (``update``), redraws the artists in place (``draw``) and renders the figure to PNG
-(``render_png``). The three parts are timed separately by wrapping them:
-
-- ``render_png`` is looked up in ``widgets._base`` at call time, so replacing it there wraps every explorer;
-- ``assemble`` is looked up in each widget module at build time, so replacing the module's name wraps the
-  ``update`` and ``draw`` callables the builder passes in.
-
-Nothing here edits the package: the wrappers live in this process only. Explorers are discovered (every
-``*_explorer`` in ``socialized_loss.widgets.__all__``), so new lessons' widgets are timed with no change here.
+which recomputes (``update``), redraws the artists in place (``draw``), paints the frame (Agg) and encodes it as PNG.
+Each explorer records that split itself (``Explorer.timings``), so nothing is patched here. These figures leave out
+the browser (transport, decode, paint: about 25–40 ms); ``browser_bench.py`` measures those in JupyterLab.
+Explorers are discovered (every ``*_explorer`` in ``socialized_loss.widgets.__all__``).
 """
 from __future__ import annotations
 
@@ -17,8 +12,8 @@ import io
 import statistics
 import sys
 import time
-from contextlib import contextmanager
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 TARGET_MEDIAN_S = 0.050
 TARGET_P95_S = 0.100
@@ -46,78 +41,6 @@ def discover() -> dict[str, tuple[Callable[[], Any], Any]]:
     return out
 
 
-class Timers:
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.update = self.draw = self.png = 0.0
-        self.full_draws = 0  # BlitRenderer: times the static background had to be drawn again
-
-
-@contextmanager
-def instrumented(modules, render: Callable | None = None):
-    """Time ``update``/``draw`` and the PNG rendering; optionally replace how a figure becomes PNG bytes
-    (``render(fig) -> bytes``, used for the first picture and every redraw). Everything is restored after.
-
-    The PNG step is whichever the package uses: ``_base.render_png`` (looked up at call time) and, when the package
-    has one, ``_base.BlitRenderer.render`` (the blitting renderer, patched on the class in this process only).
-    """
-    from socialized_loss.widgets import _base
-
-    timers = Timers()
-    orig_render, orig_assemble = _base.render_png, _base.assemble
-    blit = getattr(_base, "BlitRenderer", None)
-    orig_blit = blit.render if blit is not None else None
-
-    def timed_render(fig, *args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return render(fig) if render else orig_render(fig, *args, **kwargs)
-        finally:
-            timers.png += time.perf_counter() - t
-
-    def timed_blit(self):
-        t, before = time.perf_counter(), self.full_draws
-        try:
-            return render(self.fig) if render else orig_blit(self)
-        finally:
-            timers.png += time.perf_counter() - t
-            timers.full_draws += self.full_draws - before
-
-    def timed_assemble(controls, figure, update, draw, *args, **kwargs):
-        def t_update(values):
-            t = time.perf_counter()
-            try:
-                return update(values)
-            finally:
-                timers.update += time.perf_counter() - t
-
-        def t_draw(state):
-            t = time.perf_counter()
-            try:
-                return draw(state)
-            finally:
-                timers.draw += time.perf_counter() - t
-
-        return orig_assemble(controls, figure, t_update, t_draw, *args, **kwargs)
-
-    patched = [m for m in modules if getattr(m, "assemble", None) is orig_assemble]
-    _base.render_png = timed_render
-    if blit is not None:
-        blit.render = timed_blit
-    for m in patched:
-        m.assemble = timed_assemble
-    try:
-        yield timers
-    finally:
-        _base.render_png = orig_render
-        if blit is not None:
-            blit.render = orig_blit
-        for m in patched:
-            m.assemble = orig_assemble
-
-
 def change_plan(controls: dict[str, Any], n: int) -> list[tuple[str, Any]]:
     """``n`` control changes, round-robin over the controls, each sweeping its range (sliders: evenly spaced values
     snapped to the step, there and back; dropdowns/toggles: every option in turn)."""
@@ -138,7 +61,7 @@ def change_plan(controls: dict[str, Any], n: int) -> list[tuple[str, Any]]:
             else:
                 vals = [("value", lo + (hi - lo) * i / (k - 1)) for i in range(k)]
                 if isinstance(c, W.IntSlider):
-                    vals = [("value", int(round(v))) for _, v in vals]
+                    vals = [("value", round(v)) for _, v in vals]
         else:
             continue
         per_control[name] = vals
@@ -170,33 +93,35 @@ def drag_plan(controls: dict[str, Any], n: int) -> list[tuple[str, Any]]:
     return []
 
 
-def _time_changes(ex, plan, timers: Timers, n_changes: int) -> dict[str, list]:
-    out = {k: [] for k in ("total", "cpu", "update", "draw", "png", "size", "full")}
+def _time_changes(ex, plan, n_changes: int) -> dict[str, list]:
+    """Apply ``plan`` until ``n_changes`` changes really fired; per change: wall and CPU time of the whole observer
+    call, and the explorer's own split (``Explorer.timings``: compute, artists, Agg draw, encode, full redraw)."""
+    out = {k: [] for k in ("total", "cpu", "update", "draw", "png", "encode", "size", "full")}
     for name, (attr, value) in plan:
         if len(out["total"]) >= n_changes:
             break
         c = ex.controls[name]
-        before = c.index if attr == "index" else c.value
-        timers.reset()
+        n_before = len(ex.timings)
         c0, t = time.process_time(), time.perf_counter()
         setattr(c, attr, value)
         dt, dc = time.perf_counter() - t, time.process_time() - c0
-        after = c.index if attr == "index" else c.value
-        if after == before or timers.update == 0.0:  # a no-op (value already there, or clamped): nothing ran
+        if len(ex.timings) == n_before:  # a no-op (value already there, or clamped): nothing ran
             continue
-        for k, x in (("total", dt), ("cpu", dc), ("update", timers.update), ("draw", timers.draw),
-                     ("png", timers.png), ("size", len(ex.image.value)), ("full", timers.full_draws > 0)):
+        last = ex.timings[-1]
+        for k, x in (("total", dt), ("cpu", dc), ("update", last["compute"]), ("draw", last["artists"]),
+                     ("png", last["draw"] + last["encode"]), ("encode", last["encode"]),
+                     ("size", len(ex.image.value)), ("full", last["full"])):
             out[k].append(x)
     return out
 
 
-def time_explorer(builder: Callable[[], Any], timers: Timers, n_changes: int) -> dict[str, Any]:
+def time_explorer(builder: Callable[[], Any], n_changes: int) -> dict[str, Any]:
     """Build one explorer and time ``n_changes`` control changes (only changes that really fire count)."""
     t = time.perf_counter()
     ex = builder()
     build_s = time.perf_counter() - t
-    sweep = _time_changes(ex, change_plan(ex.controls, n_changes * 2), timers, n_changes)
-    drag = _time_changes(ex, drag_plan(ex.controls, n_changes * 2), timers, n_changes)
+    sweep = _time_changes(ex, change_plan(ex.controls, n_changes * 2), n_changes)
+    drag = _time_changes(ex, drag_plan(ex.controls, n_changes * 2), n_changes)
     totals, cpus, updates, draws, pngs, sizes = (sweep[k] for k in ("total", "cpu", "update", "draw", "png", "size"))
     fulls = sum(sweep["full"])
     return {
@@ -211,6 +136,7 @@ def time_explorer(builder: Callable[[], Any], timers: Timers, n_changes: int) ->
         "update_median_s": statistics.median(updates) if updates else float("nan"),
         "draw_median_s": statistics.median(draws) if draws else float("nan"),
         "png_median_s": statistics.median(pngs) if pngs else float("nan"),
+        "encode_median_s": statistics.median(sweep["encode"]) if sweep["encode"] else float("nan"),
         "full_redraw_share": fulls / len(totals) if totals else float("nan"),
         "png_kb_median": statistics.median(sizes) / 1024 if sizes else float("nan"),
         "dpi": _dpi_of(ex),
@@ -240,13 +166,13 @@ def _dpi_of(ex) -> float | None:
         return None
 
 
-def reference_render(n: int = 20, render_png: Callable | None = None) -> dict[str, float]:
+def reference_render(n: int = 20) -> dict[str, float]:
     """A machine yardstick: one plain line chart (one axes, course style, 7.5×4.2 in) fully redrawn to PNG by
-    ``_base.render_png`` (no blitting). Explorer times read relative to this."""
+    ``_base.render_png`` (no reuse, layout frozen). Explorer times read relative to this."""
     import numpy as np
+
     from socialized_loss.widgets import _base
 
-    render = render_png or _base.render_png
     fig, ax = _base.new_figure()
     x = np.linspace(0, 1, 201)
     (line,) = ax.plot(x, x, label="a line")
@@ -254,14 +180,13 @@ def reference_render(n: int = 20, render_png: Callable | None = None) -> dict[st
     ax.set_ylabel("y (unit)")
     ax.set_title("yardstick")
     ax.legend()
-    render(fig)
-    if hasattr(_base, "freeze_layout"):  # as assemble does
-        _base.freeze_layout(fig)
+    _base.render_png(fig)
+    fig.set_layout_engine("none")
     walls, cpus = [], []
     for k in range(n):
         line.set_ydata(x ** (1 + k % 5))
         c0, t0 = time.process_time(), time.perf_counter()
-        render(fig)
+        _base.render_png(fig)
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
     return {"median_s": statistics.median(walls), "cpu_median_s": statistics.median(cpus)}
@@ -279,27 +204,27 @@ def verdict(r: dict[str, Any]) -> str:
     return f"{one(r)} | {one(r['drag'])}"
 
 
-def run(n_changes: int = 30, only: list[str] | None = None, render_png: Callable | None = None) -> dict[str, Any]:
-    """Time every explorer; ``render_png`` (fig → bytes) replaces the package's PNG step for an experiment."""
+def run(n_changes: int = 30, only: list[str] | None = None) -> dict[str, Any]:
+    """Time every explorer (or those named in ``only``)."""
     import matplotlib
 
     matplotlib.use("Agg")
     found = discover()
     if only:
         found = {k: v for k, v in found.items() if k in only}
-    modules = {m for _, m in found.values()}
-    results = {"(yardstick: one-line chart)": {"reference": reference_render(render_png=render_png)}}
-    with instrumented(modules, render_png) as timers:
-        for name, (builder, _mod) in sorted(found.items()):
-            try:
-                results[name] = time_explorer(builder, timers, n_changes)
-            except Exception as exc:  # noqa: BLE001  (a broken widget is reported, the bench goes on)
-                results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    results = {"(yardstick: one-line chart)": {"reference": reference_render()}}
+    for name, (builder, _mod) in sorted(found.items()):
+        try:
+            results[name] = time_explorer(builder, n_changes)
+        except Exception as exc:  # noqa: BLE001  (a broken widget is reported, the bench goes on)
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
     return results
 
 
 def print_table(results: dict[str, Any]) -> None:
-    ms = lambda x: f"{x * 1e3:.0f}"  # noqa: E731
+    ms = lambda x: f"{x * 1e3:.0f}"
+    print("KERNEL SIDE ONLY: these figures leave out the browser (transport, image decode and paint: about 25-40 ms")
+    print("more per change); the browser table below measures what a learner sees.")
     print("sweep = every control in turn, jumping across its range (limits and ticks move: the worst case);")
     print("drag  = the first slider moved one step at a time (what a learner's drag sends). ms per change.")
     print(f"{'':<24}{'---------------- sweep ----------------':>46}{'----------- drag -----------':>32}")
@@ -321,5 +246,5 @@ def print_table(results: dict[str, Any]) -> None:
               f"{ms(r['update_median_s']):>7}{ms(r['draw_median_s']):>6}{ms(r['png_median_s']):>6}"
               f"{r['full_redraw_share'] * 100:>5.0f}%{drag}  {r['png_kb_median']:>4.0f}  {verdict(r)}")
     print("(wall clock unless 'cpu' = this process's CPU time, which a loaded machine does not inflate; update = "
-          "recompute, draw = artists in place, png = figure → PNG bytes (Agg draw or blit, and encode); full = share "
+          "recompute, draw = artists in place, png = figure → PNG bytes (Agg background and/or foreground, and encode); full = share "
           "of changes that redrew the static background; KB = PNG size; verdict on sweep | drag, wall clock)")

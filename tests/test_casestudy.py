@@ -102,7 +102,7 @@ def test_wave_lookup(waves):
 
 def test_policy_totals_are_consistent(waves):
     totals = cs.policy_totals(waves)
-    assert list(totals)[0] == "production" and len(totals) == 1 + len(cs.POLICIES)
+    assert next(iter(totals)) == "production" and len(totals) == 1 + len(cs.POLICIES)
     prod = totals["production"]
     assert round(prod["net"], 2) == PUBLISHED_OVERSHOOT
     for t in totals.values():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 import socialized_loss as sl
 from socialized_loss import casestudy as cs
 from socialized_loss.checks import core

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 import socialized_loss as sl
 from socialized_loss.checks import core
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 import socialized_loss as sl
 from socialized_loss.checks import core
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 import socialized_loss as sl
 from socialized_loss.books import socialization_book
 

@@ -3,6 +3,7 @@ answers): lesson-specific cases."""
 from __future__ import annotations
 
 import pytest
+
 import socialized_loss as sl
 
 L = sl.checks.lesson06

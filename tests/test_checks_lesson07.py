@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 import socialized_loss as sl
 
 L = sl.checks.lesson07

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import socialized_loss as sl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import socialized_loss as sl
 from socialized_loss import stress
 from socialized_loss.checks import lesson10 as c
 

@@ -11,7 +11,7 @@ from socialized_loss import build
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "lessons" / "glossary.md"
 LESSONS = build.lesson_paths(ROOT / "lessons")
-ENTRY = re.compile(r"^- \*\*(?P<term>[^*]+)\*\* — (?P<text>.+?)(?=^- \*\*|^## |\Z)", re.M | re.S)
+ENTRY = re.compile(r"^- \*\*(?P<term>[^*]+)\*\* — (?P<text>.+?)(?=^- \*\*|^## |\Z)", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\]\((?:\.\./lessons/)?glossary\.md(?:#[^)]*)?\)")
 
 #: Every term the course uses and the glossary must define (matched case-insensitively inside an entry's bold name).
@@ -114,7 +114,7 @@ def test_entries_are_unique_and_say_where_they_are_taught():
 
 def test_entries_are_alphabetical_within_sections():
     text = GLOSSARY.read_text(encoding="utf-8")
-    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
         names = [m["term"].lower() for m in ENTRY.finditer("## " + section)]
         assert names == sorted(names), f"entries out of order in section {section.splitlines()[0]!r}: {names}"
 

@@ -17,7 +17,7 @@ WIDGET_CODE = re.compile(r"\bsl\.widgets\.\w+\(")
 URL = re.compile(r"https?://\S+")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read(path: Path):
     return jupytext.read(path, fmt="md:myst")
 
@@ -38,7 +38,7 @@ def headings(path: Path) -> list[str]:
 
 def markdown_section(path: Path, title: str) -> str:
     text = "\n".join(c.source for c in cells(path) if c.cell_type == "markdown")
-    m = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", text, flags=re.M | re.S)
+    m = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", text, flags=re.MULTILINE | re.DOTALL)
     return m.group(1) if m else ""
 
 
@@ -122,8 +122,8 @@ def test_setup_cell_imports_helpers(lesson):
 # --- Prose that renders: dollar signs and authoring language -------------------------------------------------------
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
-CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`", re.S)
-DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 INLINE_MATH = re.compile(r"\$([^$]+?)\$")  # JupyterLab pairs any two dollar signs
 LATEX_WORDS = re.compile(r"\\[A-Za-z]+(\{[^{}]*\})?")
 PROSE = re.compile(r"[A-Za-z]{2,}[,;:.]?\s+[A-Za-z]{2,}")

@@ -69,7 +69,7 @@ def test_explorer_responds_to_controls():
     assert ex.state["closed"].tolist() == [0, 10, 0, 5, 20, 0] and "1,750.00 USD" in ex.readout.value
     assert ex.image.value != png
     ex.set(rule="hyperliquid")
-    assert ex.state["closed"][3] == 30 and "Hyperliquid-style" in ex.readout.value
+    assert ex.state["closed"][3] == 30 and "Hyperliquid-style" in ex.figure.axes[0].get_title()
     ex.set(rule="dydx", seed=4)
     assert ex.state["seed"] == 4 and "no queue" in ex.readout.value
     bars = ex.figure.axes[0].patches

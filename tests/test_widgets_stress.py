@@ -5,13 +5,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import socialized_loss as sl  # noqa: E402
-from socialized_loss import stress  # noqa: E402
-from socialized_loss.stress import stress_state  # noqa: E402
+import socialized_loss as sl
+from socialized_loss import stress
+from socialized_loss.stress import stress_state
 
 
 def engine_run(mechanism="clawback", jump_size=6.0, jumps_per_path=3.0, fund=20_000.0, max_leverage=50.0, seed=0):
@@ -29,7 +29,7 @@ def default_state():
 
 def test_state_matches_the_engine(default_state):
     st = default_state
-    pop, r = engine_run()
+    _pop, r = engine_run()
     assert np.array_equal(st["socialized"], r.socialized_cents.sum(axis=1) / 100)
     assert np.array_equal(st["uncovered"], r.uncovered_cents.sum(axis=1) / 100)
     assert np.array_equal(st["bad_debt"], r.bad_debt)
@@ -86,8 +86,8 @@ def test_the_rules_send_the_bill_to_different_people(default_state):
     claw = default_state
     adl = stress_state(mechanism="pnl_haircut_queue")
     cpr = stress_state(mechanism="contracts_pro_rata")
-    high = lambda st: st["group_share"][1] + st["group_share"][3]  # noqa: E731
-    longs = lambda st: st["group_share"][0] + st["group_share"][1]  # noqa: E731
+    high = lambda st: st["group_share"][1] + st["group_share"][3]
+    longs = lambda st: st["group_share"][0] + st["group_share"][1]
     assert high(adl) > high(claw), "the ADL queue ranks leveraged winners first"
     assert longs(cpr) > 0.2 and longs(claw) < 0.05, "only contracts-pro-rata charges the losing side"
     assert adl["median_hit_count"] < claw["median_hit_count"] < cpr["median_hit_count"]

@@ -6,11 +6,10 @@ The palette is Okabe & Ito's colour-blind-safe set (https://jfly.uni-koeln.de/co
 """
 from __future__ import annotations
 
+import matplotlib as mpl
 from cycler import cycler
 
-import matplotlib as mpl
-
-__all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "new_figure", "money_axis"]
+__all__ = ["COLORS", "LINESTYLES", "MARKERS", "money_axis", "new_figure", "use_style"]
 
 #: Okabe–Ito colours, in the order the cycle uses them.
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -34,6 +33,7 @@ STYLE = {
     "legend.fontsize": 11,
     "legend.framealpha": 0.9,
     "axes.grid": True,
+    "axes.axisbelow": True,  # grid and ticks under the data (and, in explorers, in the reusable background)
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,

@@ -10,11 +10,13 @@ The market is a TEACHING model (see :mod:`socialized_loss.simulate`): hourly ste
 Merton jumps, isolated-margin traders with log-uniform leverage, square-root price impact, dYdX v4's liquidation-fee
 rule, the insurance fund's law of motion from Chitra (arXiv:2512.01112 v3), and the mechanisms as documented by OKEx
 (clawback), Drift v2 (contracts-pro-rata) and the ADL paper's PnL-haircut queue (an abstraction of a venue's
-ADL queue). Nothing is cached between calls.
+ADL queue). :func:`stress_state` memoises its population and price paths (pure caches keyed on their arguments);
+the simulation itself runs on every call.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -152,7 +154,8 @@ def group_shares(summary: MonteCarloSummary) -> tuple[tuple[str, ...], np.ndarra
     socialized losses (sums to 1, or all zeros when nothing was socialized).
 
     >>> pop, prices = make_population(60, seed=2), gbm_jump_paths(8, 40, seed=3, jump_rate=500.0, jump_mean=-0.1)
-    >>> mc = _sim.monte_carlo(population=pop, prices=prices, mechanisms=["clawback"], fund0=0.0)
+    >>> from socialized_loss.simulate import monte_carlo
+    >>> mc = monte_carlo(population=pop, prices=prices, mechanisms=["clawback"], fund0=0.0)
     >>> labels, shares = group_shares(mc["clawback"])
     >>> len(labels), bool(np.isclose(shares.sum(), 1.0) or shares.sum() == 0)
     (4, True)
@@ -207,7 +210,8 @@ def table(mc: dict) -> str:
     paid by longs and by traders at 10× or more (a row per mechanism).
 
     >>> pop, prices = make_population(60, seed=2), gbm_jump_paths(8, 40, seed=3, jump_rate=500.0, jump_mean=-0.1)
-    >>> mc = _sim.monte_carlo(population=pop, prices=prices, mechanisms=["none", "clawback"], fund0=0.0)
+    >>> from socialized_loss.simulate import monte_carlo
+    >>> mc = monte_carlo(population=pop, prices=prices, mechanisms=["none", "clawback"], fund0=0.0)
     >>> [line.split()[0] for line in table(mc).splitlines()[3:]]
     ['none', 'clawback']
     >>> bool((beyond_fund(mc["none"]) >= 0).all())
@@ -228,6 +232,20 @@ def table(mc: dict) -> str:
             f"{longs}{high}"
         )
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=8)
+def _population(n_traders: int, seed: int, max_leverage: float) -> TraderPopulation:
+    """The engine's seeded population, memoised (a pure cache: same arguments, same traders)."""
+    return make_population(n_traders, seed=seed, max_leverage=max_leverage)
+
+
+@lru_cache(maxsize=16)
+def _prices(n_paths: int, n_steps: int, seed: int, jump_rate: float, jump_mean: float) -> np.ndarray:
+    """The engine's seeded price paths, memoised and read-only (a pure cache)."""
+    prices = gbm_jump_paths(n_paths, n_steps, seed=seed, jump_rate=jump_rate, jump_mean=jump_mean, jump_sd=0.04)
+    prices.setflags(write=False)
+    return prices
 
 
 def stress_state(
@@ -270,12 +288,11 @@ def stress_state(
         raise ValueError(f"jumps_per_path must be in [0, 50], got {jumps_per_path!r}")
     f0 = float(v.nonnegative("fund", fund))
     n_steps = v.integer("n_steps", n_steps, 1)
+    n_paths = v.integer("n_paths", n_paths, 1)
+    n_traders = v.integer("n_traders", n_traders, 1)
     seed = v.integer("seed", seed, 0)
-    pop = make_population(n_traders, seed=seed, max_leverage=LEVERAGE_MIXES[leverage_mix])
-    prices = gbm_jump_paths(
-        n_paths, n_steps, seed=seed + 1, jump_rate=jp * HOURS_PER_YEAR / n_steps, jump_mean=np.log1p(-js / 100.0),
-        jump_sd=0.04,
-    )
+    pop = _population(n_traders, seed, LEVERAGE_MIXES[leverage_mix])
+    prices = _prices(n_paths, n_steps, seed + 1, jp * HOURS_PER_YEAR / n_steps, float(np.log1p(-js / 100.0)))
     r = _simulate(population=pop, prices=prices, mechanism=mechanism, fund0=f0)
     socialized = r.socialized_cents.sum(axis=1) / 100.0
     uncovered = r.uncovered_cents.sum(axis=1) / 100.0

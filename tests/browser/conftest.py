@@ -20,7 +20,14 @@ from pathlib import Path
 import pytest
 from labdriver import ROOT, LabApp
 from labserver import (
-    LabServer, copy_course, find_chromium, free_port, scratch_jupyter_env, skip_or_fail, stop_process, wait_for_http,
+    LabServer,
+    copy_course,
+    find_chromium,
+    free_port,
+    scratch_jupyter_env,
+    skip_or_fail,
+    stop_process,
+    wait_for_http,
 )
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -100,7 +107,7 @@ def browser(chromium_executable):
 @pytest.fixture(scope="session")
 def lab_app(browser, lab_server):
     """One JupyterLab page for the session (static assets and the app load once)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 768})  # a common laptop, file browser open
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:

@@ -157,8 +157,9 @@ class LabApp:
     dialog) and the session's kernel is shut down by the caller.
     """
 
-    def __init__(self, page, base_url: str, token: str, timeout_s: float = 120.0) -> None:
+    def __init__(self, page, base_url: str, token: str, timeout_s: float = 120.0, sidebar: bool = True) -> None:
         self.page, self.base_url, self.token, self.timeout_s = page, base_url, token, timeout_s
+        self.sidebar = sidebar  # JupyterLab's default layout keeps the file browser open: so does a learner
         self.monitor = KernelMonitor(page)
         self.load()
 
@@ -170,10 +171,11 @@ class LabApp:
         )
         self.page.evaluate("async () => { await window.jupyterapp.restored; }")
         self.close_all()
-        # the notebook gets the whole width: the file browser is noise in a screenshot
         self.page.evaluate(
-            """async () => { const app = window.jupyterapp;
-                if (!app.shell.leftCollapsed) await app.commands.execute('application:toggle-left-area'); }"""
+            """async (open) => { const app = window.jupyterapp;
+                if (open && app.shell.leftCollapsed) await app.commands.execute('filebrowser:activate');
+                if (!open && !app.shell.leftCollapsed) await app.commands.execute('application:toggle-left-area'); }""",
+            self.sidebar,
         )
 
     def close_all(self) -> None:
@@ -327,6 +329,58 @@ _SNAPSHOT_JS = """() => {
 }"""
 
 
+_LAYOUT_JS = """(scope) => {
+    const out = [];
+    const canvas = document.createElement('canvas').getContext('2d');
+    const outs = [...document.querySelectorAll(scope + ' .jp-OutputArea-output')]
+        .filter(o => o.querySelector('img.widget-image'));
+    outs.forEach((o, k) => {
+        const box = o.getBoundingClientRect();
+        const cell = (o.closest('.jp-CodeCell')?.querySelector('.jp-InputArea-prompt')?.textContent || '').trim();
+        const where = `explorer ${k + 1} (cell ${cell})`;
+        const top = o.querySelector('.widget-vbox, .widget-box') || o;
+        const tb = top.getBoundingClientRect();
+        const info = {where, width: Math.round(box.width), height: Math.round(tb.height)};
+        if (o.scrollWidth > o.clientWidth + 1)
+            out.push({...info, what: `overflows its output area (${o.scrollWidth} px of content in ${o.clientWidth} px)`});
+        for (const el of o.querySelectorAll('.widget-inline-hbox, .widget-html, .widget-toggle-buttons, img.widget-image')) {
+            const r = el.getBoundingClientRect();
+            if (r.width && r.right > box.right + 1)
+                out.push({...info, what: `${el.className.split(' ')[0]} ends ${Math.round(r.right - box.right)} px past the output area`});
+        }
+        const texts = o.querySelectorAll('.widget-label, .widget-readout, button.widget-toggle-button, .widget-html-content td, .widget-html-content th, .widget-html-content b');
+        for (const el of texts) {
+            if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+                out.push({...info, what: `label cut: ${JSON.stringify(el.innerText.trim().slice(0, 60))} needs ${el.scrollWidth} px, has ${el.clientWidth}`});
+        }
+        for (const sel of o.querySelectorAll('.widget-dropdown select')) {
+            const cs = getComputedStyle(sel);
+            canvas.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+            const text = sel.options[sel.selectedIndex]?.text || '';
+            const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+            const need = canvas.measureText(text).width;
+            if (need > room + 1)
+                out.push({...info, what: `dropdown cut: ${JSON.stringify(text)} needs ${Math.ceil(need)} px, has ${Math.floor(room)}`});
+        }
+        out.push({...info, what: null});
+    });
+    return out;
+}"""
+
+
+def layout_problems(page, max_height: int = 768, scope: str = ".jp-Notebook") -> tuple[list[str], list[dict]]:
+    """Every explorer fits its output area: no label or dropdown text cut (wider than its box), nothing past the
+    output area's right edge, and the whole explorer (controls, readout, chart) no taller than ``max_height`` px.
+
+    Returns (problems, one row per explorer with its width and height in px)."""
+    found = page.evaluate(_LAYOUT_JS, scope)
+    sizes = [f for f in found if f["what"] is None]
+    problems = [f"{f['where']}: {f['what']}" for f in found if f["what"] is not None]
+    problems += [f"{f['where']}: {f['height']} px tall, more than one {max_height} px screen" for f in sizes
+                 if f["height"] > max_height]
+    return problems, sizes
+
+
 @dataclass
 class Interaction:
     ok: bool
@@ -455,6 +509,7 @@ class NotebookReport:
     interaction: Interaction | None = None
     timings: dict[str, float] = field(default_factory=dict)
     progress: dict[str, Any] = field(default_factory=dict)
+    layout: list[dict] = field(default_factory=list)  # per explorer: output width and explorer height (px)
 
     def summary(self) -> str:
         lines = [f"{self.relpath}: {len(self.problems)} problem(s)"]
@@ -482,6 +537,8 @@ def check_notebook(lab: LabApp, root: Path, relpath: str, shots: Path | None) ->
         )
     rep.problems += page_errors(page)
     rep.problems += widget_problems(page, expect["explorers"])
+    fit, rep.layout = layout_problems(page)
+    rep.problems += fit
     rep.interaction = main_widget_responds(page, monitor)
     if rep.interaction is not None and not rep.interaction.ok:
         rep.problems.append(f"main widget: {rep.interaction.detail}")

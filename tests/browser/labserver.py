@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from labdriver import COURSE_DIRS, ROOT
 
+
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 

@@ -21,7 +21,7 @@ NOTEBOOKS = course_notebooks()
 def _record(browser_reports, artifacts_dir, rep, status):
     row = {"notebook": rep.relpath, "status": status, "timings": rep.timings, "total": rep.timings.get("total", 0.0),
            "problems": rep.problems, "artifacts": str(artifacts_dir),
-           "main_widget": rep.interaction.detail if rep.interaction else None}
+           "main_widget": rep.interaction.detail if rep.interaction else None, "layout": rep.layout}
     browser_reports.append(row)
     with open(artifacts_dir / "report.jsonl", "a") as fh:
         fh.write(json.dumps(row) + "\n")

@@ -11,8 +11,14 @@ import sys
 import time
 
 import pytest
+from labdriver import (
+    KernelMonitor,
+    main_widget_responds,
+    notebook_expectations,
+    page_errors,
+    widget_problems,
+)
 from labserver import copy_course, free_port, scratch_jupyter_env, stop_process
-from labdriver import KernelMonitor, main_widget_responds, notebook_expectations, page_errors, widget_problems
 
 pytestmark = pytest.mark.browser
 

@@ -1,22 +1,57 @@
-"""Shared plumbing for the explorers: a figure shown as a PNG image widget, redrawn in place."""
+"""Shared plumbing for the explorers: a figure shown as a PNG image widget, redrawn in place.
+
+How a frame is made (what keeps a control's response near instant):
+
+- the layout (constrained) is solved once, on the first picture, and then frozen: explorers keep their axis limits
+  and ticks steady, so the margins found then stay right;
+- the figure is split in two layers. The *background* is what sits under every data artist: the axes' faces, grids,
+  ticks and tick labels, axis labels. It is drawn once and reused while its :func:`background_signature` (limits,
+  ticks, tick labels, axis labels, positions, size) stays the same. The *foreground* is every artist at or above the
+  lowest data artist's z-order (lines, patches, texts, titles, legends, spines), drawn on the background in the
+  order matplotlib itself uses, so a frame is pixel for pixel what a full draw of the same figure gives;
+- the pixels are encoded by :func:`encode_png` (no PNG filter, zlib level 1: about 3× faster than Pillow's encoder
+  for these mostly-flat pictures, at similar size).
+
+Nothing here keeps global state: each explorer owns its figure, its renderer and its timing history.
+"""
 from __future__ import annotations
 
-import io
+import struct
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from operator import attrgetter
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.spines import Spine
 
 from ..plots import use_style
 
 __all__: list[str] = []
 
+#: Width (px) of the description column of every labelled control, and of a whole control row. The rows fit the
+#: 934 px output area JupyterLab leaves a notebook at 1366 px with its file browser open, beside a readout.
+DESCRIPTION_WIDTH = "230px"
+CONTROL_WIDTH = "470px"
+#: The picture's largest width on screen (px); figures are sized so they are not scaled up.
+IMAGE_MAX_WIDTH = "760px"
+
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize=(7.5, 4.2), dpi: int = 90, **kwargs):
-    """A matplotlib Figure outside pyplot (no auto-display, no leak), in the course style, with its own Agg canvas."""
+    """A matplotlib Figure outside pyplot (no auto-display, no leak), in the course style, with its own Agg canvas.
+
+    >>> fig, ax = new_figure()
+    >>> type(fig.canvas).__name__
+    'FigureCanvasAgg'
+    """
     use_style()
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
@@ -24,129 +59,204 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize=(7.5, 4.2), dpi: int = 90
     return fig, axes
 
 
+def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
+    """An RGBA pixel array (height × width × 4, uint8) as PNG bytes: no row filter, zlib ``level`` (0–9).
+
+    >>> encode_png(np.zeros((2, 3, 4), np.uint8))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    px = np.asarray(rgba)
+    if px.dtype != np.uint8 or px.ndim != 3 or px.shape[2] != 4:
+        raise ValueError(f"rgba must be a height × width × 4 uint8 array, got {px.dtype} {px.shape}")
+    h, w, _ = px.shape
+    raw = np.empty((h, 4 * w + 1), np.uint8)
+    raw[:, 0] = 0  # filter type 0 (none) on every row
+    raw[:, 1:] = px.reshape(h, 4 * w)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), level))
+            + chunk(b"IEND", b""))
+
+
+def _pixels(fig: Figure) -> np.ndarray:
+    return np.asarray(fig.canvas.buffer_rgba())
+
+
 def render_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes at its own dpi: one full Agg draw (no tight-bbox pre-draw), fast zlib level."""
+    """The figure fully drawn (every artist, the layout engine if it still has one) and encoded as PNG bytes.
+
+    >>> fig, ax = new_figure()
+    >>> render_png(fig)[:4]
+    b'\\x89PNG'
+    """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+    fig.canvas.draw()
+    return encode_png(_pixels(fig))
 
 
-def _dynamic_artists(ax) -> list:
-    """What an explorer changes between redraws: data artists, annotations and the titles (not axes, ticks, legend)."""
-    arts = [*ax.lines, *ax.patches, *ax.collections, *ax.texts, *ax.images, ax.title, ax._left_title, ax._right_title]
-    return sorted(arts, key=lambda a: a.get_zorder())
+# ------------------------------------------------------------------------------------------------ the two layers
+def _axis_signature(axis: Axis) -> tuple:
+    locs = axis.get_majorticklocs()
+    minor = axis.get_minorticklocs()
+    return (
+        axis.get_visible(),
+        tuple(axis.get_view_interval()),
+        axis.get_scale(),
+        tuple(locs),
+        tuple(axis.major.formatter.format_ticks(locs)),
+        tuple(minor),
+        tuple(axis.minor.formatter.format_ticks(minor)),
+        axis.label.get_text(),
+        axis.label.get_visible(),
+    )
 
 
-def _static_signature(fig: Figure) -> tuple:
-    """Everything that decides the static background: limits, ticks, labels, legend visibility."""
-    sig = []
+def _legend_signature(legend) -> tuple:
+    return (legend.get_visible(), tuple(t.get_text() for t in legend.get_texts()),
+            tuple(h.get_visible() for h in legend.legend_handles if h is not None))
+
+
+def background_signature(fig: Figure) -> tuple:
+    """Everything the background layer shows: figure size and dpi, and per axes its visibility, position, face
+    colour, and for each axis its limits, scale, tick positions, tick labels (as the formatter writes them) and label.
+
+    Two figures with the same signature have the same background pixels (given the same fixed styling).
+    """
+    sig: list = [tuple(fig.get_size_inches()), fig.dpi]
     for ax in fig.axes:
         legend = ax.get_legend()
-        sig.append(
-            (
-                ax.get_visible(),
-                tuple(ax.viewLim.bounds),
-                tuple(ax.get_xticks()),
-                tuple(ax.get_yticks()),
-                tuple(t.get_text() for t in ax.get_xticklabels()),
-                tuple(t.get_text() for t in ax.get_yticklabels()),
-                ax.get_xlabel(),
-                ax.get_ylabel(),
-                None if legend is None else legend.get_visible(),
-            )
-        )
+        sig.append((ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), tuple(ax.patch.get_facecolor()),
+                    _axis_signature(ax.xaxis), _axis_signature(ax.yaxis),
+                    None if legend is None else _legend_signature(legend)))
     return tuple(sig)
 
 
-class BlitRenderer:
-    """Render an explorer's figure fast: the static background (axes, ticks, labels, legend) is drawn once and
-    reused while it does not change; each redraw then paints only the data artists, annotations and titles.
+def _outside(legend, ax: Axes, renderer) -> bool:
+    """True for a legend placed clear of its axes (data artists are clipped to the axes, so they never meet)."""
+    if renderer is None:
+        return False
+    bb, box = legend.get_window_extent(renderer), ax.bbox
+    return bb.x0 >= box.x1 + 1 or bb.x1 <= box.x0 - 1 or bb.y0 >= box.y1 + 1 or bb.y1 <= box.y0 - 1
 
-    Text is most of a matplotlib draw, and most of an explorer's text (tick labels, legend) does not change when a
-    slider moves, so this is what keeps a slider's response near the 100 ms a reader perceives as instant.
+
+def _axes_foreground(ax: Axes, renderer=None) -> list:
+    """The artists of ``ax`` that are drawn on every frame, in the order ``Axes.draw`` draws them.
+
+    A legend placed outside the axes belongs to the background (its texts are in the signature)."""
+    children = [c for c in ax.get_children() if c is not ax.patch]
+    legend = ax.get_legend()
+    if legend is not None and _outside(legend, ax, renderer):
+        children.remove(legend)
+    if not (ax.axison and ax._frameon):
+        children = [c for c in children if not isinstance(c, Spine)]
+    if not ax.axison:
+        children = [c for c in children if not isinstance(c, Axis)]
+    content = [c.get_zorder() for c in children if not isinstance(c, (Axis, Spine))]
+    if not content:
+        return []
+    cut = min(content)
+    return [c for c in sorted(children, key=attrgetter("zorder")) if c.get_zorder() >= cut]
+
+
+def foreground(fig: Figure, renderer=None) -> list:
+    """Every artist drawn on each frame, in matplotlib's own drawing order: per axes (in figure order) the artists at
+    or above its lowest data artist's z-order, then the figure's own texts, legends and other artists."""
+    out: list = []
+    for a in sorted((c for c in fig.get_children() if c is not fig.patch), key=attrgetter("zorder")):
+        if isinstance(a, Axes):
+            if a.get_visible():
+                out += _axes_foreground(a, renderer)
+        else:
+            out.append(a)
+    return out
+
+
+def _layout_fits(fig: Figure, renderer) -> bool:
+    """True when every axis (ticks, tick labels, label) lies inside the figure and clear of the other axes."""
+    box = fig.bbox
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            bb = axis.get_tightbbox(renderer)
+            if bb is None:
+                continue
+            if bb.x0 < box.x0 - 0.5 or bb.y0 < box.y0 - 0.5 or bb.x1 > box.x1 + 0.5 or bb.y1 > box.y1 + 0.5:
+                return False
+            for other in axes:
+                if other is not ax and bb.overlaps(other.get_window_extent(renderer)):
+                    return False
+    return True
+
+
+class BlitRenderer:
+    """Render an explorer's figure fast and exactly: the background layer is drawn once and reused while
+    :func:`background_signature` stays the same; each frame paints the :func:`foreground` on it and encodes.
+
+    ``layout`` is the figure's layout engine (solved before the renderer is made); it is run again only if a new
+    background would put an axis outside the figure or over another axes. ``last`` holds the last frame's timings
+    (seconds: ``draw`` = Agg drawing, ``encode`` = PNG) and whether the background was redrawn (``full``).
     """
 
     def __init__(self, fig: Figure, layout=None):
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
         self.fig = fig
-        self.layout = layout  # the figure's own layout engine, re-run only when the background is redrawn
+        self.layout = layout
         self._signature: tuple | None = None
         self._background = None
+        self._foreground: list = []
         self.full_draws = 0
+        self.last: dict[str, Any] = {}
+
+    def _draw_background(self) -> None:
+        fig, canvas = self.fig, self.fig.canvas
+        fg = foreground(fig, canvas.get_renderer())
+        for a in fg:
+            a.set_animated(True)
+        try:
+            canvas.draw()
+            if self.layout is not None and not _layout_fits(fig, canvas.get_renderer()):
+                self.layout.execute(fig)  # new tick labels no longer fit the margins: solve them again
+                canvas.draw()
+        finally:
+            for a in fg:
+                a.set_animated(False)
+        self._background = canvas.copy_from_bbox(fig.bbox)
+        self._foreground = fg
+        self._signature = background_signature(fig)
+        self.full_draws += 1
 
     def render(self) -> bytes:
+        """The figure as PNG bytes, as a full draw would give it."""
+        t0 = time.perf_counter()
         fig, canvas = self.fig, self.fig.canvas
-        signature = _static_signature(fig)
-        if signature != self._signature:
-            dynamic = [a for ax in fig.axes for a in _dynamic_artists(ax)]
-            shown = [a.get_visible() for a in dynamic]
-            titles = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
-            placed = [t.get_position() for t in titles]  # a full draw re-places hidden titles; keep them put
-            if self.layout is not None:  # new tick labels may be wider: fit the margins to them (titles still shown)
-                self.layout.execute(fig)
-                placed = [t.get_position() for t in titles]
-            for a in dynamic:
-                a.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(fig.bbox)
-            for a, vis in zip(dynamic, shown):
-                a.set_visible(vis)
-            for t, pos in zip(titles, placed):
-                t.set_position(pos)
-            self._signature = _static_signature(fig)  # ticks are settled now that the figure was drawn
-            self.full_draws += 1
+        full = background_signature(fig) != self._signature
+        if full:
+            self._draw_background()
         else:
             canvas.restore_region(self._background)
-        for ax in fig.axes:
-            if ax.get_visible():
-                for a in _dynamic_artists(ax):
-                    if a.get_visible():
-                        ax.draw_artist(a)
-        from PIL import Image as _PIL
-
-        w, h = canvas.get_width_height(physical=True)
-        img = _PIL.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        img.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        renderer = canvas.get_renderer()
+        for a in self._foreground:
+            a.draw(renderer)
+        t1 = time.perf_counter()
+        png = encode_png(_pixels(fig))
+        self.last = {"draw": t1 - t0, "encode": time.perf_counter() - t1, "full": full, "bytes": len(png)}
+        return png
 
 
-def _steady(view: tuple[float, float], wanted: tuple[float, float]) -> tuple[float, float]:
-    """Keep the current view while the wanted range still fits in it and fills ≥ 60 % of it; otherwise move to the
-    wanted range with 10 % headroom on the side(s) that grew. A steady view lets the renderer reuse its background."""
-    (c, d), (a, b) = view, wanted
-    if not (np.isfinite([a, b, c, d]).all() and a < b and c < d):
-        return wanted
-    if c <= a and b <= d and (b - a) >= 0.6 * (d - c):
-        return view
-    span = b - a
-    return (a - 0.1 * span if a < c else a, b + 0.1 * span if b > d else b)
-
-
-def steady_limits(fig: Figure, before: list[tuple]) -> None:
-    """Apply :func:`_steady` to every linear axis of ``fig``; ``before`` holds each axes' (xlim, ylim) before a redraw."""
-    for ax, (xlim, ylim) in zip(fig.axes, before):
-        if ax.get_xscale() == "linear" and tuple(ax.get_xlim()) != xlim:
-            ax.set_xlim(_steady(xlim, tuple(ax.get_xlim())))
-        if ax.get_yscale() == "linear" and tuple(ax.get_ylim()) != ylim:
-            ax.set_ylim(_steady(ylim, tuple(ax.get_ylim())))
-
-
-def freeze_layout(fig: Figure) -> None:
-    """Keep the margins the layout engine found on the first draw, so redraws skip the layout solve (~⅓ of a draw)."""
-    if fig.get_layout_engine() is not None:
-        fig.set_layout_engine("none")
-
-
+# ------------------------------------------------------------------------------------------------ explorers
 @dataclass
 class Explorer:
     """A built explorer: the ``ui`` to display, its ``controls`` by name, the ``readout`` and the ``figure``.
 
-    ``state`` holds the last result of the explorer's plain update function. Displaying an Explorer displays its
-    ui, so a notebook cell can end with ``sl.widgets.margin_explorer()``.
+    ``state`` holds the last result of the explorer's plain update function. ``timings`` keeps the last frames'
+    kernel-side costs (seconds: ``compute`` = update, ``artists`` = draw callback, ``draw`` = Agg, ``encode`` = PNG,
+    ``total``, ``cpu`` = process CPU time; ``full`` = background redrawn; ``t`` = wall clock at the end). Displaying an Explorer displays its ui,
+    so a notebook cell can end with ``sl.widgets.margin_explorer()``.
     """
 
     ui: W.Widget
@@ -156,6 +266,7 @@ class Explorer:
     image: W.Image
     refresh: Callable[[], None]
     state: dict[str, Any] = field(default_factory=dict)
+    timings: deque = field(default_factory=lambda: deque(maxlen=2000))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -168,6 +279,10 @@ class Explorer:
             self.controls[name].value = value
         return self.state
 
+    def render_fresh(self) -> bytes:
+        """The current state fully redrawn (no reuse of anything): what the image must show. For tests."""
+        return render_png(self.figure)
+
 
 def assemble(
     controls: dict[str, W.Widget],
@@ -175,36 +290,60 @@ def assemble(
     update: Callable[[dict[str, Any]], tuple[dict[str, Any], str]],
     draw: Callable[[dict[str, Any]], None],
     title: str = "",
+    readout_below: bool = False,
 ) -> Explorer:
-    """Wire ``controls`` to ``update`` (values → state, readout HTML) and ``draw`` (state → artists, in place)."""
-    image = W.Image(format="png", layout=W.Layout(width="100%", max_width="760px"))
-    readout = W.HTML()
+    """Wire ``controls`` to ``update`` (values → state, readout HTML) and ``draw`` (state → artists, in place).
+
+    The readout sits beside the controls, or below them with ``readout_below`` (for wide readouts).
+    """
+    image = W.Image(format="png", layout=W.Layout(width="100%", max_width=IMAGE_MAX_WIDTH))
+    readout = W.HTML(layout=W.Layout(min_width="0", margin="0 0 0 12px"))
     explorer = Explorer(
-        ui=W.VBox(), controls=controls, readout=readout, figure=figure, image=image, refresh=lambda: None
+        ui=W.VBox(layout=W.Layout(max_width="100%")), controls=controls, readout=readout, figure=figure, image=image,
+        refresh=lambda: None,
     )
     renderer: list[BlitRenderer] = []  # made after the first full draw has fixed the layout
+    shown: list[dict[str, Any]] = []  # the control values of the picture on screen
 
-    def refresh(*_args: Any) -> None:
+    def refresh(*change: Any) -> None:
         values = {k: c.value for k, c in controls.items()}
+        if change and shown and shown[0] == values:  # e.g. a dropdown whose options followed another control
+            return
+        shown[:] = [values]
+        t0, c0 = time.perf_counter(), time.process_time()
         state, html = update(values)
         explorer.state.clear()
         explorer.state.update(state)
-        readout.value = html
-        before = [(tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes]
+        t1 = time.perf_counter()
         draw(state)
-        if renderer:  # after the first picture, limits only move when the data leaves the view (or shrinks a lot)
-            steady_limits(figure, before)
-        image.value = renderer[0].render() if renderer else render_png(figure)
+        t2 = time.perf_counter()
+        if renderer:
+            png = renderer[0].render()
+            last = renderer[0].last
+        else:
+            png = render_png(figure)
+            last = {"draw": time.perf_counter() - t2, "encode": 0.0, "full": True}
+        readout.value = html
+        image.value = png
+        t3 = time.perf_counter()
+        explorer.timings.append({"compute": t1 - t0, "artists": t2 - t1, "draw": last["draw"],
+                                 "encode": last["encode"], "full": last["full"], "total": t3 - t0,
+                                 "cpu": time.process_time() - c0, "t": time.time()})
 
     for c in controls.values():
         c.observe(refresh, names="value")
     explorer.refresh = refresh
     header = [W.HTML(f"<b>{title}</b>")] if title else []
     panel = W.VBox(list(controls.values()), layout=W.Layout(flex="0 0 auto"))  # the readout never covers a slider
-    explorer.ui.children = [*header, W.HBox([panel, readout], layout=W.Layout(gap="16px")), image]
+    if readout_below:
+        top = W.VBox([panel, readout])
+    else:
+        top = W.HBox([panel, readout], layout=W.Layout(flex_flow="row wrap"))
+    explorer.ui.children = [*header, top, image]
     layout = figure.get_layout_engine()
-    refresh()
-    freeze_layout(figure)
+    refresh()  # the first picture: a full draw that also solves the layout
+    if figure.get_layout_engine() is not None:
+        figure.set_layout_engine("none")  # margins found; frames keep them (see BlitRenderer for when they move)
     renderer.append(BlitRenderer(figure, layout))
     return explorer
 
@@ -219,12 +358,44 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, un
         description=f"{description} ({unit})" if unit else description,
         readout_format=fmt,
         continuous_update=True,
-        style={"description_width": "240px"},
-        layout=W.Layout(width="480px"),
+        style={"description_width": DESCRIPTION_WIDTH},
+        layout=W.Layout(width=CONTROL_WIDTH),
     )
 
 
 def table_html(rows: list[tuple[str, str]]) -> str:
     """A two-column readout table."""
-    body = "".join(f"<tr><td style='padding-right:12px'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
+    body = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
     return f"<table class='sl-readout'>{body}</table>"
+
+
+def nice_ceil(x: float, floor: float = 1.0) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ ``x`` (and ≥ ``floor``): an axis limit that moves only when the data
+    outgrows it (so drags rarely redraw the background), while the data still fills at least 40 % of the axis.
+
+    >>> nice_ceil(3.2), nice_ceil(0.07, floor=0.01), nice_ceil(20), nice_ceil(0.0)
+    (5.0, 0.1, 20.0, 1.0)
+    """
+    x = max(float(x), float(floor))
+    if not np.isfinite(x) or x <= 0:
+        return float(floor)
+    k = np.floor(np.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        v = float(m * 10.0**k)
+        if v >= x * (1 - 1e-12):
+            return float(f"{v:.12g}")
+    return float(f"{10.0 ** (k + 1):.12g}")
+
+
+def legend_above(ax, ncols: int, fontsize: float = 9, title_pad: float | None = None, **kwargs):
+    """A frameless legend in a row (or rows) just above ``ax``, clear of the data, with the title lifted above it.
+
+    Outside the axes, a legend is part of an explorer's reusable background, so it costs nothing per frame.
+    """
+    handles, _labels = ax.get_legend_handles_labels()
+    rows = -(-len(handles) // max(1, ncols))
+    legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False, fontsize=fontsize,
+                       borderaxespad=0.0, handlelength=1.8, columnspacing=1.2, handletextpad=0.5, **kwargs)
+    ax.set_title(ax.get_title(), pad=title_pad if title_pad is not None else 6 + rows * fontsize * 1.5,
+                 fontsize=ax.title.get_fontsize())
+    return legend

@@ -16,7 +16,16 @@ from ..deleveraging import RANKING_LABELS as RULE_LABELS
 from ..deleveraging import RANKINGS as RULES
 from ..deleveraging import adl_queue_state
 from ..plots import COLORS
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    slider,
+    table_html,
+)
 
 __all__ = ["adl_queue_explorer"]
 
@@ -37,8 +46,7 @@ def _readout(st: dict[str, Any]) -> str:
     rule = st["rule"]
     head = table_html(
         [
-            ("Rule", RULE_LABELS[rule]),
-            ("Bankrupt short", f"{st['quantity']:,.0f} contracts, bankruptcy price {st['bankruptcy_price']:,.0f} USD"),
+            ("Bankrupt short", f"{st['quantity']:,.0f} contracts at {st['bankruptcy_price']:,.0f} USD"),
             ("Its deficit at the mark", f"{st['deficit']:,.2f} USD"),
             ("Profit the closed longs give up", f"{st['forgone'].sum():,.2f} USD"),
             ("Not offset", f"{st['rest']:,.0f} contracts" if st["rest"] > 0 else "nothing"),
@@ -50,7 +58,7 @@ def _readout(st: dict[str, Any]) -> str:
         f"<td>{n}</td>"
         f"<td style='text-align:right'>{_score_text(sc)}</td>"
         f"<td style='text-align:center'>{_lights_text(int(li))}</td>"
-        f"<td style='text-align:right'>{int(qu)}{' (skipped)' if sk else ''}</td>"
+        f"<td style='text-align:right'>{int(qu)}{' skipped' if sk else ''}</td>"
         f"<td style='text-align:right'>{cl:,.0f}</td>"
         f"<td style='text-align:right'>{fg:,.0f}</td>"
         "</tr>"
@@ -59,10 +67,9 @@ def _readout(st: dict[str, Any]) -> str:
         )
     )
     table = (
-        "<table class='sl-readout' style='margin-top:6px'>"
+        "<table class='sl-readout' style='margin-top:4px;border-spacing:8px 0'>"
         f"<tr><th>account</th><th>{score_head}</th><th>lights</th><th>{'visited' if rule == 'dydx' else 'queue'}</th>"
-        "<th>closed (contracts)</th>"
-        "<th>given up (USD)</th></tr>"
+        "<th>closed</th><th>given up (USD)</th></tr>"
         f"{rows}</table>"
     )
     return head + table
@@ -73,30 +80,30 @@ def adl_queue_explorer() -> Explorer:
     total = float(BOOK["sizes"].sum())
     controls = {
         "quantity": slider("Bankrupt short size", 20.0, 0.0, total, 1.0, "contracts", ".0f"),
-        "rule": W.ToggleButtons(
-            options=[(RULE_LABELS[r], r) for r in RULES], value="bitmex", description="Ranking",
-            style={"button_width": "140px"},
+        "rule": W.Dropdown(
+            options=[(RULE_LABELS[r], r) for r in RULES], value="bitmex", description="Ranking rule",
+            style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
         "seed": W.IntSlider(
             value=0, min=0, max=9, step=1, description="dYdX random seed",
-            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
     }
     names = BOOK["names"]
     n = len(names)
     x = np.arange(n)
-    fig, (ax, ax2) = new_figure(2, 1, figsize=(7.5, 6.6), height_ratios=[1.1, 1.0])
+    fig, (ax, ax2) = new_figure(1, 2, figsize=(8.4, 3.9), width_ratios=[1.0, 1.0])
     zeros = np.zeros(n)
     kept = ax.bar(x, zeros, width=0.6, color=COLORS[0], label="kept open")
     shut = ax.bar(x, zeros, width=0.6, color=COLORS[1], hatch="//", edgecolor="black", linewidth=0.5,
                   label="closed by ADL at the bankruptcy price")
     tags = [ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=9) for i in x]
-    ax.set_xticks(x, names)
+    ax.set_xticks(x, [nm.replace("acct ", "") for nm in names])
     ax.set_ylabel("Long position (contracts)")
-    ax.set_xlabel("Account (#k above a bar = its place in the queue)")
-    ax.set_ylim(0, 1.35 * float(BOOK["sizes"].max()))
-    ax.legend(loc="upper left", fontsize=9)
-    title = ax.set_title("")
+    ax.set_xlabel("Account (#k = place in the queue)")
+    ax.set_ylim(0, 1.3 * float(BOOK["sizes"].max()))
+    title = ax.set_title(" ", fontsize=10)
+    legend_above(ax, ncols=1)
 
     lines = []
     for i in x:
@@ -104,11 +111,11 @@ def adl_queue_explorer() -> Explorer:
         lines.append(ln)
     now = ax2.axvline(0, color="black", linewidth=1.0, linestyle=":")
     ax2.set_xlim(0, total)
-    ax2.set_ylim(0, 1.4 * float(BOOK["sizes"].max()))  # headroom for the legend
+    ax2.set_ylim(0, 1.08 * float(BOOK["sizes"].max()))
     ax2.set_xlabel("Size of the bankrupt short (contracts)")
     ax2.set_ylabel("Closed (contracts)")
-    ax2.set_title("Who is closed as the bankrupt short grows", fontsize=11)
-    ax2.legend(ncol=3, fontsize=9, loc="upper left")
+    ax2.set_title("Who is closed as the short grows", fontsize=10)
+    legend_above(ax2, ncols=3)
 
     def update(values: dict[str, Any]):
         st = adl_queue_state(quantity=values["quantity"], rule=values["rule"], seed=values["seed"])
@@ -126,8 +133,8 @@ def adl_queue_explorer() -> Explorer:
             lines[i].set_data(st["curve_q"], st["curve_closed"][i])
         now.set_xdata([st["quantity"]] * 2)
         if st["rule"] == "dydx":
-            title.set_text(f"dYdX v4: random start (seed {st['seed']}), no ranking; #k = place visited")
+            title.set_text(f"dYdX v4: random start (seed {st['seed']}), no ranking")
         else:
-            title.set_text(f"{RULE_LABELS[st['rule']]}: highest score first; #k = place in queue, ● = lights")
+            title.set_text(f"{RULE_LABELS[st['rule']]}: highest score first (● = lights)")
 
     return assemble(controls, fig, update, draw)

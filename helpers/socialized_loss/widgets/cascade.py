@@ -15,9 +15,19 @@ from matplotlib.ticker import MaxNLocator
 from .. import liquidation as liq
 from .. import validate as v
 from ..plots import COLORS
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    nice_ceil,
+    slider,
+    table_html,
+)
 
-__all__ = ["LEVERAGE_MIXES", "cascade_state", "cascade_explorer"]
+__all__ = ["LEVERAGE_MIXES", "cascade_explorer", "cascade_state"]
 
 #: Leverage mixes offered by the explorer: {name: {leverage (×): weight}} (passed to ``make_book``).
 LEVERAGE_MIXES: dict[str, dict[float, float]] = {
@@ -68,7 +78,7 @@ def cascade_state(
     rounds = res.round_liquidated
     n_rounds = len(res.prices) - 2
     per_round = np.bincount(rounds[rounds >= 0], minlength=n_rounds)[:n_rounds] if n_rounds else np.zeros(0, int)
-    cents = lambda a: float(np.rint(np.asarray(a) * 100).sum() / 100)  # noqa: E731 - exact sums of cent amounts
+    cents = lambda a: float(np.rint(np.asarray(a) * 100).sum() / 100)
     p0, p_crash, p_end = float(res.prices[0]), float(res.prices[1]), float(res.prices[-1])
     return {
         "crash_pct": crash,
@@ -116,21 +126,22 @@ def cascade_explorer(fund_balance: float = 50_000.0, mmr: float = 0.01) -> Explo
         "crash_pct": slider("Crash size", 3.0, 0.0, 40.0, 0.5, "%", ".1f"),
         "leverage_mix": W.Dropdown(
             options=list(LEVERAGE_MIXES), value="mixed (2–50×)", description="Leverage mix",
-            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
         "depth": W.FloatLogSlider(
             value=1_000_000.0, base=10, min=5, max=7.5, step=0.05, description="Book 1 % depth (USD)",
-            readout_format=",.0f", style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            readout_format=",.0f", style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
     }
-    fig, (ax_p, ax_n) = new_figure(1, 2, figsize=(8.6, 3.7))
+    fig, (ax_p, ax_n) = new_figure(1, 2, figsize=(8.4, 3.8))
     steps = np.arange(MAX_ROUNDS + 2)
     (price_line,) = ax_p.plot([0, 1], [100, 100], color=COLORS[0], marker="o", label="Price")
     crash_line = ax_p.axhline(100, color=COLORS[1], linestyle="--", linewidth=1.2, label="After the crash alone")
     ax_p.set_xlabel("Step (0 start, 1 crash, then rounds)")
     ax_p.set_ylabel("Price (USD per token)")
     ax_p.set_title("Price path")
-    ax_p.legend(loc="upper right", fontsize=9)
+    legend_above(ax_p, ncols=2)
+    ax_n.set_title(ax_n.get_title(), pad=6 + 9 * 1.5)  # level with the price panel's title, above its legend
     bars = ax_n.bar(steps[1:MAX_ROUNDS + 1], np.zeros(MAX_ROUNDS), color=COLORS[4], edgecolor="black", linewidth=0.5)
     ax_n.set_xlabel("Liquidation round")
     ax_n.set_ylabel("Traders liquidated")
@@ -147,17 +158,17 @@ def cascade_explorer(fund_balance: float = 50_000.0, mmr: float = 0.01) -> Explo
         prices = st["prices"]
         price_line.set_data(np.arange(prices.size), prices)
         crash_line.set_ydata([st["price_after_crash"]] * 2)
-        last = max(6, prices.size)
-        ax_p.set_xlim(-0.3, last - 0.7)
-        lo, hi = float(prices.min()), float(prices.max())
-        pad = max(0.5, 0.08 * (hi - lo))
-        ax_p.set_ylim(lo - pad, hi + pad)
+        # limits in steps (rounds: 5, 10, 20; price: whole 10 USD below the low), so a drag keeps the background
+        last = 5 if prices.size <= 7 else (10 if prices.size <= 12 else MAX_ROUNDS + 1)
+        ax_p.set_xlim(-0.3, last + 0.3)
+        lo = float(prices.min())
+        ax_p.set_ylim(10.0 * np.floor((lo - 1.0) / 10.0), 102.0)
         counts = np.zeros(MAX_ROUNDS)
         k = min(MAX_ROUNDS, st["liquidations_per_round"].size)
         counts[:k] = st["liquidations_per_round"][:k]
         for b, h in zip(bars, counts):
             b.set_height(h)
-        ax_n.set_xlim(0.4, max(5, k) + 0.6)
-        ax_n.set_ylim(0, max(5.0, 1.15 * counts.max()))
+        ax_n.set_xlim(0.4, (5 if k <= 5 else 10 if k <= 10 else MAX_ROUNDS) + 0.6)
+        ax_n.set_ylim(0, nice_ceil(1.1 * counts.max(), floor=5.0))
 
     return assemble(controls, fig, update, draw, title="A crash, a book of leveraged traders, a cascade")

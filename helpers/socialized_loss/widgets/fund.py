@@ -6,6 +6,7 @@ arXiv:2512.01112 v3). This module only runs it and draws it.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -13,9 +14,17 @@ import numpy as np
 from .. import insurance as ins
 from .. import validate as v
 from ..plots import COLORS
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    nice_ceil,
+    slider,
+    table_html,
+)
 
-__all__ = ["fund_state", "fund_explorer"]
+__all__ = ["fund_explorer", "fund_state"]
 
 LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)  # fan-chart quantiles
 
@@ -50,10 +59,7 @@ def fund_state(
         raise ValueError(f"fee_share_pct must be in [0, 100] (%), got {fee_share_pct!r}")
     rate = float(v.nonnegative("crash_rate", crash_rate))
     n_show = v.integer("n_show", n_show, 0, 20)
-    res = ins.fund_monte_carlo(
-        f0, share / 100.0, rate, n_paths=n_paths, seed=seed, daily_fees=daily_fees, crash_loss=crash_loss,
-        tail_index=tail_index, quantile_levels=LEVELS,
-    )
+    res = _monte_carlo(f0, share / 100.0, rate, n_paths, seed, float(daily_fees), float(crash_loss), float(tail_index))
     n_days = res.paths.shape[1] - 1
     p = res.exhaustion_probability
     n = res.paths.shape[0]
@@ -77,6 +83,31 @@ def fund_state(
         "expected_inflow": share / 100.0 * daily_fees * n_days,
         "expected_bad_debt": rate * crash_loss * alpha / (alpha - 1.0) * n_days / 365.0,
     }
+
+
+@lru_cache(maxsize=8)
+def _draws(n_paths: int, seed: int, crash_rate: float, tail_index: float):
+    """The year's random inputs, which depend only on these (common random numbers): memoised, read-only."""
+    mult, loss = ins._year_draws(n_paths, 365, seed, crash_rate, 0.3, tail_index)
+    mult.setflags(write=False)
+    loss.setflags(write=False)
+    return mult, loss
+
+
+def _monte_carlo(f0, share, rate, n_paths, seed, daily_fees, crash_loss, tail_index) -> ins.FundMonteCarlo:
+    """``ins.fund_monte_carlo`` with the same draws and law of motion, the draws memoised per crash rate (a pure
+    cache: same inputs, same numbers, whatever the order of calls). Falls back to the engine for other seeds."""
+    ins._mc_inputs(share, rate, n_paths, 365, daily_fees, crash_loss, tail_index, 0.3)  # the engine's checks
+    if not isinstance(seed, (int, np.integer)):  # a Generator is consumed by each call: nothing to memoise
+        return ins.fund_monte_carlo(f0, share, rate, n_paths=n_paths, seed=seed, daily_fees=daily_fees,
+                                    crash_loss=crash_loss, tail_index=tail_index, quantile_levels=LEVELS)
+    mult, loss = _draws(int(n_paths), int(seed), float(rate), float(tail_index))
+    res = ins.fund_path(np.full(n_paths, f0), (share * daily_fees) * mult, crash_loss * loss)
+    return ins.FundMonteCarlo(
+        paths=res.balance, bad_debt=crash_loss * loss, uncovered=res.uncovered,
+        exhaustion_probability=float(res.exhausted.mean()), quantile_levels=np.asarray(LEVELS),
+        quantiles=np.quantile(res.balance, LEVELS, axis=0),
+    )
 
 
 def _readout(st: dict[str, Any]) -> str:
@@ -103,7 +134,7 @@ def fund_explorer(n_paths: int = 1_000, seed: int = 0) -> Explorer:
         "fee_share_pct": slider("Fee share to the fund", 10.0, 0.0, 50.0, 1.0, "% of fees", ".0f"),
         "crash_rate": slider("Crash frequency", 2.0, 0.0, 12.0, 0.5, "per year", ".1f"),
     }
-    fig, ax = new_figure(figsize=(7.8, 4.0))
+    fig, ax = new_figure(figsize=(7.8, 4.3))
     days = np.arange(366.0)
     zeros = np.zeros_like(days)
     outer = ax.fill(*_band(days, zeros, zeros).T, color=COLORS[5], alpha=0.25, linewidth=0, label="5–95 % of paths")[0]
@@ -118,7 +149,7 @@ def fund_explorer(n_paths: int = 1_000, seed: int = 0) -> Explorer:
     ax.set_ylabel("Insurance fund (million USD)")
     ax.set_xlim(0, 365)
     ax.set_title(f"A year of the insurance fund: fan of {n_paths:,} simulated paths")
-    ax.legend(loc="upper left", fontsize=9, ncol=2)
+    legend_above(ax, ncols=4)
 
     def update(values: dict[str, Any]):
         st = fund_state(values["initial"] * 1e6, values["fee_share_pct"], values["crash_rate"],
@@ -139,6 +170,6 @@ def fund_explorer(n_paths: int = 1_000, seed: int = 0) -> Explorer:
                 ys.append(path[int(day)] / 1e6)
         outs.set_data(xs, ys)
         top = max(float(q[4].max()), float(st["paths"].max()) / 1e6 if st["paths"].size else 0.0, 0.5)
-        ax.set_ylim(0, 1.3 * top)  # head-room for the legend
+        ax.set_ylim(0, nice_ceil(1.05 * top))  # steps 1-2-5 (million USD): steady while a slider moves
 
     return assemble(controls, fig, update, draw, title="Will the insurance fund last the year?")

@@ -8,9 +8,17 @@ import numpy as np
 
 from .. import margin as m
 from ..plots import money_axis
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    nice_ceil,
+    slider,
+    table_html,
+)
 
-__all__ = ["margin_state", "margin_explorer"]
+__all__ = ["margin_explorer", "margin_state"]
 
 
 def margin_state(
@@ -77,7 +85,7 @@ def margin_explorer(entry_price: float = 60_000.0, size: float = 1.0) -> Explore
         "mmr": slider("Maintenance rate", 0.5, 0.1, 10.0, 0.1, "% of notional", ".1f"),
         "mark_price": slider("Mark price", entry_price, 0.5 * entry_price, 1.5 * entry_price, 50.0, "USD/BTC", ",.0f"),
     }
-    fig, ax = new_figure(figsize=(7.5, 4.0))
+    fig, ax = new_figure(figsize=(7.5, 4.1))
     prices = np.linspace(0.5 * entry_price, 1.5 * entry_price, 201)
     (eq_line,) = ax.plot(prices, prices * 0, label="Equity", markevery=25)
     (mm_line,) = ax.plot(prices, prices * 0, label="Maintenance margin", markevery=25)
@@ -90,7 +98,7 @@ def margin_explorer(entry_price: float = 60_000.0, size: float = 1.0) -> Explore
     money_axis(ax, "y")
     money_axis(ax, "x")
     ax.set_title("One isolated 1-BTC position")
-    ax.legend(loc="upper left", fontsize=10)
+    legend_above(ax, ncols=3)
 
     def update(values: dict[str, Any]):
         st = margin_state(
@@ -112,7 +120,8 @@ def margin_explorer(entry_price: float = 60_000.0, size: float = 1.0) -> Explore
         bk_line.set_xdata([st["bankruptcy_price"]] * 2)
         mark_pt.set_data([st["mark_price"]], [st["equity"]])
         c = st["collateral"]
-        ax.set_ylim(-1.5 * c, 3.0 * c)  # zoom on the region where margin and equity cross
+        top = nice_ceil(3.0 * c)  # steps 1-2-5: zoomed on where margin and equity cross, steady while dragging
+        ax.set_ylim(-0.5 * top, top)
         ax.set_xlim(prices[0], prices[-1])
 
     return assemble(controls, fig, update, draw)

@@ -15,11 +15,22 @@ import numpy as np
 from ..books import mechanism_books
 from ..comparison import MECHANISM_LABELS, MECHANISMS, mechanisms_state
 from ..plots import COLORS, money_axis
-from ._base import Explorer, assemble, new_figure, table_html
+from ._base import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    nice_ceil,
+    table_html,
+)
 
 __all__ = ["mechanisms_explorer"]
 
 _BOOKS = mechanism_books()  # the engine's books, for the dropdowns
+_BOOK_LABELS = {"lesson": "lesson (Chitra's example)", "whale": "a calm whale, a leveraged crowd",
+                "big loss": "lesson, loss > all profits"}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -55,29 +66,32 @@ def _readout(st: dict[str, Any]) -> str:
 def mechanisms_explorer(book: str = "lesson") -> Explorer:
     """Dropdowns for the book, the mechanism and the account that splits; sliders for the pieces and the cap."""
     b0 = _BOOKS[book]
+    style, layout = {"description_width": DESCRIPTION_WIDTH}, {"width": CONTROL_WIDTH}
     controls = {
-        "book": W.Dropdown(options=[(bk.title, key) for key, bk in _BOOKS.items()], value=book, description="Book",
-                           style={"description_width": "240px"}, layout=W.Layout(width="520px")),
+        "book": W.Dropdown(options=[(_BOOK_LABELS[key], key) for key in _BOOKS], value=book, description="Book",
+                           style=style, layout=W.Layout(**layout)),
         "mechanism": W.Dropdown(options=[(MECHANISM_LABELS[m], m) for m in MECHANISMS], value="pnl_haircut_queue",
                                 description="Mechanism",
-                                style={"description_width": "240px"}, layout=W.Layout(width="480px")),
+                                style=style, layout=W.Layout(**layout)),
         "split": W.Dropdown(options=list(b0.names), value=b0.names[1], description="Account that splits",
-                            style={"description_width": "240px"}, layout=W.Layout(width="480px")),
-        "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Split into (accounts; 1 = no split)",
-                              style={"description_width": "240px"}, layout=W.Layout(width="480px")),
+                            style=style, layout=W.Layout(**layout)),
+        "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Split into (1 = no split)",
+                              style=style, layout=W.Layout(**layout)),
         "calm_cap": W.FloatSlider(value=50.0, min=45.0, max=100.0, step=5.0, readout_format=".0f",
-                                  description="Capped pro-rata: calm cap (% of profit)",
-                                  style={"description_width": "240px"}, layout=W.Layout(width="480px")),
+                                  description="Calm cap, capped pro-rata (%)",
+                                  description_allow_html=False, style=style, layout=W.Layout(**layout)),
     }
     n_max = max(len(bk.names) for bk in _BOOKS.values())
     fig, ax = new_figure(figsize=(8.2, 4.2))
     x = np.arange(n_max + 2)
     before = ax.bar(x - 0.2, np.zeros(len(x)), width=0.4, color=COLORS[0], label="charged")
-    after = ax.bar(x + 0.2, np.zeros(len(x)), width=0.4, color=COLORS[1], hatch="//", label="after the split")
+    after = ax.bar(x + 0.2, np.zeros(len(x)), width=0.4, color=COLORS[1], hatch="//",
+                   label="after the split (pieces added up)")
     ax.set_ylabel("Paid (USD)")
     ax.set_xlabel("Account")
     money_axis(ax, "y")
-    ax.legend(loc="upper right", fontsize=10)
+    title = ax.set_title(" ", fontsize=12)
+    legend_above(ax, ncols=2, fontsize=10)
 
     def _sync_split(change):  # a new book brings new names: offer them (the dropdown moves to the first one)
         controls["split"].options = list(_BOOKS[change["new"]].names)
@@ -108,10 +122,8 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
         ax.set_xticks(x[: k + 2], labels, fontsize=10)
         ax.set_xlim(-0.6, k + 1.6)
         top = max(vals.max(), vals_after.max(), 1.0)
-        ax.set_ylim(0, top * 1.18)
-        ax.set_title(f"{st['label']}: B = {st['budget']:,.0f} USD to cover", fontsize=12)
-        split_word = f"after {st['split']} splits into {st['pieces']}"
-        after_label = split_word if st["pieces"] > 1 else "after a split (pieces > 1)"
-        ax.get_legend().get_texts()[1].set_text(after_label)
+        ax.set_ylim(0, nice_ceil(top * 1.1))
+        split = f"; after {st['split']} splits into {st['pieces']}" if st["pieces"] > 1 else ""
+        title.set_text(f"{st['label']}: B = {st['budget']:,.0f} USD to cover{split}")
 
     return assemble(controls, fig, update, draw, title="One book, every mechanism")

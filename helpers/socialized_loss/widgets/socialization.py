@@ -14,7 +14,7 @@ import numpy as np
 from ..books import socialization_book
 from ..comparison import BASES, socialization_state
 from ..plots import COLORS, money_axis
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import Explorer, assemble, new_figure, nice_ceil, slider, table_html
 
 __all__ = ["socialization_explorer"]
 
@@ -23,6 +23,8 @@ BASE_LABELS = {
     "contracts_pro_rata": "contracts (contracts-pro-rata)",
     "deposit_index_haircut": "deposits (deposit-index haircut)",
 }
+_BUTTONS = {"clawback": "profits (clawback)", "contracts_pro_rata": "contracts (pro rata)",
+            "deposit_index_haircut": "deposits (haircut)"}
 _HATCH = {"clawback": "", "contracts_pro_rata": "//", "deposit_index_haircut": ".."}
 _COLOR = {"clawback": COLORS[0], "contracts_pro_rata": COLORS[1], "deposit_index_haircut": COLORS[2]}
 
@@ -58,10 +60,11 @@ def socialization_explorer() -> Explorer:
     controls = {
         "loss": slider("Uncovered loss", 1_500.0, 0.0, max_loss, 100.0, "USD", ",.0f"),
         "base": W.ToggleButtons(
-            options=[(BASE_LABELS[b], b) for b in BASES],
+            options=[(_BUTTONS[b], b) for b in BASES],
+            tooltips=[BASE_LABELS[b] for b in BASES],
             value="clawback",
             description="Base",
-            style={"button_width": "200px"},
+            style={"button_width": "180px"},
         ),
     }
     names = BOOK["names"]
@@ -90,7 +93,7 @@ def socialization_explorer() -> Explorer:
             lab.set_position((bar.get_x() + bar.get_width() / 2, h))
             lab.set_text(f"{h:,.0f}" if h > 0 else "0")
         top = max(float(np.max(np.concatenate(list(st["charges_by_base"].values())))), 1.0)
-        ax.set_ylim(0, 1.18 * top)  # one scale for all three bases at this loss, so switching compares them
+        ax.set_ylim(0, nice_ceil(1.18 * top))  # one scale for all three bases at this loss: switching compares them
         title.set_text(f"{st['loss']:,.0f} USD shared by {BASE_LABELS[b]}")
         note.set_text(
             f"rate capped at 100 %: {st['uncovered']:,.0f} USD left uncovered" if st["uncovered"] > 0 else ""

@@ -15,7 +15,15 @@ from matplotlib.ticker import FuncFormatter
 from ..plots import COLORS
 from ..stress import GROUP_LABELS, LEVERAGE_MIXES, MECHANISM_NAMES, group_shares, stress_state
 from ..stress import beyond_fund as _beyond
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    assemble,
+    new_figure,
+    slider,
+    table_html,
+)
 
 __all__ = ["stress_explorer"]
 
@@ -23,6 +31,8 @@ __all__ = ["stress_explorer"]
 def _thousands() -> FuncFormatter:
     """Tick labels in thousands (a fresh formatter per axis: matplotlib binds formatters to one axis)."""
     return FuncFormatter(lambda x, _pos: f"{x / 1000:,.0f}")
+
+
 
 
 def comparison_figure(mc: dict, figsize=(10.0, 4.2)):
@@ -74,12 +84,8 @@ def comparison_figure(mc: dict, figsize=(10.0, 4.2)):
     return fig
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# The explorer
-
-
 def _readout(st: dict[str, Any]) -> str:
-    usd = lambda x: f"{x:,.0f} USD"  # noqa: E731
+    usd = lambda x: f"{x:,.0f} USD"
     q50, q90, q100 = st["quantiles"]
     rows = [
         ("Paths with bad debt beyond the fund", f"{100 * st['p_beyond_fund']:.0f} % of {st['n_paths']}"),
@@ -107,14 +113,14 @@ def stress_explorer(seed: int = 0) -> Explorer:
     controls = {
         "mechanism": W.Dropdown(
             options=[(label, key) for key, label in MECHANISM_NAMES.items()], value="clawback",
-            description="Mechanism", style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            description="Mechanism", style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
         "jump_size": slider("Average jump (a drop)", 6.0, 0.0, 15.0, 0.5, "% of price", ".1f"),
         "jumps_per_path": slider("Jumps per path", 3.0, 0.0, 10.0, 0.5, "expected count", ".1f"),
         "fund": slider("Insurance fund at start", 20_000.0, 0.0, 100_000.0, 2_500.0, "USD", ",.0f"),
         "leverage_mix": W.Dropdown(
             options=list(LEVERAGE_MIXES), value="aggressive (1–50×)", description="Leverage mix (log-uniform)",
-            style={"description_width": "240px"}, layout=W.Layout(width="480px"),
+            style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
     }
     fig, (ax_l, ax_r) = new_figure(1, 2, figsize=(9.0, 3.9), gridspec_kw={"width_ratios": [1.25, 1.0]})

@@ -11,7 +11,15 @@ import numpy as np
 
 from ..cooldown import COOLDOWN_GRID as _COOLDOWN_GRID
 from ..cooldown import vault_state
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import (
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    nice_ceil,
+    slider,
+    table_html,
+)
 
 __all__ = ["vault_explorer"]
 
@@ -38,7 +46,7 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
         "cooldown_days": slider("Cooldown", 0.0, 0.0, 30.0, 0.5, "days", ".1f"),
         "attentive_pct": slider("Attentive depositors", 40.0, 0.0, 100.0, 1.0, "% of the vault", ".0f"),
     }
-    fig, (ax1, ax2) = new_figure(1, 2, figsize=(9.6, 4.0), width_ratios=[1.1, 1.0])
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=(8.4, 4.3), width_ratios=[1.1, 1.0])
     # left: share price through the shock
     (price_line,) = ax1.plot([], [], drawstyle="steps-post", marker="", color="#0072B2", label="Stayers' share price")
     (exit_pt,) = ax1.plot([], [], linestyle="none", marker="o", markersize=8, color="#009E73",
@@ -48,7 +56,8 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
     ax1.set_xlabel("Day")
     ax1.set_ylabel("Share price (USD per share)")
     ax1.set_title("Share price through the shock")
-    ax1.legend(loc="lower left", fontsize=9)
+    legend_above(ax1, ncols=2)
+    ax1.set_xlim(-3.0, 35.0)  # fixed: warning and cooldown are at most 30 days
     # right: loss per 1,000 USD against the cooldown
     grid = _COOLDOWN_GRID
     (stay_curve,) = ax2.plot(grid, grid * 0, marker="", color="#D55E00", label="Stayers")
@@ -60,7 +69,7 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
     ax2.set_ylabel("Loss (USD per 1,000 deposited)")
     ax2.set_title("What the cooldown changes")
     ax2.set_xlim(-0.6, 30)
-    ax2.legend(loc="upper right", fontsize=9)
+    legend_above(ax2, ncols=2)
 
     def update(values: dict[str, Any]):
         st = vault_state(
@@ -74,23 +83,20 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
 
     def draw(st: dict[str, Any]) -> None:
         w, c = st["warning_days"], st["cooldown_days"]
-        end = max(w, c) + 5.0
+        end = 35.0  # the right edge of the (fixed) day axis
         price_line.set_data([-3.0, w, end], [1.0, st["share_price_after"], st["share_price_after"]])
         exit_price = 1.0 if c < w or st["attentive_share"] == 0 else st["share_price_after"]
         exit_pt.set_data([c], [exit_price])
         visible.set_xdata([0.0, 0.0])
         lands.set_xdata([w, w])
-        ax1.set_xlim(-3.0, end)
-        ax1.set_ylim(max(-0.02, st["share_price_after"] - 0.1), 1.08)
+        ax1.set_ylim(-0.02 if st["share_price_after"] < 0.5 else 0.48, 1.04)
         stay_curve.set_ydata(st["stayer_curve"])
         att_curve.set_ydata(st["attentive_curve"])
         no_run.set_ydata([st["no_run_loss_per_1000"]] * 2)
         stay_pt.set_data([c], [st["stayer_loss_per_1000"]])
         att_pt.set_data([c], [st["attentive_loss_per_1000"]])
         top = max(float(np.max(st["stayer_curve"])), st["no_run_loss_per_1000"], 1.0)
-        ax2.set_ylim(0, top * 1.45)  # headroom for the legend
+        ax2.set_ylim(0, nice_ceil(1.1 * top, floor=10.0))  # steps 1-2-5: steady while a slider moves
 
     explorer = assemble(controls, fig, update, draw)
-    # the layout was solved on the first render; freezing it keeps later updates cheap (no re-solve per frame)
-    fig.set_layout_engine("none")
     return explorer

@@ -16,9 +16,9 @@ from matplotlib.transforms import offset_copy
 from .. import validate as v
 from .. import waterfall as wf
 from ..plots import COLORS
-from ._base import Explorer, assemble, new_figure, slider, table_html
+from ._base import Explorer, assemble, new_figure, nice_ceil, slider, table_html
 
-__all__ = ["waterfall_state", "waterfall_explorer", "draw_waterfall"]
+__all__ = ["draw_waterfall", "waterfall_explorer", "waterfall_state"]
 
 CURRENCIES = ("EUR", "USD")
 LABELS = {
@@ -181,7 +181,7 @@ class _Staircase:
         self.loss_text.set_position((loss_m, -0.72))
         self.loss_text.set_text(f"loss: {loss_m:,.1f} M {self.currency}")
         right = max(total, loss_m, 1.0)  # at least 1 million on the axis, even with no resources at all
-        self.ax.set_xlim(0, right * 1.38)
+        self.ax.set_xlim(0, nice_ceil(right * 1.3))  # steps 1-2-5: steady while a slider moves
 
 
 def draw_waterfall(ax, loss: float, layers, currency: str = "EUR", hide_empty: bool = False) -> dict[str, Any]:
@@ -250,6 +250,4 @@ def waterfall_explorer() -> Explorer:
         stairs.update(st["capacities"], st["draws"], st["loss"], st["rest"])
 
     explorer = assemble(controls, fig, update, draw)
-    # the layout was solved on the first render; freezing it keeps later updates cheap (no re-solve per frame)
-    fig.set_layout_engine("none")
     return explorer

@@ -12,13 +12,22 @@ from typing import Any
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .. import casestudy as cs
 from .. import validate as v
 from ..plots import COLORS
-from ._base import Explorer, assemble, new_figure, table_html
+from ._base import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    assemble,
+    legend_above,
+    new_figure,
+    table_html,
+)
 
-__all__ = ["waves_state", "waves_explorer"]
+__all__ = ["waves_explorer", "waves_state"]
 
 #: Short labels for the bars, production first, then the policies in :data:`casestudy.POLICIES` order.
 SHORT = {
@@ -79,6 +88,27 @@ def waves_state(step: int = 1, measure: str = "USD taken") -> dict[str, Any]:
     }
 
 
+_FLOOR = 1e-4  # million USD: where the log-scale bars start (100 USD)
+
+
+def _usd_short(x: float) -> str:
+    """USD with k/M: ``2.27 M``, ``38.5 k``, ``80``."""
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f} M"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:,.1f} k"
+    return f"{x:,.0f}"
+
+
+def _log_tick(x: float, _pos=None) -> str:
+    """A log-axis tick (million USD) as 100, 1k, …, 1M, 100M."""
+    usd = x * 1e6
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if usd >= div:
+            return f"{usd / div:g}{suffix}"
+    return f"{usd:g}"
+
+
 def _usd(x: float) -> str:
     return f"{x:,.0f} USD"
 
@@ -114,13 +144,13 @@ def waves_explorer() -> Explorer:
             step=1,
             description="Step through the waves (1–16)",
             continuous_update=True,
-            style={"description_width": "240px"},
-            layout=W.Layout(width="480px"),
+            style={"description_width": DESCRIPTION_WIDTH},
+            layout=W.Layout(width=CONTROL_WIDTH),
         ),
         "measure": W.ToggleButtons(options=list(MEASURES), value=MEASURES[0], description="Show",
-                                   style={"button_width": "220px"}),
+                                   style={"button_width": "200px"}),
     }
-    fig, (ax_run, ax_bar) = new_figure(1, 2, figsize=(9.5, 4.4), gridspec_kw={"width_ratios": [1, 1.15]})
+    fig, (ax_run, ax_bar) = new_figure(1, 2, figsize=(8.4, 4.2), gridspec_kw={"width_ratios": [1, 1.25]})
     steps = np.arange(1, n + 1)
     cum_needed = np.cumsum(w.needed) / 1e6
     cum_taken = np.cumsum(w.taken) / 1e6
@@ -131,21 +161,21 @@ def waves_explorer() -> Explorer:
     now = ax_run.axvline(1, color="black", linewidth=0.8, linestyle=":")
     ax_run.set_xlim(0.5, n + 0.5)
     ax_run.set_ylim(0, cum_taken[-1] * 1.08)
-    ax_run.set_xticks(steps, [str(x) for x in w.wave], fontsize=9)
+    ax_run.set_xticks(steps, [str(x) for x in w.wave], fontsize=8)
     ax_run.set_xlabel("Wave (label in the data), in time order")
     ax_run.set_ylabel("Running total (million USD)")
     ax_run.set_title("Running totals", fontsize=12)
-    ax_run.legend(loc="upper left", fontsize=10)
+    legend_above(ax_run, ncols=2)
 
     keys = list(SHORT)
     ypos = np.arange(len(keys))[::-1]
     colours = [COLORS[1]] + [COLORS[5]] * (len(keys) - 1)
     bars = ax_bar.barh(ypos, np.zeros(len(keys)), color=colours, height=0.65)
     ax_bar.set_yticks(ypos, [SHORT[k] for k in keys])
-    ax_bar.set_ylabel("Rule (production or counterfactual)")
-    need_line = ax_bar.axvline(0, color=COLORS[0], linestyle="--", linewidth=1.6, label="needed")
+    need_line = ax_bar.axvline(1, color=COLORS[0], linestyle="--", linewidth=1.6, label="needed in this wave")
     ax_bar.grid(axis="y", visible=False)
-    ax_bar.legend(loc="lower right", fontsize=10)
+    title = ax_bar.set_title(" ", fontsize=12)
+    legend_above(ax_bar, ncols=1)
     labels = [ax_bar.text(0, y, "", va="center", ha="left", fontsize=9) for y in ypos]
 
     def update(values: dict[str, Any]):
@@ -159,19 +189,32 @@ def waves_explorer() -> Explorer:
         now.set_xdata([k, k])
         vals = [st["values"][key] for key in keys]
         usd = st["measure"] == MEASURES[0]
-        scale = 1e6 if usd else 1.0
-        top = max(max(vals), st["needed"] if usd else 0.0) / scale
-        top = top if top > 0 else 1.0
+        # fixed axes per measure (waves differ 10,000-fold in size, so USD is on a log scale): steady background
+        if usd and ax_bar.get_xscale() != "log":
+            ax_bar.set_xscale("log")
+            ax_bar.set_xlim(_FLOOR, 300.0)
+            ax_bar.xaxis.set_major_formatter(FuncFormatter(_log_tick))
+            ax_bar.xaxis.set_minor_formatter(NullFormatter())
+            ax_bar.set_xlabel("Taken in this wave (USD, log scale)")
+        elif not usd and ax_bar.get_xscale() != "linear":
+            ax_bar.set_xscale("linear")
+            ax_bar.set_xlim(0, 135.0)
+            ax_bar.set_xlabel("Largest single haircut (% of equity)")
         for bar, val, lab in zip(bars, vals, labels):
-            bar.set_width(val / scale)
-            anchor = max(val, st["needed"]) if usd else val  # keep the number clear of the "needed" line
-            lab.set_x(anchor / scale + 0.01 * top)
-            lab.set_text(f"{val / scale:,.2f}" if usd else f"{val:.1f} %")
-        need_line.set_xdata([st["needed"] / scale] * 2)
+            if usd:
+                bar.set_x(_FLOOR)
+                bar.set_width(max(val / 1e6 - _FLOOR, 0.0))
+                anchor = max(val, st["needed"]) / 1e6  # keep the number clear of the "needed" line
+                lab.set_x(max(anchor, _FLOOR) * 1.25)
+                lab.set_text(_usd_short(val))
+            else:
+                bar.set_x(0.0)
+                bar.set_width(val)
+                lab.set_x(val + 1.5)
+                lab.set_text(f"{val:.1f} %")
+        need_line.set_xdata([st["needed"] / 1e6] * 2)
         need_line.set_visible(usd)
         ax_bar.get_legend().set_visible(usd)
-        ax_bar.set_xlim(0, top * 1.22 if usd else min(top * 1.22, 118.0))
-        ax_bar.set_xlabel("Taken in this wave (million USD)" if usd else "Largest single haircut (% of equity)")
-        ax_bar.set_title(f"Wave {st['wave']} (step {k} of {n}, {st['start_utc'][:8]} UTC)", fontsize=12)
+        title.set_text(f"Wave {st['wave']} (step {k} of {n}, {st['start_utc'][:8]} UTC)")
 
     return assemble(controls, fig, update, draw, title="Hyperliquid, 10 Oct 2025: the ADL waves")

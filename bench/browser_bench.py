@@ -1,0 +1,421 @@
+"""Widget response in a real browser: JupyterLab in headless Chromium (as the browser tier runs it: 1366 × 768, the
+file browser open), every explorer in one notebook, one kernel.
+
+Per explorer: a scripted mouse drag of its main control (the first slider) across its range and back, then single
+changes of every other control (each other option of a dropdown or toggle; three key presses on a slider). The page
+is instrumented before JupyterLab loads (an init script):
+
+- user events (pointer moves with a button down, clicks, key presses, select changes) are timestamped as the page
+  receives them;
+- every comm message the page sends to the kernel is timestamped, and every image update the kernel sends back
+  (a comm message carrying a binary buffer) is timestamped with its parent message id;
+- each widget image's ``src`` change is observed and timed when ``img.decode()`` resolves (decoded in the DOM).
+
+The latency of a control event is the time from the event to the decode of the first image whose triggering message
+was sent after it (ipywidgets keeps one message in flight per control and sends the latest value next, so this is
+what a learner waits for). Per explorer: median and p95 over all events that changed a value; the split is the
+medians of: waiting for the previous frame (event → message sent), the kernel's own frame (compute, draw, encode,
+from ``Explorer.timings``), transport + kernel overhead (message sent → image received, minus the kernel frame) and
+the browser's decode. The kernel's CPU time per frame and the load average are printed beside.
+
+Usage: ``python bench/browser_bench.py [--only margin,fund] [--drag-steps 30] [--interval-ms 40]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+TARGET_MEDIAN_MS = 50.0
+TARGET_P95_MS = 100.0
+VIEWPORT = {"width": 1366, "height": 768}
+
+INIT_JS = r"""
+(() => {
+  const S = window.__sl = {sent: [], recv: [], imgs: [], events: []};
+  const dec = new TextDecoder();
+  function parse(data) {
+    if (typeof data === 'string') {
+      const m = JSON.parse(data);
+      return {header: m.header, parent: m.parent_header || {}, content: m.content, nbuf: (m.buffers || []).length};
+    }
+    let buf = data;
+    if (ArrayBuffer.isView(buf)) buf = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    if (!(buf instanceof ArrayBuffer)) return null;
+    const dv = new DataView(buf);
+    const n = Number(dv.getBigUint64(0, true));
+    if (n < 5 || n > 64) return null;
+    const offs = [];
+    for (let i = 0; i < n; i++) offs.push(Number(dv.getBigUint64(8 + 8 * i, true)));
+    offs.push(buf.byteLength);
+    const part = i => dec.decode(new Uint8Array(buf, offs[i], offs[i + 1] - offs[i]));
+    const header = JSON.parse(part(1));
+    if (header.msg_type !== 'comm_msg') return {header, parent: {}, content: null, nbuf: 0};
+    return {header, parent: JSON.parse(part(2)), content: JSON.parse(part(4)), nbuf: n - 5};
+  }
+  const Orig = window.WebSocket;
+  class Instrumented extends Orig {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes('/api/kernels/')) {
+        this.addEventListener('message', ev => {
+          const t = performance.now();
+          try {
+            const m = parse(ev.data);
+            if (m && m.header.msg_type === 'comm_msg' && m.nbuf > 0)
+              S.recv.push({t, parent: m.parent.msg_id, bytes: ev.data.byteLength || 0});
+          } catch (e) {}
+        });
+      }
+    }
+    send(data) {
+      const t = performance.now();
+      try {
+        if (String(this.url).includes('/api/kernels/')) {
+          const m = parse(data);
+          if (m && m.header.msg_type === 'comm_msg') S.sent.push({t, id: m.header.msg_id});
+        }
+      } catch (e) {}
+      return super.send(data);
+    }
+  }
+  window.WebSocket = Instrumented;
+  const ev = type => e => {
+    if (type === 'pointermove' && !e.buttons) return;
+    S.events.push({t: performance.now(), type});
+  };
+  for (const type of ['pointermove', 'pointerdown', 'click', 'keydown', 'change'])
+    document.addEventListener(type, ev(type), true);
+  const seen = new WeakSet();
+  new MutationObserver(muts => {
+    for (const m of muts) {
+      const img = m.target;
+      if (!(img instanceof HTMLImageElement) || !img.classList.contains('widget-image')) continue;
+      const t = performance.now();
+      const rec = {t_src: t, t_dec: null, parent: (S.recv[S.recv.length - 1] || {}).parent || null};
+      S.imgs.push(rec);
+      img.decode().then(() => { rec.t_dec = performance.now(); }, () => { rec.t_dec = performance.now(); });
+    }
+  }).observe(document, {attributes: true, attributeFilter: ['src'], subtree: true});
+})();
+"""
+
+KERNEL_EXEC_JS = """async (code) => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const k = w.sessionContext.session.kernel;
+    let out = '';
+    const f = k.requestExecute({code, silent: false, store_history: false});
+    f.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+    await f.done;
+    return out;
+}"""
+
+
+def explorer_names(only: list[str] | None = None) -> list[str]:
+    import socialized_loss.widgets as w
+
+    names = sorted(n for n in w.__all__ if n.endswith("_explorer"))
+    if only:
+        names = [n for n in names if any(n.startswith(o) for o in only)]
+    return names
+
+
+def write_notebook(path: Path, names: list[str]) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("import json\nimport socialized_loss as sl\nEX = {}"))
+    for n in names:
+        nb.cells.append(nbformat.v4.new_code_cell(f'EX["{n}"] = sl.widgets.{n}()\nEX["{n}"]'))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def percentile(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    if not s:
+        return float("nan")
+    pos = (len(s) - 1) * q
+    lo, hi = int(pos), min(int(pos) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def _med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+# ------------------------------------------------------------------------------------------------ page actions
+def _mark(page) -> float:
+    return page.evaluate("() => performance.now()")
+
+
+def _data(page, since: float) -> dict:
+    return page.evaluate(
+        """(since) => { const S = window.__sl; const f = a => a.filter(x => (x.t ?? x.t_src) >= since);
+            return {sent: f(S.sent), recv: f(S.recv), imgs: S.imgs.filter(x => x.t_src >= since),
+                    events: f(S.events)}; }""",
+        since,
+    )
+
+
+def _wait_images(page, since: float, timeout_s: float = 15.0, quiet_ms: float = 400.0) -> None:
+    """Until every image sent after ``since`` is decoded and nothing new has arrived for ``quiet_ms``."""
+    page.wait_for_function(
+        """([since, quiet]) => { const S = window.__sl; const now = performance.now();
+            const imgs = S.imgs.filter(x => x.t_src >= since);
+            const last = Math.max(since, ...S.recv.map(r => r.t), ...S.sent.map(s => s.t));
+            return imgs.every(x => x.t_dec !== null) && now - last > quiet; }""",
+        arg=[since, quiet_ms], timeout=timeout_s * 1000, polling=50,
+    )
+
+
+def latencies(d: dict, kinds: tuple[str, ...]) -> list[dict]:
+    """Per user event of ``kinds`` that led to a new message: event → sent → received → decoded (ms, page clock)."""
+    sent = sorted(d["sent"], key=lambda s: s["t"])
+    by_parent = {}
+    for im in d["imgs"]:
+        if im["parent"] and im["t_dec"] is not None:
+            by_parent.setdefault(im["parent"], im)
+    recv = {r["parent"]: r for r in d["recv"]}
+    out, used = [], set()
+    for e in sorted((e for e in d["events"] if e["type"] in kinds), key=lambda e: e["t"]):
+        first = next((s for s in sent if s["t"] >= e["t"]), None)
+        if first is None:
+            continue
+        # the first image answering a message sent at or after the event
+        for s in sent:
+            if s["t"] >= e["t"] and s["id"] in by_parent:
+                im = by_parent[s["id"]]
+                r = recv.get(s["id"])
+                out.append({"latency": im["t_dec"] - e["t"], "wait": s["t"] - e["t"],
+                            "roundtrip": (r["t"] if r else im["t_src"]) - s["t"],
+                            "decode": im["t_dec"] - (r["t"] if r else im["t_src"]), "msg": s["id"]})
+                used.add(s["id"])
+                break
+    return out
+
+
+def _dedupe_events(rows: list[dict]) -> list[dict]:
+    """Events answered by the same message were coalesced by ipywidgets: each still counts (the learner waited)."""
+    return rows
+
+
+def drag_slider(page, root, interval_ms: float, steps: int) -> list[dict]:
+    slider = root.locator(".widget-slider").first
+    handle = slider.locator(".noUi-handle").first
+    track = slider.locator(".noUi-target").first
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    y = hb["y"] + hb["height"] / 2
+    x0 = hb["x"] + hb["width"] / 2
+    left, right = tb["x"] + 1, tb["x"] + tb["width"] - 1
+    # to the far end and back: from the handle to the end with more room, then to the other end
+    far, near = (right, left) if right - x0 >= x0 - left else (left, right)
+    xs = [x0 + (far - x0) * i / steps for i in range(1, steps + 1)]
+    xs += [far + (near - far) * i / steps for i in range(1, steps + 1)]
+    since = _mark(page)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for x in xs:
+        page.mouse.move(x, y)
+        page.wait_for_timeout(interval_ms)
+    page.mouse.up()
+    _wait_images(page, since)
+    return latencies(_data(page, since), ("pointermove", "pointerdown"))
+
+
+def single_changes(page, root, skip_first_slider: bool) -> list[dict]:
+    rows: list[dict] = []
+    sliders = root.locator(".widget-slider")
+    for i in range(sliders.count()):
+        if i == 0 and skip_first_slider:
+            continue
+        handle = sliders.nth(i).locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        for key in ("ArrowRight", "ArrowRight", "ArrowLeft"):
+            since = _mark(page)
+            handle.press(key)
+            _wait_images(page, since, quiet_ms=250)
+            rows += latencies(_data(page, since), ("keydown",))
+    selects = root.locator(".widget-dropdown select")
+    for i in range(selects.count()):
+        sel = selects.nth(i)
+        sel.scroll_into_view_if_needed()
+        options = sel.locator("option").all_inner_texts()
+        current = sel.evaluate("s => s.options[s.selectedIndex]?.text")
+        for target in [o for o in options if o != current][:3] + [current]:
+            since = _mark(page)
+            sel.select_option(label=target)
+            _wait_images(page, since, quiet_ms=250)
+            rows += latencies(_data(page, since), ("change",))
+    groups = root.locator(".widget-toggle-buttons")
+    for i in range(groups.count()):
+        buttons = groups.nth(i).locator("button.widget-toggle-button")
+        order = [j for j in range(buttons.count()) if "mod-active" not in (buttons.nth(j).get_attribute("class") or "")]
+        active = [j for j in range(buttons.count()) if j not in order]
+        for j in order[:3] + active:
+            since = _mark(page)
+            buttons.nth(j).click()
+            _wait_images(page, since, quiet_ms=250)
+            rows += latencies(_data(page, since), ("click",))
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ the run
+def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float = 40.0,
+        artifacts: Path | None = None) -> dict:
+    from labdriver import LabApp
+    from labserver import (
+        find_chromium,
+        free_port,
+        scratch_jupyter_env,
+        stop_process,
+        wait_for_http,
+    )
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        return {"status": "skipped", "reason": "Chromium not found (apt-get install -y chromium, or CHROMIUM_PATH)"}
+    names = explorer_names(only)
+    results: dict = {"viewport": VIEWPORT, "drag_steps": drag_steps, "interval_ms": interval_ms,
+                     "loadavg_start": os.getloadavg(), "explorers": {}}
+    with tempfile.TemporaryDirectory(prefix="sl-browser-bench-") as tmp:
+        base = Path(tmp)
+        root = base / "course"
+        root.mkdir()
+        write_notebook(root / "bench.ipynb", names)
+        env = scratch_jupyter_env(base / "jupyter")
+        token, port = secrets.token_hex(16), free_port()
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0"]
+        if hasattr(os, "getuid") and os.getuid() == 0:
+            cmd.append("--allow-root")
+        log = base / "lab.log"
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_for_http(f"{base_url}/api/status?token={token}", proc, log, 120.0)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+                context = browser.new_context(viewport=VIEWPORT)
+                context.add_init_script(INIT_JS)
+                page = context.new_page()
+                page.set_default_timeout(120_000)
+                lab = LabApp(page, base_url, token)
+                lab.open("bench.ipynb")
+                lab.start_run_all()
+                from labdriver import wait_run_all
+
+                wait_run_all(page, timeout_s=300)
+                page.wait_for_timeout(1500)
+                for k, name in enumerate(names):
+                    results["explorers"][name] = _one(page, k + 1, name, drag_steps, interval_ms, artifacts)
+                results["loadavg_end"] = os.getloadavg()
+                browser.close()
+        finally:
+            stop_process(proc)
+    return results
+
+
+def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifacts: Path | None) -> dict:
+    page.evaluate(
+        """([i, name]) => { const c = document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i];
+            c.querySelector('.jp-OutputArea-output').setAttribute('data-sl-bench', name); }""",
+        [cell, name],
+    )
+    root = page.locator(f"[data-sl-bench='{name}']")
+    root.scroll_into_view_if_needed()
+    before = json.loads(page.evaluate(KERNEL_EXEC_JS, f'print(len(EX["{name}"].timings))') or "0")
+    has_slider = root.locator(".widget-slider").count() > 0
+    drag = drag_slider(page, root, interval_ms, drag_steps) if has_slider else []
+    other = single_changes(page, root, skip_first_slider=has_slider)
+    if artifacts is not None:
+        root.screenshot(path=str(artifacts / f"{name}.png"))
+    code = (f'print(json.dumps([{{k: v for k, v in t.items() if k != "t"}} for t in '
+            f'list(EX["{name}"].timings)[{before}:]]))')
+    kernel = json.loads(page.evaluate(KERNEL_EXEC_JS, code) or "[]")
+    allrows = drag + other
+    lat = [r["latency"] for r in allrows]
+    ms = lambda key: _med([1e3 * t[key] for t in kernel])
+    kernel_total = ms("total")
+    return {
+        "n": len(lat), "n_drag": len(drag), "n_single": len(other),
+        "median_ms": _med(lat), "p95_ms": percentile(lat, 0.95), "max_ms": max(lat, default=float("nan")),
+        "drag_median_ms": _med([r["latency"] for r in drag]), "drag_p95_ms": percentile([r["latency"] for r in drag], 0.95),
+        "single_median_ms": _med([r["latency"] for r in other]),
+        "single_p95_ms": percentile([r["latency"] for r in other], 0.95),
+        "wait_ms": _med([r["wait"] for r in allrows]),
+        "roundtrip_ms": _med([r["roundtrip"] for r in allrows]),
+        "decode_ms": _med([r["decode"] for r in allrows]),
+        "frames": len(kernel),
+        "compute_ms": ms("compute"), "draw_ms": _med([1e3 * (t["artists"] + t["draw"]) for t in kernel]),
+        "encode_ms": ms("encode"), "kernel_ms": kernel_total, "cpu_ms": ms("cpu"),
+        "cpu_p95_ms": percentile([1e3 * t["cpu"] for t in kernel], 0.95),
+        "full_share": sum(bool(t["full"]) for t in kernel) / len(kernel) if kernel else float("nan"),
+        "transport_ms": _med([r["roundtrip"] for r in allrows]) - kernel_total,
+    }
+
+
+def print_table(r: dict) -> None:
+    if r.get("status") == "skipped":
+        print(f"skipped: {r['reason']}")
+        return
+    la0, la1 = r["loadavg_start"], r.get("loadavg_end", r["loadavg_start"])
+    print(f"JupyterLab in headless Chromium, {r['viewport']['width']}×{r['viewport']['height']}, file browser open; "
+          f"drag = {r['drag_steps']} mouse steps each way, one every {r['interval_ms']:.0f} ms; then single changes "
+          f"of every other control. Latency = control event → new image decoded in the DOM.")
+    print(f"load average (1/5/15 min): start {la0[0]:.2f} {la0[1]:.2f} {la0[2]:.2f}, "
+          f"end {la1[0]:.2f} {la1[1]:.2f} {la1[2]:.2f} on {os.cpu_count()} CPUs")
+    head = (f"{'explorer':<24}{'n':>4}{'median':>8}{'p95':>6}{'drag':>6}{'p95':>6}{'single':>7}{'p95':>6}  |"
+            f"{'wait':>6}{'comp':>6}{'draw':>6}{'enc':>5}{'trans':>6}{'dec':>5}  |{'cpu':>5}{'p95':>5}{'full':>6}  verdict")
+    print(head)
+    print("-" * len(head))
+    for name, x in r["explorers"].items():
+        ok = x["median_ms"] <= TARGET_MEDIAN_MS and x["p95_ms"] <= TARGET_P95_MS
+        miss = [k for k, good in (("median", x["median_ms"] <= TARGET_MEDIAN_MS), ("p95", x["p95_ms"] <= TARGET_P95_MS))
+                if not good]
+        print(f"{name:<24}{x['n']:>4}{x['median_ms']:>8.0f}{x['p95_ms']:>6.0f}{x['drag_median_ms']:>6.0f}"
+              f"{x['drag_p95_ms']:>6.0f}{x['single_median_ms']:>7.0f}{x['single_p95_ms']:>6.0f}  |"
+              f"{x['wait_ms']:>6.0f}{x['compute_ms']:>6.0f}{x['draw_ms']:>6.0f}{x['encode_ms']:>5.0f}"
+              f"{x['transport_ms']:>6.0f}{x['decode_ms']:>5.0f}  |{x['cpu_ms']:>5.0f}{x['cpu_p95_ms']:>5.0f}"
+              f"{100 * x['full_share']:>5.0f}%  {'ok' if ok else 'MISS ' + '+'.join(miss)}")
+    print("ms, medians unless p95. wait = event → message sent (the previous frame still in flight); comp/draw/enc = "
+          "the kernel's frame (recompute; artists + Agg; PNG); trans = message sent → image received, minus the "
+          "kernel's frame; dec = image received → decoded. cpu = kernel CPU time per frame (a loaded machine does "
+          f"not inflate it much); full = frames that redrew the background. Targets: median ≤ {TARGET_MEDIAN_MS:.0f}, "
+          f"p95 ≤ {TARGET_P95_MS:.0f}.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default="", help="comma-separated explorer name prefixes (default: all)")
+    ap.add_argument("--drag-steps", type=int, default=30)
+    ap.add_argument("--interval-ms", type=float, default=40.0)
+    ap.add_argument("--shots", default="", help="folder for a screenshot of each explorer after its run")
+    args = ap.parse_args(argv)
+    shots = Path(args.shots) if args.shots else None
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
+    r = run([s for s in args.only.split(",") if s] or None, args.drag_steps, args.interval_ms, shots)
+    print_table(r)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
