@@ -95,6 +95,6 @@ def test_mechanisms_split_shown_is_the_split_set():
     ex = widgets.mechanisms_explorer()
     for k in (2, 3, 6):
         ex.controls["pieces"].value = k
-        title = ex.figure.axes[0].get_title()
-        assert title.endswith(f"after {ex.state['split']} splits into {k}"), title
+        shown = [t.get_text() for t in ex.figure.axes[0].texts]
+        assert f"hatched: after {ex.state['split']} splits into {k}" in shown, shown
         assert ex.image.value == ex.render_fresh()

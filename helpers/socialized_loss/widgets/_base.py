@@ -6,9 +6,10 @@ How a frame is made (what keeps a control's response near instant):
   and ticks steady, so the margins found then stay right;
 - the figure is split in two layers. The *background* is what sits under every data artist: the axes' faces, grids,
   ticks and tick labels, axis labels. It is drawn once and reused while its :func:`background_signature` (limits,
-  ticks, tick labels, axis labels, positions, size) stays the same. The *foreground* is every artist at or above the
-  lowest data artist's z-order (lines, patches, texts, titles, legends, spines), drawn on the background in the
-  order matplotlib itself uses, so a frame is pixel for pixel what a full draw of the same figure gives;
+  ticks, tick labels, axis labels, titles and legends outside the axes, positions, size) stays the same. The
+  *foreground* is every other artist at or above the lowest data artist's z-order (lines, patches, texts, legends
+  inside the axes, spines), drawn on the background in the order matplotlib itself uses, so a frame is pixel for
+  pixel what a full draw of the same figure gives;
 - the pixels are encoded by :func:`encode_png` (no PNG filter, zlib level 1: about 3× faster than Pillow's encoder
   for these mostly-flat pictures, at similar size).
 
@@ -39,8 +40,8 @@ __all__: list[str] = []
 
 #: Width (px) of the description column of every labelled control, and of a whole control row. The rows fit the
 #: 934 px output area JupyterLab leaves a notebook at 1366 px with its file browser open, beside a readout.
-DESCRIPTION_WIDTH = "230px"
-CONTROL_WIDTH = "470px"
+DESCRIPTION_WIDTH = "240px"
+CONTROL_WIDTH = "480px"
 #: The picture's largest width on screen (px); figures are sized so they are not scaled up.
 IMAGE_MAX_WIDTH = "760px"
 
@@ -129,28 +130,33 @@ def background_signature(fig: Figure) -> tuple:
     sig: list = [tuple(fig.get_size_inches()), fig.dpi]
     for ax in fig.axes:
         legend = ax.get_legend()
+        titles = tuple((t.get_text(), t.get_visible()) for t in _titles(ax))
         sig.append((ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), tuple(ax.patch.get_facecolor()),
                     _axis_signature(ax.xaxis), _axis_signature(ax.yaxis),
-                    None if legend is None else _legend_signature(legend)))
+                    None if legend is None else _legend_signature(legend), titles))
     return tuple(sig)
 
 
-def _outside(legend, ax: Axes, renderer) -> bool:
-    """True for a legend placed clear of its axes (data artists are clipped to the axes, so they never meet)."""
+def _titles(ax: Axes) -> tuple:
+    return (ax.title, ax._left_title, ax._right_title)
+
+
+def _outside(artist, ax: Axes, renderer) -> bool:
+    """True for a legend or title placed clear of its axes (data artists are clipped to the axes: they never meet)."""
     if renderer is None:
         return False
-    bb, box = legend.get_window_extent(renderer), ax.bbox
+    bb, box = artist.get_window_extent(renderer), ax.bbox
     return bb.x0 >= box.x1 + 1 or bb.x1 <= box.x0 - 1 or bb.y0 >= box.y1 + 1 or bb.y1 <= box.y0 - 1
 
 
 def _axes_foreground(ax: Axes, renderer=None) -> list:
     """The artists of ``ax`` that are drawn on every frame, in the order ``Axes.draw`` draws them.
 
-    A legend placed outside the axes belongs to the background (its texts are in the signature)."""
+    A legend or a title placed outside the axes belongs to the background (its texts are in the signature)."""
     children = [c for c in ax.get_children() if c is not ax.patch]
-    legend = ax.get_legend()
-    if legend is not None and _outside(legend, ax, renderer):
-        children.remove(legend)
+    for a in (ax.get_legend(), *_titles(ax)):
+        if a is not None and _outside(a, ax, renderer):
+            children.remove(a)
     if not (ax.axison and ax._frameon):
         children = [c for c in children if not isinstance(c, Spine)]
     if not ax.axison:

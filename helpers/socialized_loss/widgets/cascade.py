@@ -158,11 +158,11 @@ def cascade_explorer(fund_balance: float = 50_000.0, mmr: float = 0.01) -> Explo
         prices = st["prices"]
         price_line.set_data(np.arange(prices.size), prices)
         crash_line.set_ydata([st["price_after_crash"]] * 2)
-        # limits in steps (rounds: 5, 10, 20; price: whole 10 USD below the low), so a drag keeps the background
+        # limits in steps (rounds: 5, 10, 20; price: whole 25 USD below the low), so a drag keeps the background
         last = 5 if prices.size <= 7 else (10 if prices.size <= 12 else MAX_ROUNDS + 1)
         ax_p.set_xlim(-0.3, last + 0.3)
         lo = float(prices.min())
-        ax_p.set_ylim(10.0 * np.floor((lo - 1.0) / 10.0), 102.0)
+        ax_p.set_ylim(25.0 * np.floor((lo - 1.0) / 25.0), 102.0)
         counts = np.zeros(MAX_ROUNDS)
         k = min(MAX_ROUNDS, st["liquidations_per_round"].size)
         counts[:k] = st["liquidations_per_round"][:k]

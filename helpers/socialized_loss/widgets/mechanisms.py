@@ -91,6 +91,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
     ax.set_xlabel("Account")
     money_axis(ax, "y")
     title = ax.set_title(" ", fontsize=12)
+    split_note = ax.text(0.01, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=10, color=COLORS[1])
     legend_above(ax, ncols=2, fontsize=10)
 
     def _sync_split(change):  # a new book brings new names: offer them (the dropdown moves to the first one)
@@ -123,7 +124,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
         ax.set_xlim(-0.6, k + 1.6)
         top = max(vals.max(), vals_after.max(), 1.0)
         ax.set_ylim(0, nice_ceil(top * 1.1))
-        split = f"; after {st['split']} splits into {st['pieces']}" if st["pieces"] > 1 else ""
-        title.set_text(f"{st['label']}: B = {st['budget']:,.0f} USD to cover{split}")
+        title.set_text(f"{st['label']}: B = {st['budget']:,.0f} USD to cover")
+        split_note.set_text(f"hatched: after {st['split']} splits into {st['pieces']}" if st["pieces"] > 1 else "")
 
     return assemble(controls, fig, update, draw, title="One book, every mechanism")

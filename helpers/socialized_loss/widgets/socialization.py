@@ -94,7 +94,7 @@ def socialization_explorer() -> Explorer:
             lab.set_text(f"{h:,.0f}" if h > 0 else "0")
         top = max(float(np.max(np.concatenate(list(st["charges_by_base"].values())))), 1.0)
         ax.set_ylim(0, nice_ceil(1.18 * top))  # one scale for all three bases at this loss: switching compares them
-        title.set_text(f"{st['loss']:,.0f} USD shared by {BASE_LABELS[b]}")
+        title.set_text(f"The loss shared by {BASE_LABELS[b]}")
         note.set_text(
             f"rate capped at 100 %: {st['uncovered']:,.0f} USD left uncovered" if st["uncovered"] > 0 else ""
         )

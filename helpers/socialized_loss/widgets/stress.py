@@ -21,6 +21,7 @@ from ._base import (
     Explorer,
     assemble,
     new_figure,
+    nice_ceil,
     slider,
     table_html,
 )
@@ -154,13 +155,13 @@ def stress_explorer(seed: int = 0) -> Explorer:
     def draw(st: dict[str, Any]) -> None:
         loss = np.sort(st["beyond_fund"])  # ascending
         n = loss.size
-        top = max(float(loss[-1]) * 1.08, 1_000.0)
+        top = nice_ceil(float(loss[-1]) * 1.05, floor=1_000.0)  # steps 1-2-5: steady while a slider moves
         # share of paths with MORE than x: 1 below the smallest loss, dropping by 1/n at each path's loss
         xs = np.concatenate(([0.0], loss, [top]))
         ys = np.concatenate(([1.0], (n - np.arange(1, n + 1)) / n, [0.0]))
         curve.set_data(xs, ys)
         ax_l.set_xlim(0, top)
-        ax_l.set_ylim(0, min(1.0, max(0.1, 1.3 * st["p_beyond_fund"])))  # zoom on the tail: most paths stay at 0
+        ax_l.set_ylim(0, min(1.0, nice_ceil(1.1 * st["p_beyond_fund"], floor=0.1)))  # zoom on the tail
         shares = 100.0 * st["group_share"]
         for b, s, t, yv in zip(bars, shares, labels_txt, ypos):
             b.set_width(s)

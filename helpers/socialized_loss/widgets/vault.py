@@ -42,9 +42,9 @@ def vault_explorer(tvl: float = 10_000_000.0) -> Explorer:
     """Sliders for the loss, the warning window, the cooldown and the attentive share of a ``tvl``-USD vault."""
     controls = {
         "loss_pct": slider("Loss", 10.0, 0.0, 100.0, 0.5, "% of the vault", ".1f"),
-        "warning_days": slider("Loss visible before it lands", 10.0, 0.0, 30.0, 0.5, "days", ".1f"),
+        "warning_days": slider("Warning before it lands", 10.0, 0.0, 30.0, 0.5, "days", ".1f"),
         "cooldown_days": slider("Cooldown", 0.0, 0.0, 30.0, 0.5, "days", ".1f"),
-        "attentive_pct": slider("Attentive depositors", 40.0, 0.0, 100.0, 1.0, "% of the vault", ".0f"),
+        "attentive_pct": slider("Attentive share", 40.0, 0.0, 100.0, 1.0, "% of the vault", ".0f"),
     }
     fig, (ax1, ax2) = new_figure(1, 2, figsize=(8.4, 4.3), width_ratios=[1.1, 1.0])
     # left: share price through the shock

@@ -174,7 +174,7 @@ def waves_explorer() -> Explorer:
     ax_bar.set_yticks(ypos, [SHORT[k] for k in keys])
     need_line = ax_bar.axvline(1, color=COLORS[0], linestyle="--", linewidth=1.6, label="needed in this wave")
     ax_bar.grid(axis="y", visible=False)
-    title = ax_bar.set_title(" ", fontsize=12)
+    ax_bar.set_title("The chosen wave, rule by rule", fontsize=12)
     legend_above(ax_bar, ncols=1)
     labels = [ax_bar.text(0, y, "", va="center", ha="left", fontsize=9) for y in ypos]
 
@@ -215,6 +215,5 @@ def waves_explorer() -> Explorer:
         need_line.set_xdata([st["needed"] / 1e6] * 2)
         need_line.set_visible(usd)
         ax_bar.get_legend().set_visible(usd)
-        title.set_text(f"Wave {st['wave']} (step {k} of {n}, {st['start_utc'][:8]} UTC)")
 
     return assemble(controls, fig, update, draw, title="Hyperliquid, 10 Oct 2025: the ADL waves")
