@@ -101,7 +101,11 @@ def test_first_screen_gives_the_path_without_make_update_and_setup_page():
     assert "tools\\course.py lab" in screen or "tools/course.py lab" in screen, "the Windows (no make) route"
     assert (ROOT / "tools" / "course.py").is_file()
     assert "make update" in screen and "my-work/" in screen, "how a learner gets updates without losing work"
-    assert "](SETUP.md)" in screen and (ROOT / "SETUP.md").is_file(), "link the set-up and troubleshooting page"
+    # an absolute link: the README's first part is also the book's front page, where a relative one cannot resolve
+    _, url = badge_url()
+    org, repo = url.path.strip("/").split("/")[2:4]
+    link = f"](https://github.com/{org}/{repo}/blob/HEAD/SETUP.md)"
+    assert link in screen and (ROOT / "SETUP.md").is_file(), f"link the set-up and troubleshooting page: {link}"
 
 
 def test_citation_names_both_licences_and_the_repository():
