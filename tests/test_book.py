@@ -23,7 +23,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from socialized_loss import book, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +40,9 @@ WARNING = re.compile(r"^.*\b(?:WARNING|ERROR|CRITICAL|SEVERE): .*$", re.M)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HUB = "https://hub.example.edu"
 REPO = "https://github.com/socialized-loss-models/socialized-loss-models"
-CDN = re.compile(r"https?://[^\"' ]*(?:jsdelivr|cdnjs|unpkg|mathjax\.org)[^\"' ]*mathjax|mathjax[^\"' ]*https?://", re.I)
+CDN = re.compile(
+    r"https?://[^\"' ]*(?:jsdelivr|cdnjs|unpkg|mathjax\.org)[^\"' ]*mathjax|mathjax[^\"' ]*https?://", re.I
+)
 IMG = re.compile(r"<img\b[^>]*>")
 
 
@@ -161,7 +162,7 @@ def teacher_book_problems(html_dir: Path, lesson: Path, html: str) -> list[str]:
     source = html_dir / "_sources" / f"{name}.ipynb"
     if f"_sources/{name}.ipynb" not in html:
         problems.append(f"{name}.html: no download button for the notebook")
-    elif not source.exists() or nbformat.reads(source.read_text(encoding="utf-8"), as_version=4).cells != b.student.cells:
+    elif not source.exists() or nbformat.reads(source.read_text("utf-8"), as_version=4).cells != b.student.cells:
         problems.append(f"{name}.html: the download button does not give the student notebook")
     if "Explorer" in html or "_static_explorer" in html or "IPYTHONDIR" in html:
         problems.append(f"{name}.html: carries the start-up code that makes explorers static")
@@ -169,7 +170,9 @@ def teacher_book_problems(html_dir: Path, lesson: Path, html: str) -> list[str]:
     folded = len(re.findall(r'<details class="hide above-input">', html))
     if folded != exercises or html.count("Show solution") < exercises:
         problems.append(f"{name}.html: {exercises} exercise(s) but {folded} folded 'Show solution' code cells")
-    discussions = sum(1 for c in b.solution.cells if c.cell_type == "markdown" and "solution" in c.metadata.get("tags", []))
+    discussions = sum(
+        1 for c in b.solution.cells if c.cell_type == "markdown" and "solution" in c.metadata.get("tags", [])
+    )
     if len(re.findall(r'<details class="sd-sub-title sd-dropdown|class="[^"]*sd-dropdown', html)) < discussions:
         problems.append(f"{name}.html: {discussions} discussion(s) but fewer dropdowns")
     for img in IMG.findall(html):

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
-
 from socialized_loss import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +156,8 @@ MALFORMED = [
      "answer = 42", "is not a marker"),
     ("hidden tests", lambda t: t.replace("answer = 42\n", "### BEGIN HIDDEN TESTS\nanswer = 42\n", 1),
      "HIDDEN TESTS", "is not a marker"),
-    ("marker in markdown", lambda t: t.replace("Intro.", "Intro.\n\n### BEGIN SOLUTION\nThe answer is 42.\n### END SOLUTION", 1),
+    ("marker in markdown",
+     lambda t: t.replace("Intro.", "Intro.\n\n### BEGIN SOLUTION\nThe answer is 42.\n### END SOLUTION", 1),
      "### BEGIN SOLUTION", "outside a code cell"),
     ("marker in a markdown code block",
      lambda t: t.replace("Intro.", "Intro.\n\n```python\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\n```", 1),
@@ -212,7 +211,8 @@ def test_cli_prints_every_problem_of_every_lesson_and_writes_nothing(tmp_path, c
     before = {p: p.read_bytes() for p in root.rglob("*.ipynb")}
     good = (root / "lessons" / "98-test.md").read_text()
     _write_lesson(root, "97-bad.md", good.replace("### BEGIN SOLUTION\nanswer", "## BEGIN SOLUTION\nanswer", 1))
-    _write_lesson(root, "98-test.md", good.replace("Intro.", "A changed intro.").replace("  teaching: 5", "  teaching: [5"))
+    broken = good.replace("Intro.", "A changed intro.").replace("  teaching: 5", "  teaching: [5")
+    _write_lesson(root, "98-test.md", broken)
     _write_lesson(root, "99-also.md", good)  # a good lesson is not written either
     assert build.main(["--root", str(root)]) == 2
     err = capsys.readouterr().err

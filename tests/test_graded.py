@@ -10,7 +10,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from socialized_loss import build, checks, graded
 
 ROOT = Path(__file__).resolve().parents[1]

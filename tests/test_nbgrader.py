@@ -29,7 +29,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from socialized_loss import build, graded
 
 ROOT = Path(__file__).resolve().parents[1]

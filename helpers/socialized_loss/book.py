@@ -235,8 +235,8 @@ def build_book(root: Path, build_dir: Path, hub: str | None = None) -> Path:
     listed = toc_files(root)
     if set(listed) != pages:
         raise RuntimeError(
-            f"book/_toc.yml lists {sorted(set(listed) - pages)} that are not pages and misses {sorted(pages - set(listed))}: "
-            "edit book/_toc.yml"
+            f"book/_toc.yml lists {sorted(set(listed) - pages)} that are not pages and misses "
+            f"{sorted(pages - set(listed))}: edit book/_toc.yml"
         )
     ipython_dir = build_dir / "ipython"
     startup = ipython_dir / "profile_default" / "startup"

@@ -568,7 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m socialized_loss.build", description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="*", help="build only these lessons (e.g. 01-margin-and-bankruptcy)")
     parser.add_argument("--force", action="store_true", help="overwrite generated files even if hand-edited")
-    parser.add_argument("--check", action="store_true", help="only report whether notebooks/ and solutions/ are in sync")
+    parser.add_argument(
+        "--check", action="store_true", help="only report whether notebooks/ and solutions/ are in sync",
+    )
     parser.add_argument("--root", type=Path, default=None, help="course root (default: found from the current folder)")
     args = parser.parse_args(argv)
     root = args.root.resolve() if args.root else find_root()
