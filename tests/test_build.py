@@ -171,6 +171,7 @@ MALFORMED = [
      "### BEGIN SOLUTION", "before its code cell ends"),
     ("broken front matter", lambda t: t.replace("  teaching: 5", "  teaching: [5", 1), None, "not valid YAML"),
     ("no front matter", lambda t: t.split("---\n", 2)[2], None, "YAML front matter"),
+    ("kernelspec incomplete", lambda t: t.replace("  display_name: Python 3 (ipykernel)\n", "", 1), None, "kernelspec"),
     ("bad cell metadata", lambda t: t.replace('+++ {"tags": ["solution"]}', "+++ {tags: solution}", 1),
      "+++ {tags: solution}", "not a JSON object"),
 ]

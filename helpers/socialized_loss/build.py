@@ -116,7 +116,7 @@ def read_lesson(path: Path) -> str:
     """The lesson's text; a byte that is not UTF-8 is a :class:`BuildError` naming the line and column."""
     raw = path.read_bytes()
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark some editors add is not content
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -147,14 +147,21 @@ def _front_matter_problems(name: str, lines: list[str]) -> tuple[list[str], int]
     if not isinstance(meta, dict):
         problems.append(f"{name}:2: the front matter must be a YAML mapping (key: value lines). "
                         "Fix: copy the front matter of another lesson.")
-    elif not isinstance(meta.get("kernelspec"), dict):
-        problems.append(f"{name}:2: the front matter has no 'kernelspec' mapping. "
+    elif not isinstance(meta.get("kernelspec"), dict) or not {"name", "display_name"} <= meta["kernelspec"].keys():
+        problems.append(f"{name}:2: the front matter has no 'kernelspec' mapping with 'name' and 'display_name'. "
                         "Fix: copy the kernelspec block of another lesson.")
     return problems, close + 1
 
 
 def lesson_problems(name: str, text: str) -> list[str]:
-    """Every structural problem in a lesson's text, as ``name:line: problem. Fix: …`` (empty list = well formed)."""
+    """Every structural problem in a lesson's text, as ``name:line: problem. Fix: …`` (empty list = well formed).
+
+    >>> text = "---\\nkernelspec: {name: python3, display_name: Python 3}\\n---\\n```{code-cell} ipython3\\n## BEGIN SOLUTION\\nx = 1\\n```\\n"
+    >>> print(*lesson_problems("99-x.md", text))  # doctest: +ELLIPSIS
+    99-x.md:5: '## BEGIN SOLUTION' is not a marker the build knows, ... Fix: write exactly '### BEGIN SOLUTION' ...
+    >>> lesson_problems("99-x.md", text.replace("## BEGIN SOLUTION\\n", ""))
+    []
+    """
     lines = text.split("\n")
     problems, start = _front_matter_problems(name, lines)
     fence: tuple[str, int, bool, int] | None = None  # (char, length, is_code_cell, line opened)
@@ -287,6 +294,11 @@ def solution_lines(nb: nbformat.NotebookNode) -> set[str]:
 
     Lines that also occur outside solutions in the same notebook (a blank, ``import math`` in a visible cell) are
     left out: finding them in a student notebook is no leak.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "answer = ...\\n### BEGIN SOLUTION\\nanswer = 6 * 7\\n### END SOLUTION\\nprint(answer)")])
+    >>> solution_lines(nb)
+    {'answer = 6 * 7'}
     """
     secret: set[str] = set()
     public: set[str] = set()
