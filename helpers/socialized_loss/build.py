@@ -508,6 +508,8 @@ def build_all(root: Path, out: Path | None = None, force: bool = False, only: li
     """
     out = out or root
     paths = lesson_paths(root / "lessons")
+    if not paths:
+        raise BuildError(f"no lessons (lessons/NN-slug.md) under {root}: nothing to build (a student release has none)")
     if only:
         wanted = {Path(o).stem for o in only}
         unknown = wanted - {p.stem for p in paths}
@@ -597,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"build stopped, nothing written: {len(exc.problems)} problem(s) in lessons/", file=sys.stderr)
         for p in exc.problems:
-            print(f"  lessons/{p}" if not p.startswith("no such lesson") else f"  {p}", file=sys.stderr)
+            print(f"  {p}" if p.startswith("no ") else f"  lessons/{p}", file=sys.stderr)
         return 2
     except EditedNotebookError as exc:
         print(f"build stopped: {exc}", file=sys.stderr)
