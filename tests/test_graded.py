@@ -169,3 +169,12 @@ def test_student_release_refuses_a_tree_with_solution_content(tmp_path: Path):
     _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c", cwd=repo)
     with pytest.raises(RuntimeError, match="README.md"):
         graded.student_release(repo, tmp_path / "out")
+
+
+def test_make_graded_command_writes_the_course_folder(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    assert graded.main(["course", str(tmp_path / "nbg"), LESSONS[0].stem]) == 0
+    out = capsys.readouterr().out
+    assert f"source/{LESSONS[0].stem}/{LESSONS[0].stem}.ipynb: " in out and "point(s)" in out
+    assert (tmp_path / "nbg" / "nbgrader_config.py").exists()
+    assert graded.main(["student-release", str(tmp_path / "nbg")]) == 2  # not empty: refused
