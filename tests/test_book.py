@@ -167,7 +167,7 @@ def teacher_book_problems(html_dir: Path, lesson: Path, html: str) -> list[str]:
     if "Explorer" in html or "_static_explorer" in html or "IPYTHONDIR" in html:
         problems.append(f"{name}.html: carries the start-up code that makes explorers static")
     exercises = sum(1 for c in b.solution.cells if c.cell_type == "code" and build.BEGIN in c.source)
-    folded = len(re.findall(r'<details class="hide above-input">', html))
+    folded = len(re.findall(r'<details class="[^"]*\bhide above-input">', html))
     if folded != exercises or html.count("Show solution") < exercises:
         problems.append(f"{name}.html: {exercises} exercise(s) but {folded} folded 'Show solution' code cells")
     discussions = sum(
@@ -181,6 +181,8 @@ def teacher_book_problems(html_dir: Path, lesson: Path, html: str) -> list[str]:
         alt = re.search(r'alt="([^"]*)"', img)
         if not alt or len(alt.group(1)) < 20 or re.fullmatch(r"[0-9a-f]{16,}(\.png)?", alt.group(1)):
             problems.append(f"{name}.html: an image without a description as alt text: {img[:160]}")
-    if "mathjax/tex-chtml.js" not in html or CDN.search(html):
-        problems.append(f"{name}.html: MathJax is not loaded from the book's own _static/mathjax")
+    mathjax = re.findall(r'<script[^>]*src="[^"]*mathjax[^"]*"', html, flags=re.I)
+    has_math = 'class="math' in html
+    if CDN.search(html) or len(mathjax) != has_math or (mathjax and "_static/mathjax/tex-chtml.js" not in mathjax[0]):
+        problems.append(f"{name}.html: MathJax is not loaded once from the book's own _static/mathjax: {mathjax[:3]}")
     return problems

@@ -216,7 +216,7 @@ def prepare_book(root: Path, out: Path, hub: str | None = None) -> Path:
             raise RuntimeError("book/_config.yml has no 'jupyterhub_url:' line to set")
     (out / "_config.yml").write_text(config, encoding="utf-8")
     shutil.copy(root / "book" / "_toc.yml", out / "_toc.yml")
-    _copy_mathjax(out / "_static")
+    _copy_mathjax(out / "_mathjax")  # published as _static/mathjax (see html_static_path in book/_config.yml)
     return out
 
 
