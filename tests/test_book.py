@@ -164,6 +164,9 @@ def teacher_book_problems(html_dir: Path, lesson: Path, html: str) -> list[str]:
         problems.append(f"{name}.html: no download button for the notebook")
     elif not source.exists() or nbformat.reads(source.read_text("utf-8"), as_version=4).cells != b.student.cells:
         problems.append(f"{name}.html: the download button does not give the student notebook")
+    external = re.findall(r'<(?:script|link)[^>]*(?:src|href)="(https?://[^"]+)"', html)
+    if external:
+        problems.append(f"{name}.html: loads from the network: {external[:3]}")
     if "Explorer" in html or "_static_explorer" in html or "IPYTHONDIR" in html:
         problems.append(f"{name}.html: carries the start-up code that makes explorers static")
     exercises = sum(1 for c in b.solution.cells if c.cell_type == "code" and build.BEGIN in c.source)
