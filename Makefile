@@ -10,8 +10,8 @@ JOBS   ?= 2
 NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PRISTINE := _build/pristine
 
-.PHONY: lab test update dev-env lint doctest test-unit test-notebooks test-browser notebooks check-sync bench book \
-        lock clean help
+.PHONY: lab test update dev-env lint doctest test-unit test-notebooks test-browser test-nbgrader notebooks \
+        check-sync bench book graded student-release lock clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (first run installs .venv)"
@@ -21,7 +21,9 @@ help:
 	@echo "make check-sync maintainers: the working tree is exactly what lessons/ build (CI runs it)"
 	@echo "make test-browser  the course in a real browser (needs Debian's chromium)"
 	@echo "make bench      benchmarks (figures and ratios, not tests)"
-	@echo "make book       a static HTML book of the executed lessons (_build/html)"
+	@echo "make book       a static HTML book of the executed lessons (_build/html; HUB=<url> adds a JupyterHub button)"
+	@echo "make graded     an nbgrader course folder, one assignment per lesson (nbgrader/)"
+	@echo "make student-release DEST=<new folder>  the course without solutions, for a graded term"
 
 lab:
 	$(COURSE) lab $(LAB_ARGS)
@@ -62,7 +64,24 @@ bench: dev-env
 	$(BIN)/python bench/run.py
 
 book: dev-env
-	$(BIN)/python -m socialized_loss.book
+	$(BIN)/python -m socialized_loss.book $(if $(HUB),--hub $(HUB),)
+
+graded: dev-env
+	$(BIN)/python -m socialized_loss.graded course nbgrader $(FORCE)
+
+student-release: dev-env
+	@test -n "$(DEST)" || { echo "usage: make student-release DEST=../class-release (a new folder)"; exit 2; }
+	$(BIN)/python -m socialized_loss.graded student-release "$(DEST)"
+
+# The full nbgrader cycle (tests/test_nbgrader.py) in an environment of its own: nbgrader stays out of .venv.
+NBG_VENV := .venv-nbgrader
+test-nbgrader: dev-env
+	test -x $(NBG_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(NBG_VENV)
+	VIRTUAL_ENV=$(NBG_VENV) $(BIN)/uv pip install --quiet -r requirements-dev.lock
+	VIRTUAL_ENV=$(NBG_VENV) $(BIN)/uv pip install --quiet "nbgrader==0.9.6"
+	VIRTUAL_ENV=$(NBG_VENV) $(BIN)/uv pip install --quiet --no-deps -e .
+	PATH="$(CURDIR)/$(NBG_VENV)/bin:$$PATH" SOCIALIZED_LOSS_REQUIRE_NBGRADER=1 \
+	  $(NBG_VENV)/bin/python -m pytest -p no:cacheprovider -rs -s tests/test_nbgrader.py
 
 # Maintainers: re-resolve both locks after changing dependencies in pyproject.toml. The dev set is resolved first;
 # the learner set is then held to the same versions (-c) and leaves out what tools/runtime-overrides.txt lists.
@@ -73,4 +92,4 @@ lock: dev-env
 	  -c requirements-dev.lock --override tools/runtime-overrides.txt -o requirements.lock
 
 clean:
-	rm -rf .venv .venv-nbgrader .venv-nomake _build bench/results test-artifacts
+	rm -rf .venv .venv-nbgrader .venv-nomake _build nbgrader bench/results test-artifacts

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
-
 from socialized_loss import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,23 +129,101 @@ def test_outputs_cleared_ids_stable_and_rebuild_identical(tmp_path):
     assert (root / "notebooks" / "98-test.ipynb").read_text() == first
 
 
-@pytest.mark.parametrize(
-    "body, message",
-    [
-        (BODY.replace("### END SOLUTION\n```\n\n```{code-cell} ipython3\ndef", "```\n\n```{code-cell} ipython3\ndef", 1),
-         "has no '### END SOLUTION' before the code cell ends"),
-        (BODY.replace("answer = 42\n", "### BEGIN SOLUTION\nanswer = 42\n", 1), "nested '### BEGIN SOLUTION'"),
-        (BODY.replace("    ### BEGIN SOLUTION\n    y = 2", "    y = 2", 1), "without a matching"),
-    ],
-)
-def test_bad_markers_stop_the_build_with_lesson_and_line(tmp_path, body, message):
-    root = make_course(tmp_path, body)
+def _write_lesson(root: Path, name: str, text: str | bytes) -> Path:
+    path = root / "lessons" / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+EXERCISE = "answer = ...  # YOUR ANSWER\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\n"
+
+# (what is wrong, how to break the lesson, the text expected on the line the error names, words of the message)
+MALFORMED = [
+    ("unclosed code cell mid-lesson",
+     lambda t: t.replace("### END SOLUTION\n```\n\n```{code-cell} ipython3\ndef",
+                         "### END SOLUTION\n\n```{code-cell} ipython3\ndef", 1),
+     "```{code-cell}", "not closed before the next cell"),
+    ("unclosed code cell at the end",
+     lambda t: t + "\n```{code-cell} ipython3\nx = 1\n", "```{code-cell}", "never closed"),
+    ("two hashes", lambda t: t.replace("### BEGIN SOLUTION\nanswer", "## BEGIN SOLUTION\nanswer", 1),
+     "## BEGIN SOLUTION", "is not a marker the build knows"),
+    ("lower case", lambda t: t.replace("### BEGIN SOLUTION\nanswer", "### begin solution\nanswer", 1),
+     "### begin solution", "is not a marker the build knows"),
+    ("marker after code", lambda t: t.replace("answer = 42\n", "answer = 42  ### END SOLUTION\n", 1),
+     "answer = 42", "is not a marker"),
+    ("hidden tests", lambda t: t.replace("answer = 42\n", "### BEGIN HIDDEN TESTS\nanswer = 42\n", 1),
+     "HIDDEN TESTS", "is not a marker"),
+    ("marker in markdown",
+     lambda t: t.replace("Intro.", "Intro.\n\n### BEGIN SOLUTION\nThe answer is 42.\n### END SOLUTION", 1),
+     "### BEGIN SOLUTION", "outside a code cell"),
+    ("marker in a markdown code block",
+     lambda t: t.replace("Intro.", "Intro.\n\n```python\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\n```", 1),
+     "### BEGIN SOLUTION", "outside a code cell"),
+    ("nested", lambda t: t.replace("answer = 42\n", "### BEGIN SOLUTION\nanswer = 42\n", 1),
+     "### BEGIN SOLUTION", "nested"),
+    ("end without begin", lambda t: t.replace("    ### BEGIN SOLUTION\n    y = 2", "    y = 2", 1),
+     "### END SOLUTION", "without a matching"),
+    ("begin without end", lambda t: t.replace("### END SOLUTION\n```\n\n```{code-cell} ipython3\ndef",
+                                              "```\n\n```{code-cell} ipython3\ndef", 1),
+     "### BEGIN SOLUTION", "before its code cell ends"),
+    ("broken front matter", lambda t: t.replace("  teaching: 5", "  teaching: [5", 1), None, "not valid YAML"),
+    ("no front matter", lambda t: t.split("---\n", 2)[2], None, "YAML front matter"),
+    ("kernelspec incomplete", lambda t: t.replace("  display_name: Python 3 (ipykernel)\n", "", 1), None, "kernelspec"),
+    ("bad cell metadata", lambda t: t.replace('+++ {"tags": ["solution"]}', "+++ {tags: solution}", 1),
+     "+++ {tags: solution}", "not a JSON object"),
+]
+
+
+@pytest.mark.parametrize("what, breaks, on_line, words", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_lesson_stops_the_build_with_file_line_and_fix(tmp_path, what, breaks, on_line, words):
+    root = make_course(tmp_path)
+    source = HEADER + "\n" + BODY
+    broken = breaks(source)
+    assert broken != source, "the test case did not change the lesson"
+    _write_lesson(root, "98-test.md", broken)
     with pytest.raises(build.BuildError) as err:
         build.build_all(root)
-    assert "98-test.md:" in str(err.value) and message in str(err.value)
-    line = int(str(err.value).split("98-test.md:")[1].split(":")[0])
-    src_lines = (root / "lessons" / "98-test.md").read_text().splitlines()
-    assert "SOLUTION" in src_lines[line - 1]
+    message = str(err.value)
+    assert words in message and "Fix:" in message, message
+    assert "98-test.md:" in message
+    line = int(message.split("98-test.md:")[1].split(":")[0])
+    if on_line is not None:
+        assert on_line in broken.split("\n")[line - 1], f"line {line} is not the culprit: {message}"
+    assert build.main(["--root", str(root)]) == 2
+    assert not (root / "notebooks").exists() and not (root / "solutions").exists()
+
+
+def test_non_utf8_byte_names_line_and_column(tmp_path):
+    root = make_course(tmp_path)
+    text = (HEADER + "\n" + BODY).encode("utf-8").replace(b"Intro.", b"Intro \xe9t\xe9.", 1)
+    _write_lesson(root, "98-test.md", text)
+    with pytest.raises(build.BuildError, match=r"98-test\.md:(\d+):7: byte 0xe9 is not UTF-8.*Fix:") as err:
+        build.build_all(root)
+    line = int(str(err.value).split(":")[1])
+    assert text.split(b"\n")[line - 1].startswith(b"Intro")
+
+
+def test_cli_prints_every_problem_of_every_lesson_and_writes_nothing(tmp_path, capsys):
+    root = make_course(tmp_path)
+    build.build_all(root)
+    before = {p: p.read_bytes() for p in root.rglob("*.ipynb")}
+    good = (root / "lessons" / "98-test.md").read_text()
+    _write_lesson(root, "97-bad.md", good.replace("### BEGIN SOLUTION\nanswer", "## BEGIN SOLUTION\nanswer", 1))
+    broken = good.replace("Intro.", "A changed intro.").replace("  teaching: 5", "  teaching: [5")
+    _write_lesson(root, "98-test.md", broken)
+    _write_lesson(root, "99-also.md", good)  # a good lesson is not written either
+    assert build.main(["--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "lessons/97-bad.md:" in err and "lessons/98-test.md:" in err and "nothing written" in err
+    assert {p: p.read_bytes() for p in root.rglob("*.ipynb")} == before
+
+
+def test_real_lessons_are_well_formed():
+    for path in build.lesson_paths(ROOT / "lessons"):
+        assert build.lesson_problems(path.name, build.read_lesson(path)) == []
 
 
 def test_missing_end_at_end_of_file(tmp_path):
@@ -166,13 +244,76 @@ def test_hand_edited_notebook_is_never_overwritten_without_force(tmp_path):
     # the lesson changes, so the build wants to rewrite the notebook
     lesson = root / "lessons" / "98-test.md"
     lesson.write_text(lesson.read_text().replace("Intro.", "A new intro."))
-    with pytest.raises(build.EditedNotebookError, match="98-test.ipynb was edited"):
+    with pytest.raises(build.EditedNotebookError, match="98-test.ipynb"):
         build.build_all(root)
     assert target.read_text() == edited  # the learner's work is intact
     assert build.main(["--root", str(root)]) == 2
     assert target.read_text() == edited
     build.build_all(root, force=True)
     assert "my own work" not in target.read_text() and "A new intro." in target.read_text()
+
+
+def test_one_edited_notebook_stops_the_build_before_any_file_is_written(tmp_path):
+    root = make_course(tmp_path)
+    lesson = (root / "lessons" / "98-test.md").read_text()
+    for name in ("96-first.md", "97-second.md"):
+        _write_lesson(root, name, lesson)
+    build.build_all(root)
+    edited = root / "notebooks" / "97-second.ipynb"
+    nb = nbformat.read(edited, as_version=4)
+    nb.cells[1].source += "\n# my note"
+    nbformat.write(nb, edited)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and "lessons" not in p.parts}
+    before[root / "lessons/instructor/guide.md"] = (root / "lessons/instructor/guide.md").read_bytes()
+    for path in (root / "lessons").glob("9*.md"):  # every lesson changes: every file would be rewritten
+        path.write_text(path.read_text().replace("Intro.", "New intro.").replace("Teach this", "Teach it"))
+    with pytest.raises(build.EditedNotebookError, match="97-second.ipynb"):
+        build.build_all(root)
+    after = {p: p.read_bytes() for p in before}
+    assert after == before, "the build wrote some files before it found the edited notebook"
+    assert not list(root.rglob("*.tmp"))
+
+
+def test_a_failed_write_leaves_every_file_as_it_was(tmp_path, monkeypatch):
+    root = make_course(tmp_path)
+    lesson = (root / "lessons" / "98-test.md").read_text()
+    _write_lesson(root, "97-other.md", lesson)
+    build.build_all(root)
+    before = {p: p.read_bytes() for p in root.rglob("*.ipynb")}
+    for path in (root / "lessons").glob("9*.md"):
+        path.write_text(path.read_text().replace("Intro.", "New intro."))
+    real_fdopen, calls = build.os.fdopen, []
+
+    def failing_fdopen(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real_fdopen(*args, **kwargs)
+
+    monkeypatch.setattr(build.os, "fdopen", failing_fdopen)
+    with pytest.raises(OSError, match="disk full"):
+        build.build_all(root)
+    assert {p: p.read_bytes() for p in root.rglob("*.ipynb")} == before
+    assert not [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    assert len(build.build_all(root)) == 4  # all four notebooks (the instructor notes did not change)
+
+
+def test_hand_edited_guide_is_protected_like_a_notebook(tmp_path):
+    root = make_course(tmp_path)
+    build.build_all(root)
+    guide = root / "lessons" / "instructor" / "guide.md"
+    assert build.build_all(root) == []
+    guide.write_text(guide.read_text().replace("Teach this slowly.", "Teach this slowly. My own note."))
+    edited = guide.read_text()
+    lesson = root / "lessons" / "98-test.md"
+    lesson.write_text(lesson.read_text().replace("Teach this slowly.", "Teach this very slowly."))
+    with pytest.raises(build.EditedNotebookError, match="guide.md"):
+        build.build_all(root)
+    assert guide.read_text() == edited
+    build.build_all(root, force=True)
+    assert "very slowly" in guide.read_text() and "My own note" not in guide.read_text()
+    assert not build._was_edited(guide)
 
 
 def test_running_a_notebook_without_editing_it_is_not_an_edit(tmp_path):
@@ -215,3 +356,52 @@ def test_real_lessons_build_in_memory():
         b = build.build_lesson(path)
         assert b.title.startswith(path.stem[:2])
         assert len(b.solution.cells) >= len(b.student.cells)
+
+
+# --- the leak scan: no line of a solution reaches a student notebook --------------------------------------------------
+
+_SOLUTION_CELL = re.compile(r'^\+\+\+ \{[^\n]*"solution"[^\n]*\}\n(.*?)(?=^\+\+\+|^```\{code-cell\}|\Z)', re.M | re.S)
+_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
+
+
+def secret_lines(lesson_text: str) -> set[str]:
+    """Lines of the lesson's solution regions and solution-tagged cells, read from the raw text (not via the build),
+    minus lines that also appear in the rest of the lesson (those are not secrets)."""
+    secret: set[str] = set()
+    rest = lesson_text
+    for pattern in (_REGION, _SOLUTION_CELL):
+        for m in pattern.finditer(lesson_text):
+            secret.update(line.strip() for line in m.group(1).splitlines())
+        rest = pattern.sub("", rest)
+    public = {line.strip() for line in rest.splitlines()}
+    return {s for s in secret - public if len(s) > 3}
+
+
+def notebook_lines(path: Path) -> set[str]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return {line.strip() for c in nb["cells"] for line in "".join(c["source"]).splitlines()}
+
+
+LESSON_PATHS = build.lesson_paths(ROOT / "lessons")
+
+
+@pytest.mark.parametrize("lesson", LESSON_PATHS, ids=[p.stem for p in LESSON_PATHS])
+def test_no_solution_line_in_any_student_notebook(lesson):
+    secrets = secret_lines(lesson.read_text(encoding="utf-8"))
+    student = ROOT / "notebooks" / f"{lesson.stem}.ipynb"
+    if secrets:  # the scan is real: the complete notebook does hold these lines
+        assert secrets & notebook_lines(ROOT / "solutions" / student.name)
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        leaked = secrets & notebook_lines(nb)
+        assert not leaked, f"notebooks/{nb.name} holds solution lines of {lesson.name}: {sorted(leaked)[:5]}"
+
+
+def test_leak_scan_catches_a_leak(tmp_path):
+    """The scan above finds a solution that reached a student notebook (here: a misspelt marker, built by hand)."""
+    text = HEADER + "\n" + BODY
+    secrets = secret_lines(text)
+    assert {"answer = 42", "y = 2 * x", "The answer is 42."} <= secrets
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = ...\n## BEGIN SOLUTION\nanswer = 42")])
+    path = tmp_path / "leaky.ipynb"
+    nbformat.write(nb, path)
+    assert secrets & notebook_lines(path) == {"answer = 42"}

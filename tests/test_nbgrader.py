@@ -1,15 +1,19 @@
-"""Our solution notebooks are nbgrader source notebooks: nbgrader itself turns them into our student notebooks.
+"""A graded term, end to end, with nbgrader itself: the course folder ``make graded`` writes scores real submissions.
 
 nbgrader is deliberately not in the course's ``.venv`` (its JupyterLab extensions would clutter a learner's
 ``make lab``), so this module skips there. CI runs it in a separate environment with nbgrader installed
 (``.venv-nbgrader``, see ``.ci/run``) and sets ``SOCIALIZED_LOSS_REQUIRE_NBGRADER=1`` so that a missing nbgrader
 fails instead of skipping.
 
-1. nbgrader's own ``ClearSolutions`` preprocessor, with our stub and ``enforce_metadata=False``, applied to every
-   ``solutions/*.ipynb``, gives exactly the code cells of the matching ``notebooks/*.ipynb``.
-2. The ``nbgrader_config.py`` printed in the instructor guide (``lessons/instructor/overview.md``), run through
-   ``nbgrader generate_assignment`` on a course folder laid out as the guide says, releases notebooks whose cells
-   (code and markdown) are exactly our student notebooks.
+1. nbgrader's own ``ClearSolutions``, with our stub, applied to every ``solutions/*.ipynb``, gives exactly the code
+   cells of the matching ``notebooks/*.ipynb``.
+2. The whole cycle on the course folder of ``socialized_loss.graded`` (one assignment per lesson, the config the
+   instructor guide prints): ``generate_assignment``; ``release_assignment`` → ``fetch_assignment`` → ``submit`` →
+   ``collect`` through an exchange for lesson 00; ``zip_collect`` (LMS-style file names, zipped) for the others;
+   ``autograde``. Two students: *ada* hands in every exercise answered (the solutions' answers), *bo* only the first
+   half of each lesson's exercise cells. Each score in nbgrader's gradebook must equal what the submission earned,
+   counted independently from the ✓ lines its own check cells printed when nbgrader executed it: ada gets every
+   point, bo a part (more than 0, less than all).
 """
 from __future__ import annotations
 
@@ -20,16 +24,15 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
-
-from socialized_loss import build
+from socialized_loss import build, graded
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
-OVERVIEW = ROOT / "lessons" / "instructor" / "overview.md"
 REQUIRE_ENV = "SOCIALIZED_LOSS_REQUIRE_NBGRADER"
 
 if importlib.util.find_spec("nbgrader") is None:
@@ -37,21 +40,19 @@ if importlib.util.find_spec("nbgrader") is None:
         pytest.fail(f"{REQUIRE_ENV} is set but nbgrader is not installed in {sys.prefix}", pytrace=False)
     pytest.skip(
         "nbgrader is not installed in this environment (on purpose: it stays out of the course's .venv). "
-        "CI runs this test in .venv-nbgrader; locally: uv venv /tmp/nbg && uv pip install -r requirements.lock "
-        "&& uv pip install nbgrader && uv pip install --no-deps -e . && /tmp/nbg/bin/python -m pytest "
-        "tests/test_nbgrader.py",
+        "CI runs this test in .venv-nbgrader (`make test-nbgrader`).",
         allow_module_level=True,
     )
 
-from nbgrader.preprocessors import ClearSolutions
+from nbgrader.api import Gradebook  # noqa: E402  (only importable past the skip above)
+from nbgrader.preprocessors import ClearSolutions  # noqa: E402
+
+COURSE_ID = "socialized-loss"
+EXCHANGE_LESSON = "00-start-here"  # handed out and in through nbgrader's exchange; the others through zip_collect
 
 
 def code_sources(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "code"]
-
-
-def all_cells(nb) -> list[tuple[str, str]]:
-    return [(c.cell_type, c.source) for c in nb.cells]
 
 
 def test_there_are_solutions_to_check():
@@ -72,42 +73,141 @@ def test_clear_solutions_gives_our_student_notebook(solution: Path):
         assert t == o, f"code cell {i} of {solution.name} differs:\n--- nbgrader ---\n{t}\n--- ours ---\n{o}"
 
 
-def guide_config() -> str:
-    """The ``nbgrader_config.py`` block of the instructor guide (a python fence whose first line names the file)."""
-    text = OVERVIEW.read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python\n(# nbgrader_config\.py\n.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
-    assert len(blocks) == 1, (
-        "the instructor guide must hold exactly one ```python block starting '# nbgrader_config.py'"
-    )
-    return blocks[0]
+# --- the cycle --------------------------------------------------------------------------------------------------------
 
 
-def test_guide_config_uses_our_stub():
-    config = guide_config()
-    assert repr(build.STUB) in config or f'"{build.STUB}"' in config, "the guide's code_stub must be build.STUB"
-    assert "enforce_metadata = False" in config
-
-
-def test_guide_recipe_generates_our_student_notebooks(tmp_path: Path):
-    """One ``generate_assignment`` run over every lesson (one assignment, to keep it to one nbgrader start-up)."""
-    course = tmp_path / "course"
-    assignment = "all-lessons"
-    (course / "source" / assignment).mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text(guide_config(), encoding="utf-8")
-    expected = {}
-    for sol in SOLUTIONS:  # read both sides up front: a rebuild during the slow nbgrader run must not race the test
-        shutil.copy(sol, course / "source" / assignment / sol.name)
-        expected[sol.name] = all_cells(nbformat.read(ROOT / "notebooks" / sol.name, as_version=4))
+def nbgrader(course: Path, *args: str, home: Path | None = None, cwd: Path | None = None) -> str:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader calls `alembic`
+    env["HOME"] = str(home or course.parent / "home")
+    env.pop("SOCIALIZED_LOSS_STRICT", None)  # a learner's kernel: checks report, only the hidden tests are strict
     proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
-        check=False, cwd=course, env=env, capture_output=True, text=True, timeout=900,
+        [sys.executable, "-m", "nbgrader", *args], cwd=cwd or course, env=env, capture_output=True, text=True,
+        timeout=3000,
     )
     log = proc.stdout + proc.stderr
-    assert proc.returncode == 0 and "ERROR" not in log, log[-4000:]
-    for sol in SOLUTIONS:
-        released = course / "release" / assignment / sol.name
-        assert released.exists(), f"nbgrader did not release {sol.name}:\n{log[-2000:]}"
-        got = all_cells(nbformat.read(released, as_version=4))
-        assert got == expected[sol.name], f"release/{sol.name} differs from notebooks/{sol.name}"
+    assert proc.returncode == 0 and "[ERROR]" not in log and "| ERROR]" not in log, (
+        f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{log[-5000:]}"
+    )
+    return log
+
+
+def answer_cells(nb) -> list:
+    return [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+
+
+def fill_in(released: Path, source: Path, out: Path, fraction: float) -> int:
+    """A learner's submission: the released notebook with the first ``fraction`` of its answer cells answered as the
+    source (the solutions) answers them, the rest left as released. Returns how many cells were answered."""
+    nb = nbformat.read(released, as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in answer_cells(nbformat.read(source, as_version=4))}
+    cells = answer_cells(nb)
+    n = round(len(cells) * fraction)
+    for cell in cells[:n]:
+        cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out)
+    return n
+
+
+def earned(autograded: Path) -> tuple[int, int]:
+    """(points earned, points possible) read off the executed submission: a grade cell earns its points when the
+    check cell before it printed ✓ for that check (the learner-facing output, not nbgrader's hidden test)."""
+    nb = nbformat.read(autograded, as_version=4)
+    got = possible = 0
+    last_output = ""
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade"):
+            points = int(meta["points"])
+            possible += points
+            exercise = re.search(r"Exercise (\d+\.\d+)", cell.source)
+            label = f"Exercise {exercise.group(1)}" if exercise else ""
+            ticks = [ln for ln in last_output.splitlines() if ln.startswith("✓") and label in ln]
+            got += points if ticks else 0
+        elif meta.get("locked"):
+            last_output = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+    return got, possible
+
+
+def test_full_nbgrader_cycle_scores_what_each_submission_earned(tmp_path: Path):
+    course = tmp_path / "course"
+    points = graded.write_course(ROOT, course)
+    assert sum(points.values()) > 0
+    lessons = sorted(points)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    os.chmod(exchange, 0o777)
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:  # the test's own exchange folder
+        fh.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
+    # the guide's config, through nbgrader: every lesson released at once
+    nbgrader(course, "generate_assignment", "*", "--force")
+    for lesson in lessons:
+        released = course / "release" / lesson / f"{lesson}.ipynb"
+        assert released.exists(), f"nbgrader did not release {lesson}"
+        text = released.read_text(encoding="utf-8")
+        assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text, f"release/{lesson} leaks"
+        ours = [c.source for c in nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4).cells]
+        theirs = [
+            c.source for c in nbformat.read(released, as_version=4).cells
+            if not c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        ]
+        assert theirs == ours, f"release/{lesson}, minus its grade cells, differs from notebooks/{lesson}.ipynb"
+
+    students = {"ada": 1.0, "bo": 0.5}
+    # lesson 00 through the exchange, as on a hub: release, each student fetches, answers and submits, then collect
+    nbgrader(course, "release_assignment", EXCHANGE_LESSON, "--force")
+    student_side = (f"--CourseDirectory.course_id={COURSE_ID}", f"--Exchange.root={exchange}")  # no course config
+    for student, fraction in students.items():
+        home = tmp_path / student
+        home.mkdir()
+        nbgrader(course, "fetch_assignment", EXCHANGE_LESSON, *student_side, home=home, cwd=home)
+        fetched = home / EXCHANGE_LESSON / f"{EXCHANGE_LESSON}.ipynb"
+        source = course / "source" / EXCHANGE_LESSON / f"{EXCHANGE_LESSON}.ipynb"
+        assert fill_in(fetched, source, fetched, fraction) > 0 or fraction < 1
+        nbgrader(course, "submit", EXCHANGE_LESSON, *student_side, f"--CourseDirectory.student_id={student}",
+                 home=home, cwd=home)
+    nbgrader(course, "collect", EXCHANGE_LESSON)
+    # the others as an LMS hands them over: one zip per lesson, files named <student>_<id>_<notebook>.ipynb
+    for lesson in lessons:
+        if lesson == EXCHANGE_LESSON:
+            continue
+        archive = course / "downloaded" / lesson / "archive"
+        archive.mkdir(parents=True)
+        with zipfile.ZipFile(archive / f"{lesson}-submissions.zip", "w") as zf:
+            for k, (student, fraction) in enumerate(students.items()):
+                answered = tmp_path / "answered" / f"{student}_{lesson}.ipynb"
+                fill_in(course / "release" / lesson / f"{lesson}.ipynb",
+                        course / "source" / lesson / f"{lesson}.ipynb", answered, fraction)
+                zf.write(answered, f"{student}_{1000 + k}_{lesson}.ipynb")
+        nbgrader(course, "zip_collect", lesson)
+    for lesson in lessons:
+        for student in students:
+            submitted = course / "submitted" / student / lesson / f"{lesson}.ipynb"
+            assert submitted.exists(), f"{student}'s {lesson} was not collected"
+
+    nbgrader(course, "autograde", "*")
+
+    scores: dict[tuple[str, str], float] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for lesson in lessons:
+            for student in students:
+                submission = gb.find_submission(lesson, student)
+                scores[student, lesson] = submission.score
+                assert submission.max_score == points[lesson]
+    report = []
+    for lesson in lessons:
+        for student in students:
+            got, possible = earned(course / "autograded" / student / lesson / f"{lesson}.ipynb")
+            assert possible == points[lesson]
+            report.append(f"{lesson} {student}: nbgrader {scores[student, lesson]:g}, checks ✓ {got}/{possible}")
+            assert scores[student, lesson] == got, "\n".join(report)
+    print("\n".join(report))
+    total = {s: sum(scores[s, lesson] for lesson in lessons) for s in students}
+    possible = sum(points.values())
+    print(f"totals: ada {total['ada']:g}/{possible}, bo {total['bo']:g}/{possible}")
+    assert total["ada"] == possible, "\n".join(report)
+    assert 0 < total["bo"] < possible, "\n".join(report)
+    shutil.rmtree(exchange, ignore_errors=True)
