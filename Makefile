@@ -10,7 +10,7 @@ JOBS   ?= 2
 NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PRISTINE := _build/pristine
 
-.PHONY: lab test update dev-env lint doctest test-unit test-notebooks test-browser test-nbgrader notebooks \
+.PHONY: lab test update dev-env lint doctest test-unit test-slow test-notebooks test-browser test-nbgrader notebooks \
         check-sync bench book graded student-release lock clean help
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make update     get the new version of the course; your edited notebooks are kept in my-work/<date-time>/"
 	@echo "make notebooks  regenerate notebooks/ and solutions/ from lessons/ (maintainers; never overwrites edits)"
 	@echo "make check-sync maintainers: the working tree is exactly what lessons/ build (CI runs it)"
+	@echo "make test-slow  maintainers/CI: the book build and 10^4-example property tests"
 	@echo "make test-browser  the course in a real browser (needs Debian's chromium)"
 	@echo "make bench      benchmarks (figures and ratios, not tests)"
 	@echo "make book       a static HTML book of the executed lessons (_build/html; HUB=<url> adds a JupyterHub button)"
@@ -45,7 +46,11 @@ doctest: dev-env
 	$(BIN)/python -m pytest -q --doctest-modules helpers/socialized_loss
 
 test-unit: dev-env
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not browser" tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not browser and not slow" tests
+
+# CI and maintainers: the book build and the property tests at 10^4 examples per rule (minutes, not seconds)
+test-slow: dev-env
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m slow tests
 
 test-notebooks: dev-env
 	$(BIN)/python -m socialized_loss.sync pristine $(PRISTINE)

@@ -319,7 +319,7 @@ def test(jobs: str = "2", pytest_args: list[str] | None = None) -> int:
         [python, "-m", "ruff", "check", "helpers", "tests", "bench"],
         [python, "-m", "pytest", "-q", "--doctest-modules", "helpers/socialized_loss"],
         [python, "-m", "socialized_loss.sync", "pristine", pristine],
-        [python, "-m", "pytest", "-n", jobs, "--dist", "loadfile", "-m", "not browser", "--nbval-lax",
+        [python, "-m", "pytest", "-n", jobs, "--dist", "loadfile", "-m", "not browser and not slow", "--nbval-lax",
          "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "tests",
          pristine / "notebooks", pristine / "solutions", *(pytest_args or [])],
     ]
