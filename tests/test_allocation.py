@@ -5,11 +5,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import socialized_loss as sl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_tiers import tiered
-
-import socialized_loss as sl
 from socialized_loss.allocation import (
     MAX_EXACT_MINOR,
     Shared,
@@ -129,7 +128,10 @@ def test_public_integer_primitives():
     assert pro_rata_minor(10000, [7, 4]).tolist() == [6364, 3636]
     assert pro_rata_minor(10000, np.array([7, 4])).tolist() == [6364, 3636]
     assert {"sequential_minor", "pro_rata_minor"} <= set(sl.allocation.__all__)
-    from socialized_loss.allocation import _pro_rata_int, _sequential_int  # the old names stay as aliases
+    from socialized_loss.allocation import (  # the old names stay as aliases
+        _pro_rata_int,
+        _sequential_int,
+    )
 
     assert _sequential_int(5, np.array([3, 3]), np.arange(2)).tolist() == [3, 2]
     assert _pro_rata_int(5, np.array([1.0, 1.0]), None).tolist() == [3, 2]

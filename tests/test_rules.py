@@ -1,12 +1,20 @@
 """Tests for socialized_loss.rules and ledger: the Book, the Allocation, every rule, the registry, bad input."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
-
 from socialized_loss import rules
 from socialized_loss.allocation import to_minor
-from socialized_loss.rules import MECHANISM_LABELS, RULES, Allocation, Book, apply_rule, rule_params
+from socialized_loss.rules import (
+    MECHANISM_LABELS,
+    RULES,
+    Allocation,
+    Book,
+    apply_rule,
+    rule_params,
+)
 
 # The vocabulary agreed in CONTRACT.md: simulator, widgets, checks and lessons use exactly these names.
 CONTRACT_NAMES = {
@@ -115,21 +123,26 @@ def test_book_copies_and_freezes_inputs():
         b.sizes[0] = 2.0
 
 
+def bk(**changes):
+    base = {"sizes": [1.0], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0}
+    return {**base, **changes}
+
+
 @pytest.mark.parametrize("kwargs, match", [
-    ({"sizes": [[1.0]], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0}, "sizes must be one-dimensional"),
-    ({"sizes": ["1"], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0}, "sizes must be real numbers"),
-    ({"sizes": [True], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0}, "sizes must be real numbers"),
-    ({"sizes": [1j], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0}, "sizes must be real numbers"),
-    ({"sizes": [np.nan], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0}, "sizes must be finite"),
-    ({"sizes": [1.0], "entry_prices": 0.0, "collateral": 1.0, "mark_price": 1.0}, "entry_prices must be > 0"),
-    ({"sizes": [1.0, 2.0], "entry_prices": [1.0, 2.0, 3.0], "collateral": 1.0, "mark_price": 1.0},
-     "entry_prices must be a single number or one value per account"),
-    ({"sizes": [1.0], "entry_prices": 1.0, "collateral": [1.0, 2.0], "mark_price": 1.0}, "collateral must be"),
-    ({"sizes": [1.0], "entry_prices": 1.0, "collateral": "x", "mark_price": 1.0}, "collateral must be"),
-    ({"sizes": [1.0], "entry_prices": 1.0, "collateral": 1.0, "mark_price": -1.0}, "mark_price must be > 0"),
-    ({"sizes": [1.0], "entry_prices": 1.0, "collateral": 1.0, "mark_price": [1.0]}, "mark_price must be a single number"),
-    ({"sizes": [1.0], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0, "names": ("a", "b")}, "names must have"),
-    ({"sizes": [1.0], "entry_prices": 1.0, "collateral": 1.0, "mark_price": 1.0, "names": "a"}, "names must be a sequence"),
+    (bk(sizes=[[1.0]]), "sizes must be one-dimensional"),
+    (bk(sizes=["1"]), "sizes must"),
+    (bk(sizes=[True]), "sizes must"),
+    (bk(sizes=[1j]), "sizes must"),
+    (bk(sizes=[np.nan]), "sizes must be finite"),
+    (bk(entry_prices=0.0), "entry_prices must be > 0"),
+    (bk(sizes=[1.0, 2.0], entry_prices=[1.0, 2.0, 3.0]), "entry_prices must be a single number or one value per"),
+    (bk(collateral=[1.0, 2.0]), "collateral must be"),
+    (bk(collateral="x"), "collateral must be"),
+    (bk(mark_price=-1.0), "mark_price must be > 0"),
+    (bk(mark_price=[1.0]), "mark_price must be a single number"),
+    (bk(names=("a", "b")), "names must have"),
+    (bk(names="a"), "names must be a sequence"),
+    (bk(sizes=[1.0, 2.0], names=("a", "a")), "names must be unique"),
 ])
 def test_book_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -263,8 +276,20 @@ def test_underwater_accounts_are_never_charged():
 
 def test_allocation_is_frozen_and_balanced_in_minor_units():
     a = rules.clawback(book3(), 10.0)
-    with pytest.raises(AttributeError):  # a frozen dataclass (FrozenInstanceError)
+    with pytest.raises(dataclasses.FrozenInstanceError):
         a.uncovered = 3.0
     with pytest.raises(TypeError):
         a.external["x"] = 1.0
     assert a.covered == 10.0 and np.array_equal(a.given_up, a.charges)
+
+
+def test_rules_are_built_on_the_public_integer_primitives():
+    from pathlib import Path
+
+    import socialized_loss
+
+    pkg = Path(socialized_loss.__file__).parent
+    for module in ("rules.py", "venue_adl.py"):
+        src = (pkg / module).read_text(encoding="utf-8")
+        assert "_sequential_int" not in src and "_pro_rata_int" not in src, module
+        assert "sequential_minor" in src and "pro_rata_minor" in src, module

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from socialized_loss.rules import Book, apply_rule
-from socialized_loss.venue_adl import adl_order, adl_scores, close_price, deleverage, fund_share
+from socialized_loss.venue_adl import (
+    adl_order,
+    adl_scores,
+    close_price,
+    deleverage,
+    fund_share,
+)
 from socialized_loss.venues import venue
 
 
@@ -122,7 +127,8 @@ def test_okx_closes_at_mark_so_the_deficit_is_not_covered_by_the_winners():
 # ------------------------------------------------------------------------------------------------------- dYdX v4
 
 # dYdX v4 test suite, TestOffsetSubaccountPerpetualPosition in protocol/x/clob/keeper/deleveraging_test.go
-# (https://github.com/dydxprotocol/v4-chain/blob/ad3295c0dafafbae314ad1b5573b753334debe20/protocol/x/clob/keeper/deleveraging_test.go).
+# https://github.com/dydxprotocol/v4-chain/blob/ad3295c0dafafbae314ad1b5573b753334debe20/
+#   protocol/x/clob/keeper/deleveraging_test.go
 # BTC oracle price $50,000. Carl_Num0_1BTC_Short_54999USD: short 1 BTC, USDC 54,999 → net collateral 4,999, so the
 # bankruptcy price to close 1 BTC is $54,999. A subaccount "long X BTC with USDC u" has equity u + X × 50,000,
 # which is its collateral in a Book with entry price 50,000.

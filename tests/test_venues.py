@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from socialized_loss import venues
 from socialized_loss.rules import RULES
 from socialized_loss.venues import (
@@ -153,7 +152,7 @@ def test_venue_lookup_by_key_or_name():
     assert venue("dYdX v4") is venue("dydx_v4") is venue("DYDX V4")
     with pytest.raises(ValueError, match="name must be one of the venues"):
         venue("FTX")
-    with pytest.raises(ValueError, match="name must be a venue name"):
+    with pytest.raises(TypeError, match="name must be a str"):
         venue(3)
 
 
@@ -186,7 +185,7 @@ def test_claim_checker_finds_agreement_and_disagreement():
         "OKX: the text says close_price = 'bankruptcy', data/venues.toml says 'mark'"]
     assert lesson_venue_claims_consistent(venue_markdown(["name", "close_price", "ranking", "adl_trigger",
                                                           "adl_fee", "socialization_base"])) == []
-    with pytest.raises(ValueError, match="text must be a string"):
+    with pytest.raises(TypeError, match="text must be a str"):
         venue_claims(None)
 
 

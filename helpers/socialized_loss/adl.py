@@ -269,8 +269,8 @@ def dydx_deleverage(sizes, quantity, equities, fill_price, oracle_price, entry_p
     Q = v.nonnegative("quantity", quantity)
     if Q.ndim != 0:
         raise ValueError(f"quantity must be a single number ≥ 0, got {quantity!r}")
-    fp = float(v.positive("fill_price", fill_price))
-    op = float(v.positive("oracle_price", oracle_price))
+    fp = v.one("fill_price", v.positive("fill_price", fill_price))
+    op = v.one("oracle_price", v.positive("oracle_price", oracle_price))
     gen = v.rng(seed)
     n = len(s)
     if max_iterate is None:

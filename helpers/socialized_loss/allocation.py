@@ -91,7 +91,7 @@ def _compute_scale(unit) -> float:
 
 
 def _to_minor(name: str, x, unit) -> np.ndarray:
-    if type(x) is float and math.isfinite(x) and abs(x) < 2.0**49 * float(unit) and type(unit) is float:
+    if type(x) is float and type(unit) is float and math.isfinite(x) and abs(x) < 2.0**49 * unit:
         return np.int64(round(x * _scale(unit)))  # the common scalar; Python's round is ties-to-even like rint
     arr = v.as_array(name, x)
     q = np.rint(arr * _scale(unit))
@@ -179,7 +179,7 @@ def _int_capacities(name: str, value) -> np.ndarray:
 
 def _int_amount(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer number of minor units ≥ 0 (an int, not "
+        raise v.WrongTypeError(f"{name} must be an integer number of minor units ≥ 0 (an int, not "
                          f"{type(value).__name__}), got {v.short(value)}")
     a = int(value)
     if a < 0 or a > _INT64_SAFE:
@@ -488,8 +488,7 @@ def pro_rata(amount, weights, caps=None, unit: float = 0.01, with_rest: bool = F
     >>> pro_rata(100, [1, 1], caps=[30, 30], with_rest=True)
     Shared(charges=array([30., 30.]), rest=40.0)
     """
-    if not isinstance(with_rest, (bool, np.bool_)):
-        raise ValueError(f"with_rest must be True or False, got {v.short(with_rest)}")
+    with_rest = v.flag("with_rest", with_rest)
     a = v.scalar("amount", v.nonnegative("amount", amount), "a single number ≥ 0 (money)")
     w = v.vector("weights", v.nonnegative("weights", weights))
     A = int(_to_minor("amount", a, unit))

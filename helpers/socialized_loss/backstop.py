@@ -35,7 +35,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import validate as v
-from .allocation import _exact_sum, _to_minor, from_minor, pro_rata_minor, sequential_minor
+from .allocation import (
+    _exact_sum,
+    _to_minor,
+    from_minor,
+    pro_rata_minor,
+    sequential_minor,
+)
 
 __all__ = [
     "DRIFT_UNSTAKE_DAYS",

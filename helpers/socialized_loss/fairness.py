@@ -7,17 +7,19 @@
   https://arxiv.org/abs/2512.01112v3) shows the queue is not Sybil-resistant (the pieces move down the queue and
   pay less) while capped pro-rata is (the pieces pay what the whole did).
 
-Money in, money out (whatever currency the charges are in); fractions are dimensionless.
+Money in, money out (whatever currency the charges are in), in whole minor units of ``unit`` (default 0.01 =
+cents): totals are exact sums of the charges rounded to the unit; fractions are dimensionless.
 """
 from __future__ import annotations
 
-import math
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import validate as v
+from .allocation import _exact_sum, _to_minor, from_minor
 
 __all__ = ["FairnessMetrics", "SybilResult", "fairness_metrics", "gini", "hhi", "sybil_split"]
 
@@ -58,10 +60,21 @@ class FairnessMetrics:
     top_winner_haircut: float
 
 
-def fairness_metrics(charges, wealth=None) -> FairnessMetrics:
+def _money_total(name: str, x: np.ndarray, unit) -> float:
+    """Exact total of money amounts, each rounded to ``unit`` first."""
+    return float(from_minor(_exact_sum(_to_minor(name, x, unit)), unit))
+
+
+def fairness_metrics(charges, wealth=None, unit: float = 0.01) -> FairnessMetrics:
     """Headline fairness numbers of ``charges`` (money ≥ 0 per account) against optional ``wealth`` (money ≥ 0:
     PnL, equity or whatever the charge is a haircut of). Accounts with zero wealth count as a 0 % haircut unless
-    they were charged (then inf). The top winner is the largest wealth, ties by lower index."""
+    they were charged (then inf). The top winner is the largest wealth, ties by lower index. ``total`` is the exact
+    sum of the charges in minor units of ``unit``.
+
+    >>> m = fairness_metrics([0.1, 0.2, 0.0], wealth=[1.0, 4.0, 0.0])
+    >>> m.total, m.accounts_hit, m.largest_haircut, m.top_winner_loss
+    (0.3, 2, 0.1, 0.2)
+    """
     c = v.vector("charges", v.nonnegative("charges", charges))
     largest = top_loss = top_cut = float("nan")
     if wealth is not None:
@@ -73,7 +86,8 @@ def fairness_metrics(charges, wealth=None) -> FairnessMetrics:
             largest = float(cut.max())
             top = int(np.lexsort((np.arange(len(w)), -w))[0])
             top_loss, top_cut = float(c[top]), float(cut[top])
-    return FairnessMetrics(math.fsum(c.tolist()), int(np.count_nonzero(c > 0)), largest, gini(c), hhi(c), top_loss, top_cut)
+    return FairnessMetrics(_money_total("charges", c, unit), int(np.count_nonzero(c > 0)), largest, gini(c), hhi(c),
+                           top_loss, top_cut)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,17 +111,34 @@ def _charges_of(result) -> np.ndarray:
     return np.asarray(result, dtype=float)
 
 
-def sybil_split(rule: Callable, account: int, k: int, *per_account, **kwargs) -> SybilResult:
+def _takes_unit(rule: Callable) -> bool:
+    try:
+        params = inspect.signature(rule).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "unit" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def sybil_split(rule: Callable, account: int, k: int, *per_account, unit: float = 0.01, **kwargs) -> SybilResult:
     """Split ``account`` into ``k`` equal pieces and re-run ``rule``.
 
     ``rule(*per_account, **kwargs)`` returns charges (an array, or a result with ``charges``, ``x`` or ``draws``).
     Every array in ``per_account`` (weights, PnL, caps in money …) is split: the account's entry becomes 0 and k
     entries of value ÷ k are appended. Fraction-valued per-account inputs (such as capped pro-rata's β) should be
     passed through a ``functools.partial`` or a lambda instead. A queue ``order`` is not split; use a rule that
-    orders by size (e.g. ``queue_haircut`` with its default order) so the pieces find their own place.
+    orders by size (e.g. ``queue_haircut`` with its default order) so the pieces find their own place. ``unit`` (the
+    minor unit of money, default 0.01) is passed on to ``rule`` when it takes one; the totals are exact in it.
+
+    >>> from socialized_loss.haircuts import queue_haircut
+    >>> r = sybil_split(queue_haircut, 0, 2, [8.0, 4.0, 0.5], budget=7.5)
+    >>> r.unsplit, r.split_total, r.advantage
+    (7.5, 3.5, 4.0)
     """
     if not callable(rule):
-        raise ValueError(f"rule must be callable, got {rule!r}")
+        raise v.WrongTypeError(f"rule must be callable, got {v.short(rule)}")
+    _to_minor("unit", 0.0, unit)
+    if _takes_unit(rule) and "unit" not in kwargs:
+        kwargs = {**kwargs, "unit": unit}
     if not per_account:
         raise ValueError("per_account must hold at least one per-account array (the weights)")
     arrays = [v.vector(f"per_account[{j}]", a) for j, a in enumerate(per_account)]
@@ -119,6 +150,7 @@ def sybil_split(rule: Callable, account: int, k: int, *per_account, **kwargs) ->
     split = [np.concatenate([np.where(np.arange(n) == i, 0.0, a), np.full(k, a[i] / k)]) for a in arrays]
     after = _charges_of(rule(*split, **kwargs))
     pieces = after[n:]
-    unsplit = float(before[i])
-    total = math.fsum(pieces.tolist())
-    return SybilResult(unsplit, total, pieces, unsplit - total, before, after)
+    unsplit = _money_total("charges", before[i:i + 1], unit)
+    total = _money_total("charges", pieces, unit)
+    adv = float(from_minor(int(_to_minor("charges", unsplit, unit)) - int(_to_minor("charges", total, unit)), unit))
+    return SybilResult(unsplit, total, pieces, adv, before, after)

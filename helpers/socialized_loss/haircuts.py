@@ -23,7 +23,14 @@ from typing import NamedTuple
 import numpy as np
 
 from . import validate as v
-from .allocation import _check_order, _pro_rata_int, _sequential_int, _to_minor, from_minor
+from .allocation import (
+    _check_order,
+    _exact_sum,
+    _to_minor,
+    from_minor,
+    pro_rata_minor,
+    sequential_minor,
+)
 
 __all__ = [
     "Haircut",
@@ -43,23 +50,29 @@ class Haircut(NamedTuple):
     x: np.ndarray
 
 
-def shortfall(equities) -> float:
-    """D = Σ(−e_i)+ (money): the total negative equity of the losers."""
+def shortfall(equities, unit: float = 0.01) -> float:
+    """D = Σ(−e_i)+ (money): the total negative equity of the losers, each rounded to ``unit``, summed exactly.
+
+    >>> shortfall([10.0, -3.5, -0.25])
+    3.75
+    """
     e = v.vector("equities", equities)
-    return float(np.maximum(-e, 0.0).sum())
+    return float(from_minor(_exact_sum(_to_minor("equities", np.maximum(-e, 0.0), unit)), unit))
 
 
-def capacity(pnl) -> float:
-    """U = Σ(PNL_i)+ (money): the total positive PnL that can be haircut."""
+def capacity(pnl, unit: float = 0.01) -> float:
+    """U = Σ(PNL_i)+ (money): the total positive PnL that can be haircut, each rounded to ``unit``, summed exactly.
+
+    >>> capacity([8.0, 4.0, -2.0, 0.5])
+    12.5
+    """
     p = v.vector("pnl", pnl)
-    return float(np.maximum(p, 0.0).sum())
+    return float(from_minor(_exact_sum(_to_minor("pnl", np.maximum(p, 0.0), unit)), unit))
 
 
 def _setup(pnl_or_w, budget, unit):
     w = np.maximum(v.vector("pnl_or_w", pnl_or_w), 0.0)
-    b = v.nonnegative("budget", budget)
-    if b.ndim != 0:
-        raise ValueError(f"budget must be a single number ≥ 0, got {budget!r}")
+    b = v.money("budget", budget)
     W = _to_minor("pnl_or_w", w, unit)
     B = int(_to_minor("budget", b, unit))
     return w, W, B
@@ -76,51 +89,66 @@ def queue_haircut(pnl_or_w, budget, order=None, unit: float = 0.01) -> Haircut:
 
     ``pnl_or_w``: PnL per account (negative parts ignored) or endowments w. Default order: largest w first (ties by
     lower index). budget > U = Σ w is a ValueError (infeasible).
+
+    >>> queue_haircut([8.0, 4.0, 0.5], 10.0).x.tolist()
+    [8.0, 2.0, 0.0]
     """
     w, W, B = _setup(pnl_or_w, budget, unit)
     if order is None:
         idx = np.lexsort((np.arange(len(w)), -w))
     else:
         idx = _check_order(order, len(w))
-    if B > int(W.sum()):
-        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {float(from_minor(int(W.sum()), unit))} "
-                         f"(infeasible), got {budget!r}")
-    return _result(_sequential_int(B, W, idx), W, unit)
+    U = _exact_sum(W)
+    if B > U:
+        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {U * float(unit):.10g} (infeasible), got "
+                         f"{v.short(budget)}")
+    return _result(sequential_minor(B, W, idx), W, unit)
 
 
 def pro_rata_haircut(w, budget, unit: float = 0.01) -> Haircut:
     """Wealth pro-rata: h_i = budget ÷ U for every winner (largest-remainder rounding in minor units).
 
     ``w``: PnL or endowments (negative parts ignored); budget > U is a ValueError.
+
+    >>> pro_rata_haircut([8.0, 4.0, 0.5], 7.5).x.tolist()
+    [4.8, 2.4, 0.3]
     """
     _, W, B = _setup(w, budget, unit)
-    if B > int(W.sum()):
-        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {float(from_minor(int(W.sum()), unit))} "
-                         f"(infeasible), got {budget!r}")
-    x = _pro_rata_int(B, W.astype(float), W) if B else np.zeros(len(W), dtype=np.int64)
-    return _result(x, W, unit)
+    U = _exact_sum(W)
+    if B > U:
+        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {U * float(unit):.10g} (infeasible), got "
+                         f"{v.short(budget)}")
+    return _result(pro_rata_minor(B, W, W), W, unit)
 
 
 def capped_pro_rata_haircut(w, budget, caps, unit: float = 0.01) -> Haircut:
     """Capped pro-rata (water-filling): h_i = min(η, β_i) with η set so Σ h_i w_i = budget.
 
     ``caps`` β_i ∈ [0, 1] are maximum haircut fractions; budget > Σ β_i w_i is a ValueError.
+
+    >>> capped_pro_rata_haircut([8.0, 4.0, 0.5], 8.0, [0.5, 1.0, 1.0]).x.tolist()  # the first is capped at 50 %
+    [4.0, 3.56, 0.44]
     """
     w_, W, B = _setup(w, budget, unit)
     beta = v.vector("caps", v.unit_interval("caps", caps))
     v.same_length(w=w_, caps=beta)
     Cmax = np.floor(W * beta + 1e-9).astype(np.int64)  # a cap in minor units, never above β_i × w_i
-    if B > int(Cmax.sum()):
-        raise ValueError(f"budget must be ≤ Σ caps × w = {float(from_minor(int(Cmax.sum()), unit))} (infeasible), "
-                         f"got {budget!r}")
-    x = _pro_rata_int(B, W.astype(float), Cmax) if B else np.zeros(len(W), dtype=np.int64)
-    return _result(x, W, unit)
+    Cmax = np.minimum(Cmax, W)
+    total = _exact_sum(Cmax)
+    if B > total:
+        raise ValueError(f"budget must be ≤ Σ caps × w = {total * float(unit):.10g} (infeasible), got "
+                         f"{v.short(budget)}")
+    return _result(pro_rata_minor(B, W, Cmax), W, unit)
 
 
 def top_winner_gap(w, budget, unit: float = 0.01) -> float:
     """υ^PR − υ^Queue (money): how much more the top winner keeps under pro-rata than under a queue that seizes the
     largest winner first. Equals H(1 − w₍₁₎/U) when H ≤ w₍₁₎ (Chitra, Prop. "Queue is worst for the top winner");
-    w = (8, 4, 0.5), H = 7.5 → 7.5 × 0.36 = 2.7."""
+    w = (8, 4, 0.5), H = 7.5 → 7.5 × 0.36 = 2.7.
+
+    >>> top_winner_gap([8.0, 4.0, 0.5], 7.5)
+    2.7
+    """
     w_ = np.maximum(v.vector("w", w), 0.0)
     if len(w_) == 0:
         raise ValueError("w must contain at least one account")

@@ -152,8 +152,7 @@ def cover_losses(funds: Mapping[str, InsuranceFund], losses: Mapping[str, float]
         raise v.WrongTypeError(f"funds must be a mapping of market name → InsuranceFund, got {v.short(funds)}")
     if not isinstance(losses, Mapping):
         raise v.WrongTypeError(f"losses must be a mapping of market name → loss (money), got {v.short(losses)}")
-    if not isinstance(shared, (bool, np.bool_)):
-        raise ValueError(f"shared must be True or False, got {v.short(shared)}")
+    shared = v.flag("shared", shared)
     for k, f in funds.items():
         _fund(f"funds[{k!r}]", f)
     units = {f.unit for f in funds.values()}
@@ -291,16 +290,16 @@ class FundMonteCarlo:
 
 
 def _mc_inputs(fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol):
-    share = float(v.unit_interval("fee_share", fee_share))
-    rate = float(v.nonnegative("crash_rate", crash_rate))
+    share = v.one("fee_share", v.unit_interval("fee_share", fee_share))
+    rate = v.one("crash_rate", v.nonnegative("crash_rate", crash_rate))
     n_paths = v.integer("n_paths", n_paths, 1)
     n_days = v.integer("n_days", n_days, 1)
-    fees = float(v.nonnegative("daily_fees", daily_fees))
-    xm = float(v.positive("crash_loss", crash_loss))
-    a = float(v.as_array("tail_index", tail_index))
+    fees = v.one("daily_fees", v.nonnegative("daily_fees", daily_fees))
+    xm = v.one("crash_loss", v.positive("crash_loss", crash_loss))
+    a = v.one("tail_index", v.as_array("tail_index", tail_index))
     if a <= 1:
         raise ValueError(f"tail_index must be > 1 (finite mean loss), got {tail_index!r}")
-    fv = float(v.nonnegative("fee_vol", fee_vol))
+    fv = v.one("fee_vol", v.nonnegative("fee_vol", fee_vol))
     return share, rate, n_paths, n_days, fees, xm, a, fv
 
 
@@ -392,12 +391,12 @@ def size_for_target(
     (in [0, 1)). Bisection on the initial size with common random numbers, so the estimate is monotone in the size
     and deterministic for a seed. Model and ``unit`` as in :func:`fund_monte_carlo`; the size is a multiple of
     ``unit``."""
-    tp = float(v.unit_interval("target_prob", target_prob))
+    tp = v.one("target_prob", v.unit_interval("target_prob", target_prob))
     if tp >= 1:
         return 0.0
     share, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
         fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol)
-    tol = float(v.positive("tol", tol))
+    tol = v.one("tol", v.positive("tol", tol))
     mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
     inflow, bad = (share * fees) * mult, xm * loss
 
@@ -424,9 +423,9 @@ def size_for_target(
 
 
 def _cl(premium_rate, claim_rate, claim_mean):
-    c = float(v.positive("premium_rate", premium_rate))
-    lam = float(v.positive("claim_rate", claim_rate))
-    mu = float(v.positive("claim_mean", claim_mean))
+    c = v.one("premium_rate", v.positive("premium_rate", premium_rate))
+    lam = v.one("claim_rate", v.positive("claim_rate", claim_rate))
+    mu = v.one("claim_mean", v.positive("claim_mean", claim_mean))
     if c <= lam * mu:
         raise ValueError(
             f"premium_rate must exceed claim_rate × claim_mean = {lam * mu!r} (net profit condition), got {c!r}"
@@ -468,9 +467,9 @@ def ruin_monte_carlo(
     Ruin can only happen at a claim, so only claim instants up to ``horizon`` are simulated (exponential claims with
     mean ``claim_mean``). Returns (estimate, standard error). Converges up to ψ(u) as the horizon grows.
     """
-    u = float(v.nonnegative("u", u))
+    u = v.one("u", v.nonnegative("u", u))
     c, lam, mu = _cl(premium_rate, claim_rate, claim_mean)
-    h = float(v.positive("horizon", horizon))
+    h = v.one("horizon", v.positive("horizon", horizon))
     n_paths = v.integer("n_paths", n_paths, 1)
     g = v.rng(seed)
     m = lam * h

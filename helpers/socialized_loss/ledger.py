@@ -37,14 +37,8 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
 
 
 def _real(name: str, value) -> np.ndarray:
-    """Finite real numbers; refuses bools, strings and complex numbers by name."""
-    if isinstance(value, (str, bytes, bool, np.bool_)):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
-    arr = np.asarray(value) if not isinstance(value, np.ndarray) else value
-    if arr.dtype.kind in "bcUSO" and not (arr.dtype.kind == "O" and arr.size and all(
-            isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) for x in arr.ravel())):
-        raise ValueError(f"{name} must be real numbers (no bools, strings or complex), got {value!r}")
-    return v.as_array(name, arr)
+    """Finite real numbers; ``validate.as_array`` refuses bools, text and complex numbers, naming ``name``."""
+    return v.as_array(name, value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +102,8 @@ class Book:
             names = tuple(names)
             if len(names) != n:
                 raise ValueError(f"names must have one entry per account ({n}), got {len(names)}")
+            if len(set(names)) != n:
+                raise ValueError(f"names must be unique, got {self.names!r}")
         object.__setattr__(self, "sizes", _frozen(s))
         object.__setattr__(self, "entry_prices", _frozen(np.broadcast_to(e, (n,))))
         object.__setattr__(self, "collateral", _frozen(np.broadcast_to(c, (n,))))

@@ -134,8 +134,7 @@ def liquidate(
     e = float(v.scalar("entry_price", v.positive("entry_price", entry_price), "a single number > 0"))
     p = float(v.scalar("fill_price", v.positive("fill_price", fill_price), "a single number > 0"))
     rate = float(v.scalar("max_fee_rate", v.unit_interval("max_fee_rate", max_fee_rate), "a single number in [0, 1]"))
-    if not isinstance(partial_cover, (bool, np.bool_)):
-        raise ValueError(f"partial_cover must be True or False, got {v.short(partial_cover)}")
+    partial_cover = v.flag("partial_cover", partial_cover)
     if fund_balance is not None:
         fund_balance = v.money("fund_balance", fund_balance)
     if (mmr is None) != (target_margin_ratio is None):
@@ -202,8 +201,8 @@ def price_impact(volume, depth, model: str = "sqrt", coef: float = 0.01, max_imp
     vol = v.nonnegative("volume", volume)
     d = v.positive("depth", depth)
     v.choice("model", model, IMPACT_MODELS)
-    k = float(v.nonnegative("coef", coef))
-    cap = float(v.open_unit("max_impact", max_impact))
+    k = v.one("coef", v.nonnegative("coef", coef))
+    cap = v.one("max_impact", v.open_unit("max_impact", max_impact))
     return v.scalar_or_array(_impact(vol, d, model, k, cap))
 
 
@@ -267,11 +266,11 @@ def make_book(
         w = np.ones_like(levs)
     if levs.size == 0 or np.any(levs < 1) or w.sum() <= 0:
         raise ValueError(f"leverage_mix must hold leverages ≥ 1 with positive total weight, got {leverage_mix!r}")
-    p = float(v.positive("price", price))
-    ls = float(v.unit_interval("long_share", long_share))
-    med = float(v.positive("notional_median", notional_median))
-    sig = float(v.nonnegative("notional_sigma", notional_sigma))
-    jit = float(v.nonnegative("leverage_jitter", leverage_jitter))
+    p = v.one("price", v.positive("price", price))
+    ls = v.one("long_share", v.unit_interval("long_share", long_share))
+    med = v.one("notional_median", v.positive("notional_median", notional_median))
+    sig = v.one("notional_sigma", v.nonnegative("notional_sigma", notional_sigma))
+    jit = v.one("leverage_jitter", v.nonnegative("leverage_jitter", leverage_jitter))
     lev = levs[g.choice(levs.size, size=n, p=w / w.sum())] * np.exp(jit * g.standard_normal(n))
     lev = np.maximum(lev, 1.0)
     side = np.where(g.random(n) < ls, 1.0, -1.0)
@@ -349,10 +348,10 @@ def cascade(
     shock = v.number("shock", shock, "a single number in [0, 1)")
     if not 0 <= shock < 1:
         raise ValueError(f"shock must be in [0, 1), got {shock!r}")
-    depth = float(v.positive("depth", depth))
-    mmr = float(v.open_unit("mmr", mmr))
+    depth = v.one("depth", v.positive("depth", depth))
+    mmr = v.one("mmr", v.open_unit("mmr", mmr))
     v.choice("impact", impact, IMPACT_MODELS)
-    rate = float(v.unit_interval("max_fee_rate", max_fee_rate))
+    rate = v.one("max_fee_rate", v.unit_interval("max_fee_rate", max_fee_rate))
     max_rounds = v.integer("max_rounds", max_rounds, 1)
     fund_c = None if fund_balance is None else int(_m("fund_balance", v.money("fund_balance", fund_balance), unit))
 

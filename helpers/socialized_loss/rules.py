@@ -8,7 +8,9 @@ of ``allocation``: ``sequential_minor`` (a queue or a waterfall: layers drawn on
 minor units: Σ charges + Σ external + uncovered = shortfall to the unit, nobody is charged below zero or above its
 cap, and no position is closed beyond what it holds.
 
-Accounts whose equity at the mark is negative are the ones being socialized: no rule charges them.
+Accounts whose equity at the mark is negative are the ones being socialized: no rule charges their trading equity
+(clawbacks, pro-rata bases, haircuts, ADL). The backstops charge stakes and fund contributions, which are money
+apart from the trading account.
 
 The rules and their registry names (``RULES``; the only vocabulary the simulator, widgets, checks and lessons use):
 
@@ -86,18 +88,11 @@ _MAX_MINOR = 2**53
 
 
 def _check_book(book) -> Book:
-    if not isinstance(book, Book):
-        raise TypeError(f"book must be a socialized_loss.rules.Book, got {type(book).__name__}")
-    return book
+    return v.instance("book", book, Book)
 
 
 def _scalar(name: str, value, low: float | None = 0.0, high: float | None = None) -> float:
-    if isinstance(value, (str, bytes, bool, np.bool_, complex, np.complexfloating)):
-        raise ValueError(f"{name} must be a single real number, got {value!r}")
-    arr = v.as_array(name, value)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a single number, not an array, got {value!r}")
-    x = float(arr)
+    x = v.number(name, value)
     if (low is not None and x < low) or (high is not None and x > high):
         lo = "-∞" if low is None else low
         hi = "∞" if high is None else high
@@ -131,8 +126,6 @@ def _caps(name: str, values, unit) -> np.ndarray:
 
 def _per_account(name: str, value, n: int, low: float = 0.0, high: float | None = None) -> np.ndarray:
     """A number or one number per account, within [low, high]; broadcast to n."""
-    if isinstance(value, (str, bytes, bool, np.bool_)):
-        raise ValueError(f"{name} must be a number or one number per account, got {value!r}")
     arr = v.as_array(name, value)
     if arr.ndim > 1 or (arr.ndim == 1 and len(arr) != n):
         raise ValueError(f"{name} must be a single number or one value per account ({n}), got shape {arr.shape}")
@@ -339,7 +332,9 @@ def venue_adl(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity=
     >>> a.closed.tolist(), a.close_prices.tolist()[1:], a.charges.tolist(), a.uncovered
     ([20.0, 10.0, 10.0], [650.0, 650.0], [0.0, 100.0, 100.0], 0.0)
     """
-    from .venue_adl import deleverage  # the contract-space engine builds on Book/Allocation too
+    from .venue_adl import (
+        deleverage,  # the contract-space engine builds on Book/Allocation too
+    )
 
     return deleverage(book, shortfall, venue=venue, bankrupt=bankrupt, quantity=quantity,
                       bankruptcy_price=bankruptcy_price, previous_price=previous_price, scores=scores,
@@ -415,8 +410,8 @@ def ccp_waterfall(book: Book, shortfall, *, default_fund, defaulter=None, skin_i
     sitg = _amount("skin_in_the_game", skin_in_the_game, unit)
     layers = np.array([own.sum(), sitg, df.sum(), assess.sum(), gains.sum()], dtype=np.int64)
     d_own, d_sitg, d_df, d_as, d_vm = (int(t) for t in sequential_minor(S, layers))
-    x = sequential_minor(d_own, own) + pro_rata_minor(d_df, df, df) + pro_rata_minor(d_as, assess, assess) + pro_rata_minor(
-        d_vm, gains, gains)
+    x = (sequential_minor(d_own, own) + pro_rata_minor(d_df, df, df) + pro_rata_minor(d_as, assess, assess)
+         + pro_rata_minor(d_vm, gains, gains))
     return _result("ccp_waterfall", book, S, x, unit, caps=own + df + assess + gains,
                    external={"skin_in_the_game": d_sitg})
 

@@ -22,12 +22,13 @@ Venue rules (as documented at time of capture; sources in ``data/venues.toml`` a
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import validate as v
-from .allocation import _pro_rata_int, _to_minor, from_minor
+from .allocation import _exact_sum, _to_minor, from_minor, pro_rata_minor
 
 __all__ = [
     "Clawback",
@@ -44,10 +45,7 @@ __all__ = [
 
 
 def _scalar_nonneg(name, value) -> float:
-    arr = v.nonnegative(name, value)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a single number ≥ 0, got {value!r}")
-    return float(arr)
+    return v.money(name, value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,19 +63,20 @@ def clawback(loss, profits, unit: float = 0.01) -> Clawback:
 
     ``profits`` are net PnL per account (money, any sign); only positive ones pay, each at most its profit.
     rate = min(loss ÷ Σ positive profits, 1); uncovered = loss − Σ charges. No profitable account: rate 0 and the
-    whole loss is uncovered. Σ charges + uncovered = loss exactly in minor units.
+    whole loss is uncovered. Σ charges + uncovered = loss exactly in minor units, at any size.
+
+    >>> r = clawback(30.0, [100.0, 50.0, -20.0])
+    >>> r.charges.tolist(), r.rate, r.uncovered
+    ([20.0, 10.0, 0.0], 0.2, 0.0)
     """
     L = _scalar_nonneg("loss", loss)
     p = v.vector("profits", profits)
     w = np.maximum(p, 0.0)
     A = int(_to_minor("loss", L, unit))
     C = _to_minor("profits", w, unit)
-    P = int(C.sum())
-    if P == 0 or A == 0:
-        x = np.zeros(len(p), dtype=np.int64)
-    else:
-        x = _pro_rata_int(A, C.astype(float), C)  # weights = caps = profit: one rate for all
-    rest = A - int(x.sum())
+    P = _exact_sum(C)
+    x = pro_rata_minor(A, C, C)  # weights = caps = profit: one rate for all
+    rest = A - _exact_sum(x)
     rate = 0.0 if P == 0 else min(A / P, 1.0)
     return Clawback(np.asarray(from_minor(x, unit), dtype=float), float(rate), float(from_minor(rest, unit)))
 
@@ -94,16 +93,21 @@ def contracts_pro_rata(loss, sizes, unit: float = 0.01) -> ContractsProRata:
     """Drift v2: every open position, long and short, pays in proportion to |size| (base units).
 
     per_contract = loss ÷ Σ|size| (money per base unit, unrounded); charges sum to the loss exactly. A positive loss
-    over zero open interest is a ValueError (Drift refuses it). Loss 100 over sizes (7, −4) → 63.64 and 36.36.
+    over zero open interest is a ValueError (Drift refuses it).
+
+    >>> contracts_pro_rata(100.0, [7.0, -4.0]).charges.tolist()
+    [63.64, 36.36]
     """
     L = _scalar_nonneg("loss", loss)
     s = np.abs(v.vector("sizes", sizes))
     A = int(_to_minor("loss", L, unit))
-    oi = float(s.sum())
+    oi = math.fsum(s.tolist())
     if A > 0 and oi == 0:
         raise ValueError("sizes must include a non-zero open position: a loss cannot be socialized over zero open "
                          "interest (Drift refuses it too)")
-    x = _pro_rata_int(A, s, None)
+    x = pro_rata_minor(A, s)
+    if _exact_sum(x) != A:
+        raise RuntimeError("internal: contracts_pro_rata did not place the whole loss")
     per = 0.0 if oi == 0 else float(from_minor(A, unit)) / oi
     return ContractsProRata(np.asarray(from_minor(x, unit), dtype=float), per)
 
@@ -139,16 +143,21 @@ class DepositHaircut:
 
 def deposit_haircut_charges(loss, deposits, unit: float = 0.01) -> DepositHaircut:
     """Per-depositor charges of a deposit-index haircut (Mango): pro rata to deposits (money ≥ 0), each at most its
-    deposit. loss > Σ deposits is a ValueError, as in ``deposit_index_haircut``. Σ charges = loss exactly."""
+    deposit. loss > Σ deposits is a ValueError, as in ``deposit_index_haircut``. Σ charges = loss exactly.
+
+    >>> r = deposit_haircut_charges(100.0, [600.0, 400.0])
+    >>> r.charges.tolist(), r.balances.tolist(), r.factor
+    ([60.0, 40.0], [540.0, 360.0], 0.9)
+    """
     L = _scalar_nonneg("loss", loss)
     d = v.vector("deposits", v.nonnegative("deposits", deposits))
     A = int(_to_minor("loss", L, unit))
     C = _to_minor("deposits", d, unit)
-    if A > int(C.sum()):
-        raise ValueError(f"loss must be ≤ Σ deposits (depositors cannot lose more than they hold), got loss {loss!r}"
-                         f" over Σ deposits {float(from_minor(int(C.sum()), unit))}")
-    x = _pro_rata_int(A, C.astype(float), C) if A else np.zeros(len(d), dtype=np.int64)
-    total = int(C.sum())
+    total = _exact_sum(C)
+    if A > total:
+        raise ValueError(f"loss must be ≤ Σ deposits (depositors cannot lose more than they hold), got loss "
+                         f"{v.short(loss)} over Σ deposits {total * float(unit):.10g}")
+    x = pro_rata_minor(A, C, C)
     factor = 1.0 if total == 0 else 1.0 - A / total
     return DepositHaircut(np.asarray(from_minor(x, unit), dtype=float),
                           np.asarray(from_minor(C - x, unit), dtype=float), float(factor))
@@ -169,25 +178,32 @@ def withdrawal_haircut(amount, factor, unit: float = 0.01) -> WithdrawalHaircut:
     charged = amount exactly in minor units. Broadcasts. How Paradex computes the factor itself is not reproduced
     here (our stored copy of https://docs.paradex.trade/risk/socialized-losses.md lost the formula); see
     ``exchange_bankruptcy_amount`` for the shortfall it offsets.
+
+    >>> w = withdrawal_haircut(1000.0, 0.05)
+    >>> w.received, w.charged
+    (950.0, 50.0)
     """
     a = v.nonnegative("amount", amount)
     f = v.unit_interval("factor", factor)
     a, f = v.broadcast(amount=a, factor=f)
-    A = _to_minor("amount", a, unit)
+    A = np.asarray(_to_minor("amount", a, unit))
     ch = np.minimum(np.rint(A * f).astype(np.int64), A)
     return WithdrawalHaircut(v.scalar_or_array(np.asarray(from_minor(A - ch, unit), dtype=float)),
                              v.scalar_or_array(np.asarray(from_minor(ch, unit), dtype=float)))
 
 
-def exchange_bankruptcy_amount(settlement_balances, insurance_fund):
+def exchange_bankruptcy_amount(settlement_balances, insurance_fund, unit: float = 0.01):
     """Paradex's Exchange Bankruptcy Amount (money): max(0, Σ max(0, −settlement balance) − insurance fund).
 
     ``settlement_balances``: each account's USDC balance if all positions were closed at mark (money, any sign);
     ``insurance_fund``: the fund's USDC balance (money, any sign). Positive means a socialized-loss factor applies
-    to withdrawals (https://docs.paradex.trade/risk/socialized-losses.md).
+    to withdrawals (https://docs.paradex.trade/risk/socialized-losses.md). Amounts are rounded to ``unit`` (default
+    0.01) and summed exactly.
+
+    >>> exchange_bankruptcy_amount([100.0, -30.0, -50.5], 20.0)
+    60.5
     """
     b = v.vector("settlement_balances", settlement_balances)
-    f = v.finite("insurance_fund", insurance_fund)
-    if f.ndim != 0:
-        raise ValueError(f"insurance_fund must be a single number, got {insurance_fund!r}")
-    return float(max(0.0, float(np.maximum(-b, 0.0).sum()) - float(f)))
+    f = v.money("insurance_fund", insurance_fund, "a single number (money, any sign)", allow_negative=True)
+    neg = _exact_sum(_to_minor("settlement_balances", np.maximum(-b, 0.0), unit))
+    return float(from_minor(max(0, neg - int(_to_minor("insurance_fund", f, unit))), unit))

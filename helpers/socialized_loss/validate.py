@@ -13,6 +13,18 @@ import numpy as np
 __all__: list[str] = []  # internal helpers; not re-exported at the package top level
 
 
+class WrongTypeError(TypeError, ValueError):
+    """A wrong kind of object for a parameter (a TypeError; also a ValueError, so older callers that caught
+    ValueError for every bad input keep working)."""
+
+
+def flag(name: str, value: Any) -> bool:
+    """True or False (a Python or numpy bool); anything else is a TypeError naming the parameter."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise WrongTypeError(f"{name} must be True or False, got {short(value)}")
+    return bool(value)
+
+
 def short(value: Any, limit: int = 120) -> str:
     """``repr(value)`` cut to ``limit`` characters, so an error about a long array stays readable."""
     text = repr(value)
@@ -23,11 +35,11 @@ def _refuse_kind(name: str, value: Any, arr: np.ndarray) -> None:
     """Refuse text, booleans and complex numbers (numpy would quietly turn "1.5", True or 1+0j into floats)."""
     kind = arr.dtype.kind
     if kind in "USa" or isinstance(value, (str, bytes)):
-        raise ValueError(f"{name} must be a number or an array of numbers, not text; got {short(value)}")
+        raise WrongTypeError(f"{name} must be a number or an array of numbers, not text; got {short(value)}")
     if kind == "b":
-        raise ValueError(f"{name} must be a number or an array of numbers, not a boolean; got {short(value)}")
+        raise WrongTypeError(f"{name} must be a number or an array of numbers, not a boolean; got {short(value)}")
     if kind == "c":
-        raise ValueError(f"{name} must be a real number or an array of real numbers, not complex; got {short(value)}")
+        raise WrongTypeError(f"{name} must be a real number or an array of real numbers, not complex; got {short(value)}")
     if kind == "O" or isinstance(value, (list, tuple)):
         # element by element (a list may mix a bool or a string into numbers); short for the lists learners type
         stack = [value] if kind != "O" else [arr.ravel().tolist()]
@@ -36,11 +48,11 @@ def _refuse_kind(name: str, value: Any, arr: np.ndarray) -> None:
             if isinstance(item, (list, tuple)):
                 stack.extend(item)
             elif isinstance(item, (bool, np.bool_)):
-                raise ValueError(f"{name} must hold numbers, not booleans; got {short(value)}")
+                raise WrongTypeError(f"{name} must hold numbers, not booleans; got {short(value)}")
             elif isinstance(item, (str, bytes)):
-                raise ValueError(f"{name} must hold numbers, not text; got {short(value)}")
+                raise WrongTypeError(f"{name} must hold numbers, not text; got {short(value)}")
             elif isinstance(item, (complex, np.complexfloating)):
-                raise ValueError(f"{name} must hold real numbers, not complex; got {short(value)}")
+                raise WrongTypeError(f"{name} must hold real numbers, not complex; got {short(value)}")
 
 
 def as_array(name: str, value: Any) -> np.ndarray:
@@ -79,6 +91,13 @@ def scalar(name: str, arr: np.ndarray, what: str = "a single number") -> np.ndar
     return arr
 
 
+def one(name: str, arr: np.ndarray) -> float:
+    """The single number in a 0-d array as a float; an array is a ValueError naming the parameter."""
+    if np.ndim(arr) != 0:
+        raise ValueError(f"{name} must be a single number, not an array (got shape {np.shape(arr)})")
+    return float(arr)
+
+
 def number(name: str, value: Any, what: str = "a single finite number") -> float:
     """One finite real number (not an array, text, boolean or complex) as a Python float."""
     return float(scalar(name, as_array(name, value), what))
@@ -89,11 +108,6 @@ def frozen(arr: np.ndarray) -> np.ndarray:
     out = np.array(arr, copy=True)
     out.setflags(write=False)
     return out
-
-
-class WrongTypeError(TypeError, ValueError):
-    """A wrong kind of object for a parameter (a TypeError; also a ValueError, so older callers that caught
-    ValueError for every bad input keep working)."""
 
 
 def instance(name: str, value: Any, cls: type | tuple[type, ...]) -> Any:

@@ -48,9 +48,7 @@ _MAX_LOTS = 2**53
 
 
 def _check_book(book) -> Book:
-    if not isinstance(book, Book):
-        raise TypeError(f"book must be a socialized_loss.rules.Book, got {type(book).__name__}")
-    return book
+    return v.instance("book", book, Book)
 
 
 def _lots(name: str, q, lot: float, *, down: bool) -> np.ndarray:
@@ -249,13 +247,13 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
     if S_arr.ndim != 0:
         raise ValueError(f"shortfall must be a single number ≥ 0, got {shortfall!r}")
     if float(S_arr) * su > 2**53:
-        raise ValueError(f"shortfall is too large for exact minor units (shortfall / unit ≤ 2**53), got {shortfall!r}")
+        raise ValueError(f"shortfall is too large for exact minor units (shortfall / unit ≤ 2**53), got "
+                         f"{shortfall!r}")
     S = int(np.rint(float(S_arr) * su))
     lot_arr = v.positive("lot", lot)
     if lot_arr.ndim != 0:
         raise ValueError(f"lot must be a single number > 0 (base units), got {lot!r}")
-    if not isinstance(force, (bool, np.bool_)):
-        raise ValueError(f"force must be True or False, got {force!r}")
+    v.instance("force", force, (bool, np.bool_))
     n = book.n
 
     # the bankrupt position: side and quantity to close
@@ -319,10 +317,14 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
             closed[order] = sequential_minor(want, held[order])
     total = int(closed.sum())
 
-    # the gap the counterparties give up, exact in minor units; a fund share moves the close price toward the mark
-    if total and F:
-        P = P + int(sigma) * (Fraction(F) / Fraction(su)) / (total * Lf)
+    # the gap the counterparties give up at the venue's price, exact in minor units; a fund share (Bybit's pool
+    # paying up to its threshold) lowers it, moving the close price toward the mark but never past it
     G = round((Fraction(book.mark_price) - P) * int(sigma) * total * Lf * Fraction(su))
+    if total:
+        F = min(F, max(G, 0))
+    if F and total:
+        G -= F
+        P = P + int(sigma) * (Fraction(F) / Fraction(su)) / (total * Lf)
     x = (pro_rata_minor(abs(G), closed.astype(float)) * (1 if G >= 0 else -1)) if total else zeros
     fees = np.array([round(Fraction(int(c)) * Lf * P * Fraction(fr) * Fraction(su)) for c in closed], dtype=np.int64)
     if b_idx is not None:

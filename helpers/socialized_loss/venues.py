@@ -22,6 +22,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
 
+from . import validate as v
+
 __all__ = [
     "COLUMN_LABELS",
     "ENUMS",
@@ -165,11 +167,12 @@ def validate_rows(rows: list[dict], rule_names=None) -> list[Venue]:
         if not isinstance(src, list) or not src or not all(isinstance(u, str) and _URL.match(u) for u in src):
             raise ValueError(f"{where}: sources must be a non-empty list of http(s) URLs, got {src!r}")
         if not isinstance(raw["checked"], _dt.date) or isinstance(raw["checked"], _dt.datetime):
-            raise ValueError(f"{where}: checked must be a TOML date (YYYY-MM-DD), got {raw['checked']!r}")
+            raise ValueError(  # noqa: TRY004 (a bad data file is a ValueError)
+                f"{where}: checked must be a TOML date (YYYY-MM-DD), got {raw['checked']!r}")
         if not _dt.date(2019, 1, 1) <= raw["checked"] <= _dt.date.today():
             raise ValueError(f"{where}: checked must be a date from 2019 to today, got {raw['checked']}")
         if not isinstance(raw["uncertain"], bool):
-            raise ValueError(f"{where}: uncertain must be true or false, got {raw['uncertain']!r}")
+            raise ValueError(f"{where}: uncertain must be true or false, got {raw['uncertain']!r}")  # noqa: TRY004
         has_adl = raw["close_price"] != "none"
         if has_adl != (raw["ranking"] != "none") or has_adl != (raw["adl_trigger"] != "none"):
             raise ValueError(f"{where}: close_price, ranking and adl_trigger must all be 'none' or all be set")
@@ -195,7 +198,7 @@ def validate_rows(rows: list[dict], rule_names=None) -> list[Venue]:
     return out
 
 
-def load_venues(text: str | None = None) -> list[Venue]:
+def load_venues(text: str | None = None) -> tuple[Venue, ...]:
     """Parse and validate the rulebook (the package's ``data/venues.toml`` unless ``text`` is given)."""
     if text is None:
         text = resources.files(__package__).joinpath("data", "venues.toml").read_text(encoding="utf-8")
@@ -206,10 +209,10 @@ def load_venues(text: str | None = None) -> list[Venue]:
     rows = data.get("venue")
     if not isinstance(rows, list) or not rows:
         raise ValueError("venues.toml must hold [[venue]] tables, found none")
-    return validate_rows(rows)
+    return tuple(validate_rows(rows))
 
 
-VENUES: list[Venue] = load_venues()
+VENUES: tuple[Venue, ...] = load_venues()  # every row, in file order (immutable)
 _BY_KEY = {r.key: r for r in VENUES}
 _BY_NAME = {r.name.casefold(): r for r in VENUES}
 
@@ -222,8 +225,7 @@ def venue(name: str) -> Venue:
     """
     if isinstance(name, Venue):
         return name
-    if not isinstance(name, str):
-        raise ValueError(f"name must be a venue name or key (str), got {name!r}")
+    v.instance("name", name, str)
     row = _BY_KEY.get(name.lower()) or _BY_NAME.get(name.casefold())
     if row is None:
         raise ValueError(f"name must be one of the venues {', '.join(r.name for r in VENUES)} (or their keys "
@@ -313,8 +315,7 @@ def venue_claims(text: str) -> list[tuple[str, str, str, str]]:
     Dated or hedged wording ("earlier versions said…") is not recognised as a claim only if it names no venue before
     the phrase, so keep such sentences explicit about what the file records (``close_price_note``).
     """
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a string (a lesson's markdown), got {type(text).__name__}")
+    v.instance("text", text, str)
     found = []
     for sent in _sentences(text):
         for m in _CLOSE.finditer(sent):

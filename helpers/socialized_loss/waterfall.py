@@ -28,7 +28,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import validate as v
-from .allocation import _pro_rata_int, _sequential_int, _to_minor, from_minor
+from .allocation import (
+    _exact_sum,
+    _to_minor,
+    from_minor,
+    pro_rata_minor,
+    sequential_minor,
+)
 
 __all__ = ["LAYER_NAMES", "WaterfallLayers", "WaterfallResult", "default_waterfall"]
 
@@ -57,14 +63,10 @@ class WaterfallLayers:
 
     def __post_init__(self):
         for name in LAYER_NAMES[:3]:
-            val = v.nonnegative(name, getattr(self, name))
-            if val.ndim != 0:
-                raise ValueError(f"{name} must be a single number ≥ 0, got {getattr(self, name)!r}")
-            object.__setattr__(self, name, float(val))
+            object.__setattr__(self, name, v.money(name, getattr(self, name)))
         for name in ("member_default_fund", "assessment_caps", "vm_gains"):
             arr = v.vector(name, v.nonnegative(name, getattr(self, name)))
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
+            object.__setattr__(self, name, v.frozen(arr))  # a read-only copy: the caller's array is left alone
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,23 +85,28 @@ class WaterfallResult:
 def default_waterfall(loss, layers: WaterfallLayers, unit: float = 0.01) -> WaterfallResult:
     """Run a default ``loss`` (money ≥ 0) down the waterfall ``layers``; each layer is used only once the previous
     ones are exhausted; mutualised layers are split pro rata to the members' capacities (contributions, caps, VM
-    gains), never above them. Nasdaq 2018: loss €114M past margin, SITG €7M, fund €160.5M → fund drawn €107M."""
-    L = v.nonnegative("loss", loss)
-    if L.ndim != 0:
-        raise ValueError(f"loss must be a single number ≥ 0, got {loss!r}")
-    if not isinstance(layers, WaterfallLayers):
-        raise ValueError(f"layers must be a WaterfallLayers, got {type(layers).__name__}")
+    gains), never above them. Nasdaq 2018: loss €114M past margin, SITG €7M, fund €160.5M → fund drawn €107M.
+
+    >>> layers = WaterfallLayers(skin_in_the_game=7e6, member_default_fund=[100e6, 60.5e6])
+    >>> r = default_waterfall(114e6, layers)
+    >>> r.draws["skin_in_the_game"], r.default_fund_charges.tolist(), r.uncovered
+    (7000000.0, [66666666.67, 40333333.33], 0.0)
+    """
+    L = v.money("loss", loss)
+    v.instance("layers", layers, WaterfallLayers)
     A = int(_to_minor("loss", L, unit))
     per_member = [_to_minor(name, getattr(layers, name), unit)
                   for name in ("member_default_fund", "assessment_caps", "vm_gains")]
     scalars = [int(_to_minor(name, getattr(layers, name), unit)) for name in LAYER_NAMES[:3]]
-    caps = np.array(scalars + [int(c.sum()) for c in per_member], dtype=np.int64)
-    d = _sequential_int(A, caps, np.arange(len(caps)))
-    split = []
-    for drawn, c in zip(d[3:], per_member):
-        split.append(_pro_rata_int(int(drawn), c.astype(float), c) if drawn else np.zeros(len(c), dtype=np.int64))
+    # a layer larger than the loss can only give the loss: capping at A + 1 keeps every total exact in int64
+    caps = np.array([min(c, A + 1) for c in scalars + [_exact_sum(c) for c in per_member]], dtype=np.int64)
+    d = sequential_minor(A, caps)
+    split = [pro_rata_minor(int(drawn), c, c) for drawn, c in zip(d[3:].tolist(), per_member)]
+    for drawn, x in zip(d[3:].tolist(), split):
+        if _exact_sum(x) != drawn:
+            raise RuntimeError("internal: a mutualised layer's split does not add up to its draw")
     draws = {name: float(from_minor(int(x), unit)) for name, x in zip(LAYER_NAMES, d)}
-    rest = A - int(d.sum())
+    rest = A - _exact_sum(d)
     return WaterfallResult(
         draws,
         np.asarray(from_minor(split[0], unit), dtype=float),
