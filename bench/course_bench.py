@@ -77,7 +77,8 @@ def nbval(paths: list[str], jobs: int) -> dict[str, Any]:
         s = _SUMMARY.search(line)
         if s:
             summary = s.group(1)
-    return {"command": " ".join(cmd[1:]), "wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode, "summary": summary,
+    return {"command": " ".join(cmd[1:]), "wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode,
+            "summary": summary,
             "per_notebook": per_nb, "tail": proc.stdout[-2000:] if proc.returncode else ""}
 
 

@@ -20,21 +20,19 @@ Targets: vectorised ≥ 2e7 equivalent trader-steps/s and ≥ 100× the referenc
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-
-import socialized_loss  # noqa: F401  (registers the submodules)
-
-S = sys.modules["socialized_loss.simulate"]
 from socialized_loss.insurance import fund_monte_carlo
 from socialized_loss.liquidation import cascade, make_book
+
+S = importlib.import_module("socialized_loss.simulate")  # the module (the package once exported a function so named)
 
 TARGET_RATE = 2e7
 TARGET_RATIO = 100.0
@@ -99,17 +97,17 @@ def main() -> None:
         ratio_cpu = [(r[1] / ts_ref) / (v[1] / ts_vec) for v, r in zip(vec, ref, strict=True)]
         vec_cpu_med = statistics.median(x[1] for x in vec)
         vec_wall_med = statistics.median(x[0] for x in vec)
-        rows[mech] = {
-            "vectorised_wall_s": _spread([x[0] for x in vec]), "vectorised_cpu_s": _spread([x[1] for x in vec]),
-            "equivalent_rate_cpu": ts_vec / vec_cpu_med, "equivalent_rate_wall": ts_vec / vec_wall_med,
-            "reference_wall_s": _spread([x[0] for x in ref]), "reference_cpu_s": _spread([x[1] for x in ref]),
-            "reference_cpu_ns_per_trader_step": statistics.median(x[1] for x in ref) / ts_ref * 1e9,
-            "ratio_cpu": _spread(ratio_cpu), "ratio_wall": _spread(ratio_wall),
-            "full_reference_wall_s": full[0], "full_reference_cpu_s": full[1],
-            "full_ratio_cpu": full[1] / vec_cpu_med, "full_ratio_wall": full[0] / vec_wall_med,
-            "paths_checked": P, "paths_differing": diff, "identical": not diff,
-            "liquidations": int(full[2].n_liquidated.sum()), "socialized_steps": int((full[2].socialized_minor > 0).sum()),
-        }
+        rows[mech] = dict(
+            vectorised_wall_s=_spread([x[0] for x in vec]), vectorised_cpu_s=_spread([x[1] for x in vec]),
+            equivalent_rate_cpu=ts_vec / vec_cpu_med, equivalent_rate_wall=ts_vec / vec_wall_med,
+            reference_wall_s=_spread([x[0] for x in ref]), reference_cpu_s=_spread([x[1] for x in ref]),
+            reference_cpu_ns_per_trader_step=statistics.median(x[1] for x in ref) / ts_ref * 1e9,
+            ratio_cpu=_spread(ratio_cpu), ratio_wall=_spread(ratio_wall),
+            full_reference_wall_s=full[0], full_reference_cpu_s=full[1],
+            full_ratio_cpu=full[1] / vec_cpu_med, full_ratio_wall=full[0] / vec_wall_med,
+            paths_checked=P, paths_differing=diff, identical=not diff,
+            liquidations=int(full[2].n_liquidated.sum()), socialized_steps=int((full[2].socialized_minor > 0).sum()),
+        )
     b = make_book(200, {3: 1, 10: 1, 25: 1, 50: 1}, seed=0)
     t_casc = statistics.median(_time(lambda: cascade(b, 0.1, 1e5), 20))
     fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, n_days=365, seed=0)
@@ -138,18 +136,18 @@ def main() -> None:
           f"{'ok' if t_casc < 0.05 else 'MISS'}")
     print(f"fund_monte_carlo (2,000 paths × 365 days, median of 20): {t_fmc * 1e3:.1f} ms (target ≤ 200 ms) "
           f"{'ok' if t_fmc <= 0.2 else 'MISS'}")
-    out = {
-        "machine": {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-                     "platform": platform.platform(), "load_average_before": load_before, "load_average_after": load_after},
-        "workload": {"vectorised": STANDARD, "reference_timed": (n, T, REF_PATHS), "reference_identity": STANDARD,
-                      "repeat": REPEAT, "statistic": "min/median/max over alternating pairs; ratio per pair; rates are "
-                      "equivalent trader-steps/s (event-driven engine)"},
-        "targets": {"equivalent_trader_steps_per_s": TARGET_RATE, "ratio": TARGET_RATIO, "cascade_s": 0.05,
-                     "fund_monte_carlo_s": 0.2},
-        "simulate": rows,
-        "cascade_median_s": t_casc,
-        "fund_monte_carlo_median_s": t_fmc,
-    }
+    out = dict(
+        machine=dict(python=platform.python_version(), numpy=np.__version__, cpus=os.cpu_count(),
+                     platform=platform.platform(), load_average_before=load_before, load_average_after=load_after),
+        workload=dict(vectorised=STANDARD, reference_timed=(n, T, REF_PATHS), reference_identity=STANDARD,
+                      repeat=REPEAT, statistic="min/median/max over alternating pairs; ratio per pair; rates are "
+                      "equivalent trader-steps/s (event-driven engine)"),
+        targets=dict(equivalent_trader_steps_per_s=TARGET_RATE, ratio=TARGET_RATIO, cascade_s=0.05,
+                     fund_monte_carlo_s=0.2),
+        simulate=rows,
+        cascade_median_s=t_casc,
+        fund_monte_carlo_median_s=t_fmc,
+    )
     path = Path(__file__).resolve().parent / "results" / "engine.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2))

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from socialized_loss.simulate import (
+    EXTRA_MECHANISMS,
     MECHANISMS,
     crash_replay,
     gbm_jump_paths,
@@ -19,7 +19,7 @@ from socialized_loss.simulate import (
 INT_FIELDS = ("fund_cents", "bad_debt_cents", "fund_paid_cents", "socialized_cents", "uncovered_cents",
               "liq_fee_cents", "n_liquidated", "n_deleveraged", "charged_cents", "liquidated_step")
 # a violent market and a thin fund, so every mechanism is exercised
-HOT = {"fund0": 500.0, "depth": 2e5, "price_kw": {"sigma": 1.5, "jump_rate": 400}}
+HOT = dict(fund0=500.0, depth=2e5, price_kw=dict(sigma=1.5, jump_rate=400))
 
 
 def assert_same(a, b):
@@ -53,7 +53,7 @@ def test_reference_and_vectorised_identical(mechanism, seed):
 def test_crash_replay_identical(mechanism):
     pop = make_population(80, seed=5, max_leverage=40)
     path = crash_replay(60, crash=0.35, start=5, crash_steps=3)
-    kw = {"population": pop, "prices": path, "n_paths": 2, "mechanism": mechanism, "fund0": 200.0, "depth": 3e5, "impact": "linear"}
+    kw = dict(population=pop, prices=path, n_paths=2, mechanism=mechanism, fund0=200.0, depth=3e5, impact="linear")
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert_conserves(b, 200.0)
@@ -64,8 +64,8 @@ def test_crash_replay_identical(mechanism):
 @given(st.integers(0, 2**31), st.sampled_from(MECHANISMS), st.floats(0, 5e3), st.floats(1e4, 1e7),
        st.sampled_from([1, 3, 50]), st.floats(0, 1))
 def test_conservation_property(seed, mechanism, fund0, depth, max_rounds, resilience):
-    kw = {"n_traders": 40, "n_steps": 60, "n_paths": 3, "seed": seed, "mechanism": mechanism, "fund0": fund0, "depth": depth,
-              "max_rounds": max_rounds, "resilience": resilience, "price_kw": {"sigma": 1.5, "jump_rate": 300}}
+    kw = dict(n_traders=40, n_steps=60, n_paths=3, seed=seed, mechanism=mechanism, fund0=fund0, depth=depth,
+              max_rounds=max_rounds, resilience=resilience, price_kw=dict(sigma=1.5, jump_rate=300))
     b = simulate(**kw)
     assert_conserves(b, fund0)
     assert_same(simulate_reference(**kw), b)
@@ -87,7 +87,7 @@ def test_determinism_and_inputs():
 
 def test_monte_carlo_summary():
     out = monte_carlo(n_traders=60, n_steps=80, n_paths=4, seed=3, fund0=500.0, depth=2e5,
-                      price_kw={"sigma": 1.5, "jump_rate": 400})
+                      price_kw=dict(sigma=1.5, jump_rate=400))
     assert set(out) == set(MECHANISMS)
     assert np.all(out["none"].socialized == 0)
     s = out["clawback"]
@@ -126,7 +126,7 @@ def test_many_events_identical(mechanism):
     path = crash_replay(100, crash=0.6, start=3, crash_steps=60, recovery=0.6, recovery_steps=20)
     prices = path * np.exp(np.random.default_rng(4).normal(0, 0.003, (3, path.size)))  # 3 noisy replays
     prices[:, 0] = 100.0
-    kw = {"population": pop, "prices": prices, "mechanism": mechanism, "fund0": 100.0, "depth": 1e5}
+    kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=100.0, depth=1e5)
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert_conserves(b, 100.0)
@@ -141,7 +141,7 @@ def test_no_events_identical():
     pop = make_population(80, seed=2, max_leverage=1.0)
     prices = gbm_jump_paths(3, 150, seed=2, sigma=0.3, jump_rate=0.0)
     for mechanism in ("none", "pnl_haircut_queue"):
-        kw = {"population": pop, "prices": prices, "mechanism": mechanism, "fund0": 1000.0, "fee_inflow": 2.5}
+        kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=1000.0, fee_inflow=2.5)
         a, b = simulate_reference(**kw), simulate(**kw)
         assert_same(a, b)
         assert b.n_liquidated.sum() == 0 and np.all(b.liquidated_step == -1)
@@ -152,7 +152,7 @@ def test_no_events_identical():
 def test_flat_prices_one_event_each_path():
     # a flat price: only the traders underwater at the start go, in step 1; then nothing for 300 steps
     pop = make_population(200, seed=3, max_leverage=50, entry_sd=0.03)
-    kw = {"population": pop, "prices": np.full(301, 100.0), "n_paths": 2, "mechanism": "clawback"}
+    kw = dict(population=pop, prices=np.full(301, 100.0), n_paths=2, mechanism="clawback")
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert b.n_liquidated[:, 0].min() > 0 and b.n_liquidated[:, 1:].sum() == 0
@@ -162,8 +162,8 @@ def test_flat_prices_one_event_each_path():
 def test_max_rounds_cap_identical(max_rounds):
     pop = make_population(120, seed=4, max_leverage=80)
     path = crash_replay(40, crash=0.4, start=2, crash_steps=2)
-    kw = {"population": pop, "prices": path, "n_paths": 1, "mechanism": "contracts_pro_rata", "fund0": 0.0, "depth": 3e4,
-              "max_rounds": max_rounds, "resilience": 0.5}
+    kw = dict(population=pop, prices=path, n_paths=1, mechanism="contracts_pro_rata", fund0=0.0, depth=3e4,
+              max_rounds=max_rounds, resilience=0.5)
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert b.n_liquidated.sum() > 0
@@ -180,12 +180,12 @@ def test_one_sided_market_identical(long_share):
 
 
 @pytest.mark.parametrize("kw", [
-    {"resilience": 0.0}, {"resilience": 1.0}, {"impact": "linear", "coef": 0.05}, {"max_impact": 0.9, "depth": 1e4},
-    {"n_steps": 1}, {"n_steps": 2, "n_paths": 1}, {"fee_inflow": 0.0, "fund0": 0.0}, {"mmr": 0.3},
+    dict(resilience=0.0), dict(resilience=1.0), dict(impact="linear", coef=0.05), dict(max_impact=0.9, depth=1e4),
+    dict(n_steps=1), dict(n_steps=2, n_paths=1), dict(fee_inflow=0.0, fund0=0.0), dict(mmr=0.3),
 ])
 def test_parameter_corners_identical(kw):
-    args = {"n_traders": 40, "n_steps": 60, "n_paths": 3, "seed": 12, "mechanism": "clawback",
-                "price_kw": {"sigma": 1.5, "jump_rate": 300}} | kw
+    args = dict(n_traders=40, n_steps=60, n_paths=3, seed=12, mechanism="clawback",
+                price_kw=dict(sigma=1.5, jump_rate=300)) | kw
     assert_same(simulate_reference(**args), simulate(**args))
 
 
@@ -225,7 +225,7 @@ def test_lesson_size_workload_identical_and_small():
 def test_chunked_identical_to_unchunked_and_reference(mechanism):
     pop = make_population(150, seed=21, max_leverage=60)
     prices = gbm_jump_paths(7, 120, seed=21, sigma=1.5, jump_rate=400)
-    kw = {"population": pop, "prices": prices, "mechanism": mechanism, "fund0": 300.0, "depth": 2e5}
+    kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=300.0, depth=2e5)
     whole = simulate(chunk_paths=7, **kw)
     assert_same(simulate_reference(**kw), whole)
     for chunk in (1, 2, 3, 6, 100, None):
@@ -266,7 +266,7 @@ def test_other_money_units(unit):
     assert np.array_equal(b.bad_debt_minor, b.fund_paid_minor + b.socialized_minor + b.uncovered_minor)
     assert b.fund_minor[0, 0] == round(500.0 / unit)
     np.testing.assert_array_equal(b.fund, b.fund_minor * unit if unit == 1.0 else b.fund_minor / round(1 / unit))
-    cents = simulate(**(kw | {"unit": 0.01}))
+    cents = simulate(**(kw | dict(unit=0.01)))
     # the same market in coarser or finer money: the ledgers agree to within rounding of each amount
     assert abs(b.bad_debt.sum() - cents.bad_debt.sum()) <= unit * b.n_liquidated.sum() + 0.01 * b.n_liquidated.sum()
 
@@ -295,3 +295,13 @@ def test_adl_is_a_deprecated_name_for_the_pnl_haircut_queue():
         simulate(unit=0, **kw)
     with pytest.raises(ValueError, match="mechanisms"):
         monte_carlo(mechanisms="clawback", **kw)
+
+
+@pytest.mark.parametrize("mechanism", EXTRA_MECHANISMS)
+@pytest.mark.parametrize("seed", [0, 5])
+def test_extra_registry_rules_identical(mechanism, seed):
+    kw = dict(n_traders=60, n_steps=120, n_paths=4, seed=seed, mechanism=mechanism, **HOT)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert_conserves(b)
+    assert b.socialized_minor.sum() > 0 and b.mechanism == mechanism

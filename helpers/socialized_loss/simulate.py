@@ -19,8 +19,10 @@ A TEACHING model of one perpetual market with isolated-margin traders. Per step 
    open position, long or short, pays the same per contract, with no cap: Drift v2; an account charged past its
    equity is liquidated at the next step), ``"pnl_haircut_queue"`` (the ADL paper's PnL-haircut abstraction, not any
    venue's contract-space ADL: winners ranked by BitMEX's score PnL % × effective leverage give up their whole
-   profit in rank order; positions stay open). Sources: the rules' docstrings. The old name ``"adl"`` still works
-   and means ``"pnl_haircut_queue"`` (deprecated).
+   profit in rank order; positions stay open); also (:data:`EXTRA_MECHANISMS`) ``"clawback_uncapped"`` (pro rata to
+   profit, past 100 % if need be) and ``"deposit_index_haircut"`` (every depositor loses the same share of its
+   collateral, Mango v4). Sources: the rules' docstrings. The old name ``"adl"`` still works and means
+   ``"pnl_haircut_queue"`` (deprecated).
 
 Money ledgers are integers in minor units of ``unit`` (int64; ``unit=0.01``: cents; banker's rounding of each fill's
 PnL and fee; the rules round as documented in :mod:`socialized_loss.rules`), so per path: Σ bad debt = Σ fund paid +
@@ -39,8 +41,8 @@ so Python floats and numpy float64 agree bit for bit.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
@@ -50,21 +52,24 @@ from .liquidation import IMPACT_MODELS, _impact
 from .venue_adl import adl_order
 
 __all__ = [
-    "DEPRECATED_MECHANISMS",
     "MECHANISMS",
-    "MonteCarloSummary",
-    "SimResult",
+    "DEPRECATED_MECHANISMS",
+    "EXTRA_MECHANISMS",
     "TraderPopulation",
-    "crash_replay",
-    "gbm_jump_paths",
     "make_population",
-    "monte_carlo",
+    "gbm_jump_paths",
+    "crash_replay",
+    "SimResult",
     "simulate",
     "simulate_reference",
+    "MonteCarloSummary",
+    "monte_carlo",
 ]
 
 #: The socialization rules the simulator runs: the registry's names (``"none"``: nothing is socialized).
 MECHANISMS = ("none", "clawback", "contracts_pro_rata", "pnl_haircut_queue")
+#: Further registry rules the simulator runs (with their default parameters), not in lesson 10's comparison.
+EXTRA_MECHANISMS = ("clawback_uncapped", "deposit_index_haircut")
 #: Old names still accepted, and the registry name each one means.
 DEPRECATED_MECHANISMS = {"adl": "pnl_haircut_queue"}
 
@@ -303,7 +308,7 @@ def _mechanism(name) -> str:
         warnings.warn(f"mechanism {name!r} is deprecated: it is the ADL paper's PnL-haircut abstraction, now named "
                       f"{new!r}", DeprecationWarning, stacklevel=4)
         return new
-    return v.choice("mechanism", name, MECHANISMS)
+    return v.choice("mechanism", name, MECHANISMS + EXTRA_MECHANISMS)
 
 
 def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow, max_rounds,
@@ -336,7 +341,8 @@ def _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw):
     if population is None:
         population = make_population(n_traders, g)
     elif not isinstance(population, TraderPopulation):
-        raise ValueError(f"population must be a TraderPopulation (see make_population), got {type(population).__name__}")
+        raise TypeError(f"population must be a TraderPopulation (see make_population), got "
+                        f"{type(population).__name__}")
     if prices is None:
         prices = gbm_jump_paths(n_paths, n_steps, g, **(price_kw or {}))
     else:
@@ -372,7 +378,7 @@ def _socialize_path(mechanism, residual_m, coll_m, size, entry, mark, per, unit)
     params = {}
     if mechanism == "pnl_haircut_queue":
         params["order"] = adl_order(book, np.arange(book.n), QUEUE_RANKING)
-    got = rules.apply_rule(mechanism, book, residual_m / per, unit=unit, **params)
+    got = rules.RULES[mechanism](book, residual_m / per, unit=unit, **params)  # = rules.apply_rule, unchecked params
     charges = np.rint(got.charges * per).astype(np.int64)
     if np.any(got.closed[got.closed > 0] < np.abs(size[got.closed > 0])):
         raise NotImplementedError(f"rule {mechanism!r} closes part of a position: the simulator closes whole ones")
@@ -534,12 +540,13 @@ def simulate(
 
     ``seed`` (int or Generator) draws the population (:func:`make_population`) and then the price paths
     (:func:`gbm_jump_paths` with ``price_kw``) unless ``population`` / ``prices`` ((P, T + 1) or (T + 1,) USD) are
-    given. ``mechanism`` in ``MECHANISMS``; ``mmr`` maintenance margin rate; ``max_fee_rate`` the dYdX fee cap;
-    ``depth`` (USD, the book's 1 % depth), ``impact``, ``coef``, ``max_impact``: the impact model; ``resilience``
-    the share of the dislocation that heals each step; ``fund0`` the initial fund (USD); ``fee_inflow`` the fund's
-    share of trading fees per step (USD); ``max_rounds`` cascade rounds per step; ``unit`` the money's minor unit
-    (USD; the ledgers count it). ``chunk_paths``: paths run at once (default: as many as keep the working memory near
-    :data:`CHUNK_BYTES`); the result does not depend on it. Returns a :class:`SimResult`.
+    given. ``mechanism`` in ``MECHANISMS`` or ``EXTRA_MECHANISMS``; ``mmr`` maintenance margin rate;
+    ``max_fee_rate`` the dYdX fee cap; ``depth`` (USD, the book's 1 % depth), ``impact``, ``coef``, ``max_impact``:
+    the impact model; ``resilience`` the share of the dislocation that heals each step; ``fund0`` the initial fund
+    (USD); ``fee_inflow`` the fund's share of trading fees per step (USD); ``max_rounds`` cascade rounds per step;
+    ``unit`` the money's minor unit (USD; the ledgers count it). ``chunk_paths``: paths run at once (default: as
+    many as keep the working memory near :data:`CHUNK_BYTES`); the result does not depend on it. Returns a
+    :class:`SimResult`.
 
     Event-driven and vectorised over paths (see the comments in the code); it agrees with
     :func:`simulate_reference` to the bit (same floating-point operations in the same order) and to the minor unit.
@@ -813,7 +820,7 @@ def monte_carlo(
         raise ValueError(f"mechanisms must be a sequence of names from {MECHANISMS}, got the string {mechanisms!r}")
     for mname in mechanisms:
         if mname not in DEPRECATED_MECHANISMS:
-            v.choice("mechanisms", mname, MECHANISMS)
+            v.choice("mechanisms", mname, MECHANISMS + EXTRA_MECHANISMS)
     lv = np.atleast_1d(v.unit_interval("quantile_levels", quantile_levels))
     pop, prices = _inputs(n_traders, n_steps, n_paths, seed, kwargs.pop("population", None),
                           kwargs.pop("prices", None), kwargs.pop("price_kw", None))
