@@ -163,6 +163,10 @@ ANSWERS = {
         "dydx_example": ((1.2, 100.0, 200.0), (1.2, 500.0, 200.0)),
         "adl_vs_clawback": (([0, 500, 0, 250, 1_000, 0], 1_750 * 1_800 / 9_200),
                             ([0, 500, 0, 250, 1_000, 0], 1_750 / 6)),
+        # Bybit's row: a short of 25 at 650 closes accounts 2 (10) and 5 (15), each paying 50 USD a contract plus the
+        # maker fee (0.02 % of 650 = 0.13 USD a contract); the wrong answer forgets the fee
+        "venue_fill": (([0, 10, 0, 0, 15, 0], [0, 501.30, 0, 0, 751.95, 0]),
+                       ([0, 10, 0, 0, 15, 0], [0, 500.0, 0, 0, 750.0, 0])),
     },
     "lesson06": {
         "price_after_run": (lambda: (_replay_vault((1, 0)),), lambda: (_replay_vault((1,)),)),

@@ -1,7 +1,8 @@
 """Checks for lesson 05 — Socializing losses II: auto-deleveraging.
 
-Expected answers are computed with ``sl.adl``, ``sl.margin`` and ``sl.socialize`` (BitMEX's worked example, dYdX's docs
-example and lesson 05's six longs, ``sl.books.adl_book()``), not pasted.
+Expected answers are computed with ``sl.adl``, ``sl.margin``, ``sl.socialize`` and the rule registry's contract-space
+ADL (``sl.rules.apply_rule("venue_adl", ...)`` on a venue's row of ``data/venues.toml``), on BitMEX's worked example,
+dYdX's docs example and lesson 05's six longs (``sl.books.adl_book()``), not pasted.
 """
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from .. import margin as m
 from .. import socialize as so
 from ..books import adl_book
 from ..deleveraging import adl_queue_state
+from ..rules import Book, apply_rule
+from ..venues import venue
 from .core import CheckResult, check_function, check_parts, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["adl_vs_clawback", "bitmex_example", "bitmex_score_function", "dydx_example"]
+__all__ = ["VENUE_FILL", "adl_vs_clawback", "bitmex_example", "bitmex_score_function", "dydx_example", "venue_fill",
+           "venue_fill_expected"]
 
 # BitMEX, Auto-Deleveraging Examples: six longs (quantities) and their PnL ranking scores, accounts 1..6.
 BITMEX_SIZES = [10.0, 10.0, 20.0, 30.0, 20.0, 10.0]
@@ -108,3 +112,40 @@ def adl_vs_clawback(given_up, clawback_acct2) -> CheckResult:
                     atol=0.01)),
     ]
     return check_parts(name, parts, why="same total, very different spread: ADL concentrates, a clawback spreads.")
+
+
+#: Exercise 5.5: the venue row, the bankrupt short (contracts, signed) and its bankruptcy price (USD per contract).
+VENUE_FILL = {"venue": "bybit", "quantity": -25.0, "bankruptcy_price": 650.0}
+
+
+def venue_fill_expected():
+    """The engine's answer to Exercise 5.5: ``Allocation`` of ``venue_adl`` on lesson 05's six longs (Bybit's row:
+    BitMEX-style ranking, close at the bankruptcy price, the maker fee), a short of 25 bankrupt at 650."""
+    b = adl_book()
+    book = Book(b.sizes, b.entry_prices, b.collateral, b.mark_price)
+    q, bk = VENUE_FILL["quantity"], VENUE_FILL["bankruptcy_price"]
+    deficit = abs(q) * (b.mark_price - bk)  # the short's deficit at the mark (USD)
+    return apply_rule("venue_adl", book, deficit, venue=VENUE_FILL["venue"], quantity=q, bankruptcy_price=bk)
+
+
+@grader
+def venue_fill(closed, given_up) -> CheckResult:
+    """Exercise 5.5: Bybit's ADL of a short of 25 bankrupt at 650 on lesson 05's six longs: the contracts closed
+    per account (1..6) and the cash each gives up (USD: (mark − close price) × contracts + the maker fee)."""
+    name = "Exercise 5.5"
+    a = venue_fill_expected()
+    cash = np.asarray(a.charges) + np.asarray(a.fees)
+    parts = [
+        (closed, lambda: check_value(f"{name}a", closed, a.closed,
+                    why="Bybit ranks like BitMEX (profit × leverage): account 2 is first and gives all 10 contracts, "
+                    "account 5 the other 15 of its 20.",
+                    hint="use the lesson's BitMEX queue (acct 2, 5, 4, 1, 6, 3) and take whole positions until the 25 "
+                    "contracts are used up.", atol=1e-6)),
+        (given_up, lambda: check_value(f"{name}b", given_up, cash,
+                    why=f"each contract closed at 650 instead of 700 costs 50 USD, plus Bybit's maker fee of "
+                    f"{100 * venue('bybit').adl_fee_rate:g} % of 650 USD: {cash[1]:,.2f} USD for account 2 and "
+                    f"{cash[4]:,.2f} USD for account 5.",
+                    hint="(mark − close price) × contracts closed + fee rate × close price × contracts closed; the "
+                    "fee rate is sl.venues.venue(\"bybit\").adl_fee_rate.")),
+    ]
+    return check_parts(name, parts, why="a venue's ADL closes contracts at its close price and may charge a fee on top.")

@@ -111,32 +111,36 @@ def _median_charged(mechanism: str) -> float:
     return float(np.median((r.charged_cents[hit] > 0).sum(axis=1))) if hit.any() else 0.0
 
 
+#: Exercise 10.1's prediction options (the registry's rule names, or "the same").
+_OPTIONS = ("clawback", "pnl_haircut_queue", "the same")
+
+
 @grader
 def traders_charged(answer, prediction=None) -> CheckResult:
     """Exercise 10.1 (predict first): on the paths where anything was socialized, the median number of traders
-    charged under clawback and under the ADL queue, as a pair; ``prediction`` is the rule expected to touch more."""
+    charged under clawback and under the PnL-haircut queue, as a pair; ``prediction`` is the rule expected to touch more."""
     early = _precheck("Exercise 10.1", answer, 2)  # blanks and malformed answers never run the engine
     if early is not None:
-        compare_prediction("Exercise 10.1 prediction", prediction, None, options=("clawback", "adl", "the same"),
+        compare_prediction("Exercise 10.1 prediction", prediction, None, options=_OPTIONS,
                            answered=False)
         return early
     expected = np.array([_median_charged("clawback"), _median_charged("pnl_haircut_queue")])
-    more = "clawback" if expected[0] > expected[1] else "adl" if expected[1] > expected[0] else "the same"
+    more = _OPTIONS[0] if expected[0] > expected[1] else _OPTIONS[1] if expected[1] > expected[0] else _OPTIONS[2]
     result = check_value(
         "Exercise 10.1",
         answer,
         expected,
-        why=f"a clawback touches about {expected[0]:.0f} traders a little; the ADL queue about {expected[1]:.0f} "
-        "traders a lot. Same loss, very different hits.",
+        why=f"a clawback touches about {expected[0]:.0f} traders a little; the PnL-haircut queue (the ADL paper's "
+        f"abstraction) about {expected[1]:.0f} traders a lot. Same loss, very different hits.",
         hint="for each mechanism: r = sl.simulate.simulate(population=..., prices=..., mechanism=..., fund0=lab.fund0); keep "
         "the paths where r.charged_cents.sum(axis=1) > 0, count the traders with a charge > 0 on each, take the "
-        "median. Answer (clawback, adl).",
+        "median. Answer (clawback, pnl_haircut_queue).",
         atol=0.0,
         rtol=0.0,
     )
     answered = result.status != "not attempted"
     compare_prediction("Exercise 10.1 prediction", prediction, more,
-                       options=("clawback", "adl", "the same"), answered=answered)
+                       options=_OPTIONS, answered=answered)
     return result
 
 
