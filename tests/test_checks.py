@@ -136,6 +136,9 @@ ANSWERS = {
         "inverse_short_bankruptcy": ((7_890.08 * 25 / 24,), (7_890.08 * 25 / 26,)),
         "max_leverage": ((1 / (1 - 0.9 * 0.995),), (10.0,)),
         "long_liquidation_price": ((lambda c, s, e, m: (e - c / s) / (1 - m),), (lambda c, s, e, m: e - c / s,)),
+        "cross_bad_debt": ((1_000.0,), (2_000.0,)),          # wrong: the isolated ETH leg's loss
+        "tiered_margin": ((30_000.0,), (60_000.0,)),         # wrong: the top rate on the whole notional
+        "equity_at_mark": ((1_050.0,), (-8_800.0,)),         # wrong: marked at the last trade
     },
     "lesson02": {
         "short_fund_deltas": (([967.5, -400.0],), ([1_500.0, -400.0],)),
