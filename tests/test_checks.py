@@ -157,6 +157,7 @@ ANSWERS = {
         "clawback_function": ((_clawback_right,), (_clawback_uncapped,)),
         "drift_long_side": ((100 * 7 / 11,), (100 * 7 / 3,)),
         "mango_index": ((0.9,), (0.1,)),
+        "deribit_day": ((1_800.0,), (400.0,)),              # wrong: the weekly base
         "okex_gap": ((3_877 - 10 - 2_500, 1_200 / 0.18, (3_877 - 10 - 2_500) / (1_200 / 0.18)),
                      (1_367, 6_666.67, 0.18)),
     },
