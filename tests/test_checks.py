@@ -178,6 +178,7 @@ ANSWERS = {
     "lesson07": {
         "member_b_pays": ((8_000_000 + 26_000_000 * 8 / 30,), (26_000_000 * 8 / 30,)),
         "average_refill": ((107_000_000 / 166,), (114_000_000 / 166,)),
+        "compensation": ((4_000.0,), (8_000.0,)),            # wrong: forgets the half-BTC size
         "my_waterfall": ((_my_waterfall,), (_my_waterfall_wrong,)),
         "extra_for_market_maker": (lambda: (sl.pro_rata(26e6, _GROSS)[0] - sl.pro_rata(26e6, _NET)[0],),
                                    lambda: (sl.pro_rata(26e6, _GROSS)[0],)),
