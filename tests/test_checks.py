@@ -136,6 +136,9 @@ ANSWERS = {
         "inverse_short_bankruptcy": ((7_890.08 * 25 / 24,), (7_890.08 * 25 / 26,)),
         "max_leverage": ((1 / (1 - 0.9 * 0.995),), (10.0,)),
         "long_liquidation_price": ((lambda c, s, e, m: (e - c / s) / (1 - m),), (lambda c, s, e, m: e - c / s,)),
+        "cross_bad_debt": ((1_000.0,), (2_000.0,)),          # wrong: the isolated ETH leg's loss
+        "tiered_margin": ((30_000.0,), (60_000.0,)),         # wrong: the top rate on the whole notional
+        "equity_at_mark": ((1_050.0,), (-8_800.0,)),         # wrong: marked at the last trade
     },
     "lesson02": {
         "short_fund_deltas": (([967.5, -400.0],), ([1_500.0, -400.0],)),
@@ -154,6 +157,7 @@ ANSWERS = {
         "clawback_function": ((_clawback_right,), (_clawback_uncapped,)),
         "drift_long_side": ((100 * 7 / 11,), (100 * 7 / 3,)),
         "mango_index": ((0.9,), (0.1,)),
+        "deribit_day": ((1_800.0,), (400.0,)),              # wrong: the weekly base
         "okex_gap": ((3_877 - 10 - 2_500, 1_200 / 0.18, (3_877 - 10 - 2_500) / (1_200 / 0.18)),
                      (1_367, 6_666.67, 0.18)),
     },
@@ -178,6 +182,7 @@ ANSWERS = {
     "lesson07": {
         "member_b_pays": ((8_000_000 + 26_000_000 * 8 / 30,), (26_000_000 * 8 / 30,)),
         "average_refill": ((107_000_000 / 166,), (114_000_000 / 166,)),
+        "compensation": ((4_000.0,), (8_000.0,)),            # wrong: forgets the half-BTC size
         "my_waterfall": ((_my_waterfall,), (_my_waterfall_wrong,)),
         "extra_for_market_maker": (lambda: (sl.pro_rata(26e6, _GROSS)[0] - sl.pro_rata(26e6, _NET)[0],),
                                    lambda: (sl.pro_rata(26e6, _GROSS)[0],)),

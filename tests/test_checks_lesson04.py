@@ -38,3 +38,16 @@ def test_expected_values_come_from_the_engine():
     assert sl.clawback(3_000, BOOK["profits"]).charges[2] == pytest.approx(1_750.0)
     assert sl.contracts_pro_rata(100, [7, -4]).charges[0] == pytest.approx(63.64)
     assert sl.sequential(3_877, [10, 2_500], unit=1e-8).rest == pytest.approx(1_367)
+
+
+@pytest.mark.parametrize("answer, prediction, status, said", [
+    (1_800.0, "more", "correct", "matches"),
+    (1_800.0, "less", "correct", "differs"),
+    (600.0, "more", "wrong", "matches"),        # Hana's charge, not Gus's
+    (..., "more", "not attempted", "recorded"),
+])
+def test_deribit_day_grades_the_daily_base(answer, prediction, status, said, capsys, monkeypatch):
+    monkeypatch.delenv("SOCIALIZED_LOSS_STRICT", raising=False)
+    assert L.deribit_day(answer, prediction=prediction).status == status
+    out = capsys.readouterr().out
+    assert {"matches": "agrees", "differs": "the computation says 'more'", "recorded": "recorded"}[said] in out

@@ -46,6 +46,8 @@ CASES = [
      ["collateral", "size", "entry_price"]),
     (margin.cross_bankruptcy_price, {"net_collateral": -1.0, "size": 1.0, "price": 100.0, "margin_share": 0.5}, [],
      ["net_collateral", "size", "price", "margin_share"]),
+    (margin.tiered_maintenance_margin, {"notional": 1.0, "tiers": [[0.0, 0.01], [10.0, 0.02]]}, [],
+     ["notional", "tiers"]),
     (margin.effective_leverage, {"collateral": 1.0, "size": 1.0, "entry_price": 100.0, "price": 90.0}, [],
      ["collateral", "size", "entry_price", "price"]),
     (margin.margin_ratio, {"collateral": 1.0, "size": 1.0, "entry_price": 100.0, "price": 90.0, "mmr": 0.05}, [],

@@ -147,3 +147,57 @@ def test_cross_bankruptcy_price_matches_dydx_v4_formula():
     assert sl.margin.cross_bankruptcy_price(tnc, s, p) == pytest.approx(sl.bankruptcy_price(c, s, e))
     # half of the maintenance margin: half of the collateral backs it
     assert sl.margin.cross_bankruptcy_price(-50.0, 10.0, 50.0, margin_share=0.5) == 52.5
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# tiered maintenance margin (issue 11, item 21)
+
+_TIERS = [(0, 0.005), (1_000_000, 0.01), (2_500_000, 0.02)]
+
+
+@pytest.mark.parametrize("notional, expected", [
+    (0.0, 0.0),
+    (400_000.0, 2_000.0),
+    (1_000_000.0, 5_000.0),
+    (2_500_000.0, 5_000.0 + 15_000.0),
+    (3_000_000.0, 30_000.0),
+])
+def test_tiered_maintenance_margin_charges_each_slice_its_rate(notional, expected):
+    assert sl.margin.tiered_maintenance_margin(notional, _TIERS) == pytest.approx(expected, abs=1e-9)
+
+
+def test_tiered_maintenance_margin_equals_rate_minus_deduction_and_is_continuous():
+    # the venues' printed form: notional × top rate − deduction, deduction accumulated at each bound
+    bounds, rates = np.array([b for b, _ in _TIERS], float), np.array([r for _, r in _TIERS], float)
+    deduction = np.concatenate([[0.0], np.cumsum(bounds[1:] * np.diff(rates))])
+    n = np.linspace(0, 5_000_000, 10_001)
+    k = np.searchsorted(bounds, n, side="right") - 1
+    assert np.allclose(sl.margin.tiered_maintenance_margin(n, _TIERS), n * rates[k] - deduction[k])
+    eps = 1e-3
+    for b in bounds[1:]:
+        lo, hi = sl.margin.tiered_maintenance_margin([b - eps, b + eps], _TIERS)
+        assert hi - lo < 0.1 * eps
+
+
+def test_one_tier_is_the_flat_rate():
+    n = np.array([0.0, 1.0, 5e6])
+    assert np.allclose(sl.margin.tiered_maintenance_margin(n, [(0, 0.01)]), sl.maintenance_margin(n, 1.0, 0.01))
+
+
+@pytest.mark.parametrize("tiers", [
+    [],
+    [(1, 0.01)],                      # must start at 0
+    [(0, 0.01), (0, 0.02)],           # bounds must rise
+    [(0, 0.02), (10, 0.01)],          # rates must not fall
+    [(0, 1.5)],                       # rate outside (0, 1)
+    [(0, 0.01, 3)],                   # not pairs
+    "tiers",
+])
+def test_tiered_maintenance_margin_refuses_bad_tiers(tiers):
+    with pytest.raises((ValueError, TypeError), match="tiers"):
+        sl.margin.tiered_maintenance_margin(1.0, tiers)
+
+
+def test_tiered_maintenance_margin_refuses_negative_notional():
+    with pytest.raises(ValueError, match="notional"):
+        sl.margin.tiered_maintenance_margin(-1.0, _TIERS)

@@ -39,6 +39,7 @@ __all__ = [
     "liquidation_price",
     "maintenance_margin",
     "margin_ratio",
+    "tiered_maintenance_margin",
 ]
 
 
@@ -142,6 +143,34 @@ def cross_bankruptcy_price(net_collateral, size, price, margin_share=1.0):
     share = v.unit_interval("margin_share", margin_share)
     tnc, s, p, share = v.broadcast(net_collateral=tnc, size=s, price=p, margin_share=share)
     return v.scalar_or_array(p - tnc * share / s)
+
+
+def tiered_maintenance_margin(notional, tiers):
+    """Maintenance margin (USD) of a position whose rate rises with its size, tier by tier.
+
+    ``notional``: the position's value |size × price| (USD, ≥ 0). ``tiers``: rows ``(lower_bound, mmr)``, the first
+    bound 0, bounds (USD) strictly rising, rates in (0, 1) never falling. Each slice of notional pays its own tier's
+    rate, like income tax. This equals the form venues print, notional × (rate of the top tier reached) − a
+    "maintenance margin deduction" that keeps the requirement continuous at every bound.
+
+    >>> tiers = [(0, 0.005), (1_000_000, 0.01)]
+    >>> tiered_maintenance_margin(500_000, tiers)     # all in the first tier: 0.5 %
+    2500.0
+    >>> tiered_maintenance_margin(2_000_000, tiers)   # 1M at 0.5 % + 1M at 1 % = 2M × 1 % − 5,000 deduction
+    15000.0
+    """
+    n = v.nonnegative("notional", notional)
+    rows = v.as_array("tiers", tiers)
+    if rows.ndim != 2 or rows.shape[1] != 2 or rows.shape[0] < 1:
+        raise ValueError(f"tiers must be rows (lower_bound, mmr), at least one; got {v.short(tiers)}")
+    bounds, rates = rows[:, 0], rows[:, 1]
+    if bounds[0] != 0 or np.any(np.diff(bounds) <= 0):
+        raise ValueError(f"tiers must start at lower_bound 0 with bounds strictly rising; got {v.short(tiers)}")
+    if np.any((rates <= 0) | (rates >= 1)) or np.any(np.diff(rates) < 0):
+        raise ValueError(f"tiers' mmr must be in (0, 1) and never fall from tier to tier; got {v.short(tiers)}")
+    upper = np.append(bounds[1:], np.inf)
+    slices = np.clip(n[..., None] - bounds, 0.0, upper - bounds)
+    return v.scalar_or_array(np.sum(slices * rates, axis=-1))
 
 
 def effective_leverage(collateral, size, entry_price, price):

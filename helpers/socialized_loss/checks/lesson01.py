@@ -5,7 +5,25 @@ from .. import margin as m
 from .core import CheckResult, check_function, check_value, grader, invariant
 from .predict import compare_prediction
 
-__all__ = ["inverse_short_bankruptcy", "long_liquidation_price", "max_leverage", "short_equity"]
+__all__ = [
+    "CROSS_ACCOUNT",
+    "MARGIN_TIERS",
+    "PRICE_CANDIDATES",
+    "cross_bad_debt",
+    "equity_at_mark",
+    "inverse_short_bankruptcy",
+    "long_liquidation_price",
+    "max_leverage",
+    "short_equity",
+    "tiered_margin",
+]
+
+#: Exercise 1.5's account: USD balance, then (size, entry, price) per position: a BTC long and an ETH short.
+CROSS_ACCOUNT = {"balance": 8_000.0, "positions": ((1.0, 60_000.0, 57_000.0), (-10.0, 3_000.0, 3_600.0))}
+#: Exercise 1.6's tiers: (lower bound of notional in USD, maintenance rate).
+MARGIN_TIERS = ((0.0, 0.005), (1_000_000.0, 0.01), (2_500_000.0, 0.02))
+#: Exercise 1.7's three price candidates (USD per BTC): index, smoothed book mid, last trade.
+PRICE_CANDIDATES = {"index": 60_100.0, "book_mid": 60_150.0, "last": 70_000.0}
 
 
 @grader
@@ -76,3 +94,76 @@ def max_leverage(answer) -> CheckResult:
         rtol=1e-4,
         atol=1e-3,
     )
+
+
+def _cross_numbers() -> tuple[float, float]:
+    """(bad debt if the account is cross-margined, bad debt if each position had half the balance isolated)."""
+    balance = CROSS_ACCOUNT["balance"]
+    legs = CROSS_ACCOUNT["positions"]
+    pnl = [float(m.equity(0.0, s, e, p)) for s, e, p in legs]
+    tnc = balance + sum(pnl)
+    cross = max(-tnc, 0.0)
+    isolated = sum(max(-float(m.equity(balance / len(legs), s, e, p)), 0.0) for s, e, p in legs)
+    # the engine's cross bankruptcy prices, one per leg with its share of maintenance margin, close the same gap
+    mm = [float(m.maintenance_margin(s, p, 0.005)) for s, _, p in legs]
+    gap = sum(abs(s) * abs(float(m.cross_bankruptcy_price(tnc, s, p, mmi / sum(mm))) - p)
+              for (s, _, p), mmi in zip(legs, mm))
+    invariant(abs(gap - cross) < 1e-6, "the legs' cross bankruptcy gaps do not add up to the account's deficit")
+    return cross, isolated
+
+
+@grader
+def cross_bad_debt(answer, prediction=None) -> CheckResult:
+    """Exercise 1.5: the bad debt (USD) of the cross-margined account; predict which margin mode leaves more."""
+    cross, isolated = _cross_numbers()
+    result = check_value(
+        "Exercise 1.5",
+        answer,
+        cross,
+        why=(f"the account's net collateral is 8,000 − 3,000 − 6,000 = {-cross:,.0f} USD, so {cross:,.0f} USD is "
+             f"bad debt; split into two isolated halves the ETH short alone would leave {isolated:,.0f} USD "
+             "while the BTC long kept 1,000."),
+        hint="add the balance and every position's profit or loss (size × (price − entry)); bad debt is the "
+             "part below zero.",
+    )
+    where = "cross" if cross > isolated else "isolated" if isolated > cross else "same"
+    compare_prediction("Exercise 1.5 prediction", prediction, where, options=("cross", "isolated", "same"),
+                       answered=result.status != "not attempted")
+    return result
+
+
+@grader
+def tiered_margin(answer) -> CheckResult:
+    """Exercise 1.6: maintenance margin (USD) of a 3,000,000 USD position under the tiers MARGIN_TIERS."""
+    expected = float(m.tiered_maintenance_margin(3_000_000.0, MARGIN_TIERS))
+    return check_value(
+        "Exercise 1.6",
+        answer,
+        expected,
+        why="1M at 0.5 % + 1.5M at 1 % + 0.5M at 2 % = 5,000 + 15,000 + 10,000 = 30,000 USD.",
+        hint="charge each slice of the notional its own tier's rate, then add the slices.",
+    )
+
+
+@grader
+def equity_at_mark(answer, prediction=None) -> CheckResult:
+    """Exercise 1.7: trader 3's equity (USD) at the mark price, the median of PRICE_CANDIDATES; predict which
+    price would liquidate it."""
+    mark = float(sorted(PRICE_CANDIDATES.values())[1])
+    size, entry, collateral, mmr = -1.0, 60_000.0, 1_200.0, 0.005
+    expected = float(m.equity(collateral, size, entry, mark))
+    result = check_value(
+        "Exercise 1.7",
+        answer,
+        expected,
+        why=(f"the mark is the median, {mark:,.0f} USD, so the short has lost {mark - entry:,.0f} USD and keeps "
+             f"{expected:,.0f} USD, well above its maintenance margin; at the last trade, 70,000, it would be "
+             "bankrupt."),
+        hint="take the middle of the three candidate prices, then equity = collateral + size × (price − entry).",
+    )
+    by_last = bool(m.is_liquidatable(collateral, size, entry, PRICE_CANDIDATES["last"], mmr))
+    by_mark = bool(m.is_liquidatable(collateral, size, entry, mark, mmr))
+    truth = {(True, True): "both", (True, False): "last", (False, True): "mark", (False, False): "neither"}
+    compare_prediction("Exercise 1.7 prediction", prediction, truth[(by_last, by_mark)],
+                       options=("last", "mark", "both", "neither"), answered=result.status != "not attempted")
+    return result

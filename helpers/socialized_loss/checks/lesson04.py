@@ -13,7 +13,16 @@ from ..books import socialization_book
 from .core import CheckResult, check_function, check_parts, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["clawback_function", "cleo_clawback", "drift_long_side", "mango_index", "okex_gap"]
+__all__ = ["OPTIONS_DAY", "clawback_function", "cleo_clawback", "deribit_day", "drift_long_side", "mango_index",
+           "okex_gap"]
+
+#: Exercise 4.5's options book: the uncovered loss (USD) and each account's PnL (USD) for the day and the week.
+OPTIONS_DAY = {
+    "names": ("Gus", "Hana", "Ivo", "Jun"),
+    "day_pnl": (9_000.0, 3_000.0, -10_000.0, -2_000.0),
+    "week_pnl": (1_000.0, 5_000.0, -4_000.0, -2_000.0),
+    "loss": 2_400.0,
+}
 
 # OKEx BTC quarterly, Jul–Aug 2018 (BTC): Finance Magnates' shortfall, the fund, OKEx's injection, the spokesperson's
 # "around 1,200 BTC" and the press's "about 18 %" (sources in the lesson's references).
@@ -120,3 +129,23 @@ def okex_gap(left, profit_base, rate_needed) -> CheckResult:
     return check_parts("Exercise 4.4", parts,
                        why="the reported 1,200 BTC and 18 % are rounder than the arithmetic; cite each figure to its "
                        "source.")
+
+
+@grader
+def deribit_day(answer, prediction=None) -> CheckResult:
+    """Exercise 4.5: Gus's charge (USD) when the loss is shared over the day's winners in proportion to the day's
+    profit; predict whether that is "more" or "less" than over the week's winners."""
+    loss, day, week = OPTIONS_DAY["loss"], OPTIONS_DAY["day_pnl"], OPTIONS_DAY["week_pnl"]
+    by_day = float(so.clawback(loss, day).charges[0])
+    by_week = float(so.clawback(loss, week).charges[0])
+    result = check_value(
+        "Exercise 4.5",
+        answer,
+        by_day,
+        why=(f"the day's winners made 9,000 + 3,000 = 12,000 USD, so the rate is 20 % and Gus pays {by_day:,.0f} "
+             f"USD; over the week he made only 1,000 and would pay {by_week:,.0f} USD."),
+        hint="rate = loss ÷ the sum of the day's positive PnL; Gus pays the rate × his day's profit.",
+    )
+    compare_prediction("Exercise 4.5 prediction", prediction, "more" if by_day > by_week else "less",
+                       options=("more", "less"), answered=result.status != "not attempted")
+    return result
