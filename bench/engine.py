@@ -1,17 +1,22 @@
-"""Benchmark of the loss engine (not a test): trader-steps/s of both simulators, cascade and fund Monte Carlo timings.
+"""Benchmark of the loss engine (not a test): the vectorised simulator against its reference loop, cascade and fund
+Monte Carlo timings.
 
 Run: .venv/bin/python bench/engine.py   → prints a table and writes bench/results/engine.json.
 
-Standard workload: 1,000 traders × 1,000 steps × 200 paths, run by the vectorised engine. The reference loop runs a
-scaled-down workload: the same population and the same 1,000-step price paths, but only the first 4 of them (paths
-are independent and identically distributed, so its time per trader-step is that of the standard workload; fewer
-traders or fewer steps would change the share of positions still open and so its cost per trader-step). The
-vectorised result on those paths is checked to be identical to the reference's.
+Standard workload: 1,000 traders × 1,000 steps × 200 paths, run by the vectorised engine (``simulate``).
 
-Targets: vectorised ≥ 2e7 trader-steps/s and ≥ 100× the reference per trader-step. The two engines run in
-alternation (vectorised, reference, vectorised, …) so that both see the same machine load; reported: medians of
-REPEAT runs of wall-clock time, the median of the per-pair ratios, and the same from CPU time (process_time, which a
-busy machine inflates less).
+Identity: for every mechanism the reference loop (``simulate_reference``) runs ALL 200 paths once and every ledger
+of every path is compared with the vectorised result (integers exactly, marks to the bit).
+
+Speed: the vectorised engine is event-driven (a quiet stretch of steps costs one cumulative product, a cascade round
+one binary search), so it never visits each trader at each step; its "trader-steps/s" is an EQUIVALENT rate:
+traders × steps × paths ÷ time. The ratio compares time per trader-step of the two engines. It is measured on REPEAT
+alternating pairs (vectorised on the 200 paths, then the reference on the first REF_PATHS of them: paths are
+independent and identically distributed, so its time per trader-step is that of the whole workload), and once more
+from the reference's full 200-path identity run. Reported: min / median / max over the pairs, from CPU time
+(process_time: a busy machine inflates it less) and from wall time, with the load average.
+
+Targets: vectorised ≥ 2e7 equivalent trader-steps/s and ≥ 100× the reference per trader-step.
 """
 from __future__ import annotations
 
@@ -28,16 +33,16 @@ import numpy as np
 import socialized_loss  # noqa: F401  (registers the submodules)
 
 S = sys.modules["socialized_loss.simulate"]
-from socialized_loss.insurance import fund_monte_carlo  # noqa: E402
-from socialized_loss.liquidation import cascade, make_book  # noqa: E402
+from socialized_loss.insurance import fund_monte_carlo
+from socialized_loss.liquidation import cascade, make_book
 
 TARGET_RATE = 2e7
 TARGET_RATIO = 100.0
 REPEAT = 5
 STANDARD = (1000, 1000, 200)  # traders, steps, paths
-REF_PATHS = 4  # the reference runs the first REF_PATHS paths of the standard workload
-LEDGERS = ("fund_cents", "bad_debt_cents", "fund_paid_cents", "socialized_cents", "uncovered_cents", "liq_fee_cents",
-           "n_liquidated", "n_deleveraged", "charged_cents", "liquidated_step")
+REF_PATHS = 8  # the timed reference runs the first REF_PATHS paths of the standard workload
+LEDGERS = ("fund_minor", "bad_debt_minor", "fund_paid_minor", "socialized_minor", "uncovered_minor",
+           "liq_fee_minor", "n_liquidated", "n_deleveraged", "charged_minor", "liquidated_step")
 
 
 def _time(fn, repeat: int) -> list[float]:
@@ -56,9 +61,18 @@ def _run(fn):
     return time.perf_counter() - w, time.process_time() - c, r
 
 
-def _same(vec, ref, paths: int) -> bool:
-    return all(np.array_equal(getattr(vec, f)[:paths], getattr(ref, f)) for f in LEDGERS) and np.allclose(
-        vec.mark[:paths], ref.mark, rtol=1e-12, atol=0)
+def differing_paths(vec, ref) -> list[int]:
+    """Paths on which any ledger differs (integers exactly; marks to the bit)."""
+    bad = np.zeros(ref.mark.shape[0], bool)
+    for f in LEDGERS:
+        a, b = getattr(vec, f), getattr(ref, f)
+        bad |= (a != b).reshape(a.shape[0], -1).any(axis=1)
+    bad |= (vec.mark != ref.mark).any(axis=1)
+    return np.flatnonzero(bad).tolist()
+
+
+def _spread(xs) -> dict:
+    return {"min": min(xs), "median": statistics.median(xs), "max": max(xs)}
 
 
 def main() -> None:
@@ -68,54 +82,74 @@ def main() -> None:
     load_before = os.getloadavg()
     rows = {}
     for mech in S.MECHANISMS:
+        def vec_run(m=mech):
+            return S.simulate(population=pop, prices=prices, mechanism=m)
+
+        def ref_run(m=mech, k=REF_PATHS):
+            return S.simulate_reference(population=pop, prices=prices[:k], mechanism=m)
+
         S.simulate(population=pop, prices=prices[:REF_PATHS], mechanism=mech)  # warm-up
         vec, ref = [], []
         for _ in range(REPEAT):
-            vec.append(_run(lambda: S.simulate(population=pop, prices=prices, mechanism=mech)))
-            ref.append(_run(lambda: S.simulate_reference(population=pop, prices=prices[:REF_PATHS], mechanism=mech)))
-        identical = _same(vec[-1][2], ref[-1][2], REF_PATHS)
-        med = lambda runs, k: statistics.median(x[k] for x in runs)  # noqa: E731
-        ratio = statistics.median((r[0] / ts_ref) / (v[0] / ts_vec) for v, r in zip(vec, ref))
-        ratio_cpu = statistics.median((r[1] / ts_ref) / (v[1] / ts_vec) for v, r in zip(vec, ref))
-        rows[mech] = dict(
-            vectorised_s=med(vec, 0), vectorised_cpu_s=med(vec, 1), vectorised_rate=ts_vec / med(vec, 0),
-            reference_s=med(ref, 0), reference_cpu_s=med(ref, 1), reference_rate=ts_ref / med(ref, 0),
-            reference_ns_per_trader_step=med(ref, 0) / ts_ref * 1e9,
-            reference_cpu_ns_per_trader_step=med(ref, 1) / ts_ref * 1e9,
-            ratio=ratio, ratio_cpu=ratio_cpu, identical_on_reference_paths=identical,
-            vectorised_runs_s=[x[0] for x in vec], reference_runs_s=[x[0] for x in ref],
-        )
+            vec.append(_run(vec_run))
+            ref.append(_run(ref_run))
+        full = _run(lambda m=mech: ref_run(m, P))  # every path: identity, and one more timing
+        diff = differing_paths(vec[-1][2], full[2])
+        ratio_wall = [(r[0] / ts_ref) / (v[0] / ts_vec) for v, r in zip(vec, ref, strict=True)]
+        ratio_cpu = [(r[1] / ts_ref) / (v[1] / ts_vec) for v, r in zip(vec, ref, strict=True)]
+        vec_cpu_med = statistics.median(x[1] for x in vec)
+        vec_wall_med = statistics.median(x[0] for x in vec)
+        rows[mech] = {
+            "vectorised_wall_s": _spread([x[0] for x in vec]), "vectorised_cpu_s": _spread([x[1] for x in vec]),
+            "equivalent_rate_cpu": ts_vec / vec_cpu_med, "equivalent_rate_wall": ts_vec / vec_wall_med,
+            "reference_wall_s": _spread([x[0] for x in ref]), "reference_cpu_s": _spread([x[1] for x in ref]),
+            "reference_cpu_ns_per_trader_step": statistics.median(x[1] for x in ref) / ts_ref * 1e9,
+            "ratio_cpu": _spread(ratio_cpu), "ratio_wall": _spread(ratio_wall),
+            "full_reference_wall_s": full[0], "full_reference_cpu_s": full[1],
+            "full_ratio_cpu": full[1] / vec_cpu_med, "full_ratio_wall": full[0] / vec_wall_med,
+            "paths_checked": P, "paths_differing": diff, "identical": not diff,
+            "liquidations": int(full[2].n_liquidated.sum()), "socialized_steps": int((full[2].socialized_minor > 0).sum()),
+        }
     b = make_book(200, {3: 1, 10: 1, 25: 1, 50: 1}, seed=0)
     t_casc = statistics.median(_time(lambda: cascade(b, 0.1, 1e5), 20))
     fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, n_days=365, seed=0)
     t_fmc = statistics.median(_time(lambda: fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, n_days=365, seed=0), 20))
     load_after = os.getloadavg()
 
-    print(f"workload: vectorised {n} traders × {T} steps × {P} paths; reference the same traders and steps, first "
-          f"{REF_PATHS} paths; medians of {REPEAT} alternating runs; load average {load_before[0]:.1f} → "
-          f"{load_after[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'mechanism':<20}{'vectorised':>11}{'trader-steps/s':>16}{'target':>8}{'reference':>11}"
-          f"{'ns/trader-step':>16}{'ratio':>8}{'target':>8}{'ratio (CPU)':>13}{'same':>6}")
+    print(f"workload: vectorised {n:,} traders × {T:,} steps × {P} paths; timed reference: the same traders and steps, "
+          f"first {REF_PATHS} paths; {REPEAT} alternating pairs, min / median / max; identity: the reference on all "
+          f"{P} paths. Load average {load_before[0]:.1f} → {load_after[0]:.1f} on {os.cpu_count()} CPUs.")
+    print("trader-steps/s of the vectorised engine are EQUIVALENT rates (traders × steps × paths ÷ time): it is "
+          "event-driven and does not visit every trader at every step.")
+    print(f"{'mechanism':<19}{'vectorised CPU s':>17}{'equiv. t-s/s':>13}{'target':>7}{'ref ns/t-s':>11}"
+          f"{'ratio CPU min/med/max':>23}{'ratio wall med':>15}{'full-run CPU':>13}{'target':>7}"
+          f"{'identical':>14}")
     for mech, r in rows.items():
-        print(f"{mech:<20}{r['vectorised_s']:>10.3f}s{r['vectorised_rate']:>16.3g}"
-              f"{'ok' if r['vectorised_rate'] >= TARGET_RATE else 'MISS':>8}{r['reference_s']:>10.3f}s"
-              f"{r['reference_ns_per_trader_step']:>16.0f}{r['ratio']:>8.0f}"
-              f"{'ok' if r['ratio'] >= TARGET_RATIO else 'MISS':>8}{r['ratio_cpu']:>13.0f}"
-              f"{'yes' if r['identical_on_reference_paths'] else 'NO':>6}")
+        rc, vc = r["ratio_cpu"], r["vectorised_cpu_s"]
+        same = f"{P}/{P} paths" if r["identical"] else f"NO: {len(r['paths_differing'])} paths"
+        ok_ratio = min(rc["median"], r["full_ratio_cpu"]) >= TARGET_RATIO
+        spread = f"{rc['min']:.0f} / {rc['median']:.0f} / {rc['max']:.0f}"
+        print(f"{mech:<19}{vc['median']:>17.3f}{r['equivalent_rate_cpu']:>13.3g}"
+              f"{'ok' if r['equivalent_rate_cpu'] >= TARGET_RATE else 'MISS':>7}"
+              f"{r['reference_cpu_ns_per_trader_step']:>11.0f}"
+              f"{spread:>23}{r['ratio_wall']['median']:>15.0f}"
+              f"{r['full_ratio_cpu']:>13.0f}{'ok' if ok_ratio else 'MISS':>7}{same:>14}")
     print(f"cascade (200 traders, median of 20): {t_casc * 1e3:.2f} ms (target < 50 ms) "
           f"{'ok' if t_casc < 0.05 else 'MISS'}")
     print(f"fund_monte_carlo (2,000 paths × 365 days, median of 20): {t_fmc * 1e3:.1f} ms (target ≤ 200 ms) "
           f"{'ok' if t_fmc <= 0.2 else 'MISS'}")
-    out = dict(
-        machine=dict(python=platform.python_version(), numpy=np.__version__, cpus=os.cpu_count(),
-                     platform=platform.platform(), load_average_before=load_before, load_average_after=load_after),
-        workload=dict(vectorised=STANDARD, reference=(n, T, REF_PATHS), repeat=REPEAT,
-                      statistic="median of alternating runs; ratio = median of per-pair ratios"),
-        targets=dict(trader_steps_per_s=TARGET_RATE, ratio=TARGET_RATIO, cascade_s=0.05, fund_monte_carlo_s=0.2),
-        simulate=rows,
-        cascade_median_s=t_casc,
-        fund_monte_carlo_median_s=t_fmc,
-    )
+    out = {
+        "machine": {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
+                     "platform": platform.platform(), "load_average_before": load_before, "load_average_after": load_after},
+        "workload": {"vectorised": STANDARD, "reference_timed": (n, T, REF_PATHS), "reference_identity": STANDARD,
+                      "repeat": REPEAT, "statistic": "min/median/max over alternating pairs; ratio per pair; rates are "
+                      "equivalent trader-steps/s (event-driven engine)"},
+        "targets": {"equivalent_trader_steps_per_s": TARGET_RATE, "ratio": TARGET_RATIO, "cascade_s": 0.05,
+                     "fund_monte_carlo_s": 0.2},
+        "simulate": rows,
+        "cascade_median_s": t_casc,
+        "fund_monte_carlo_median_s": t_fmc,
+    }
     path = Path(__file__).resolve().parent / "results" / "engine.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2))

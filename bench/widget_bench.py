@@ -61,7 +61,7 @@ def change_plan(controls: dict[str, Any], n: int) -> list[tuple[str, Any]]:
             else:
                 vals = [("value", lo + (hi - lo) * i / (k - 1)) for i in range(k)]
                 if isinstance(c, W.IntSlider):
-                    vals = [("value", int(round(v))) for _, v in vals]
+                    vals = [("value", round(v)) for _, v in vals]
         else:
             continue
         per_control[name] = vals
@@ -170,6 +170,7 @@ def reference_render(n: int = 20) -> dict[str, float]:
     """A machine yardstick: one plain line chart (one axes, course style, 7.5×4.2 in) fully redrawn to PNG by
     ``_base.render_png`` (no reuse, layout frozen). Explorer times read relative to this."""
     import numpy as np
+
     from socialized_loss.widgets import _base
 
     fig, ax = _base.new_figure()

@@ -14,6 +14,7 @@ That every figure and widget in a lesson is followed by a text description is en
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from pathlib import Path
 
@@ -48,7 +49,7 @@ SEABORN_STYLE = re.compile(
     r"""seaborn[-_]\w                              # a style name: seaborn-whitegrid, seaborn-v0_8-…
       | style\.(?:use|context)\([^)]*seaborn       # plt.style.use("seaborn…") / style.context([...seaborn...])
       | \bimport\s+seaborn | \bfrom\s+seaborn\b     # the library itself (its set_theme rewrites rcParams)""",
-    re.X,
+    re.VERBOSE,
 )
 TEXT_SUFFIXES = {".py", ".md", ".mplstyle", ".txt", ".cfg", ".toml", ".yml", ".yaml", ".json", ".ipynb"}
 
@@ -92,7 +93,7 @@ def test_colour_cycle_is_colour_blind_safe_with_line_styles_and_markers():
     assert len(set(cycle["marker"])) == len(cycle["marker"]), "every entry of the cycle needs its own marker"
     styles = cycle["linestyle"]
     assert len(set(styles)) >= 3, "at least three line styles"
-    assert all(a != b for a, b in zip(styles, styles[1:])), "neighbouring lines in the cycle need different styles"
+    assert all(a != b for a, b in itertools.pairwise(styles)), "neighbouring lines in the cycle need different styles"
 
 
 def test_use_style_applies_the_style():
@@ -122,9 +123,9 @@ UNIT = re.compile(
     r"USD|EUR|GBP|CHF|JPY|CNY|BTC|ETH|DAI|USDC|USDT|%|×"
     r"|\bbps?\b|\bms\b|\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:contracts?|count|shares?|traders?|accounts?|paths?|lots?|tokens?)\b",
-    re.I,
+    re.IGNORECASE,
 )
-SCALE_ONLY = re.compile(r"^(?:thousand|million|billion)s?$", re.I)
+SCALE_ONLY = re.compile(r"^(?:thousand|million|billion)s?$", re.IGNORECASE)
 #: Numeric controls with no unit, and why that is right. Keyed by (explorer, control name).
 UNITLESS = {
     ("adl_queue_explorer", "seed"): "a random seed labels a draw of dYdX's random ADL order; it is not a quantity",
@@ -155,7 +156,7 @@ def test_widgets_import():
     assert EXPLORERS, "no *_explorer in socialized_loss.widgets"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def built(name: str):
     from socialized_loss import widgets
 
@@ -175,7 +176,7 @@ def interactive_widgets(explorer) -> dict[int, tuple[str, object]]:
     display_only = (W.HTML, W.HTMLMath, W.Label, W.Image, W.Valid, W.Audio, W.Video)
     found = {id(c): (name, c) for name, c in explorer.controls.items()}
     for w in _walk(explorer.ui):
-        if id(w) in found or isinstance(w, display_only) or isinstance(w, (W.Box, W.Output)):
+        if id(w) in found or isinstance(w, (display_only, W.Box, W.Output)):
             continue
         if isinstance(w, (W.ValueWidget, W.Button)):
             found[id(w)] = (f"<{type(w).__name__} in ui>", w)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialized_loss import margin
 from socialized_loss.adl import (
@@ -161,3 +162,55 @@ def test_adl_quantities_sum_and_priority(seed):
                         seed=rng)
     assert to_minor(r.quantity, 1e-8).sum() + to_minor(r.rest, 1e-8) == to_minor(Q, 1e-8)
     assert np.all(r.equity_after >= 0)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# regressions (issue 10): never close more than a position holds; the whole side can always be closed
+
+
+def test_adl_never_rounds_a_position_up_to_a_lot():
+    f = adl_fills([0.0099], [1.0], 0.0099, bankruptcy_price=100.0, lot=0.01)
+    assert f.quantity.tolist() == [0.0099]
+    assert f.remaining.tolist() == [0.0]  # the long is closed, not turned short
+    x = auto_deleverage([0.0149, 0.02], [2.0, 1.0], 0.02, lot=0.01)
+    assert np.all(x <= [0.0149, 0.02])
+    d = dydx_deleverage([0.0099], 0.0099, [100.0], 1.0, 1.0, lot=0.01, seed=0)
+    assert d.quantity.tolist() == [0.0099] and d.rest == 0
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(seed=st.integers(0, 2**63 - 1))
+def test_adl_closes_exactly_the_whole_side_of_any_float_book(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    sizes = rng.exponential(size=n) * np.where(rng.random(n) < 0.5, 1, -1) * 10 ** rng.uniform(-3, 3)
+    scores = rng.normal(size=n)
+    for total in (float(np.abs(sizes).sum()), sum(np.abs(sizes).tolist())):
+        x = auto_deleverage(sizes, scores, total)
+        assert np.array_equal(x, np.abs(sizes))
+    f = adl_fills(sizes, scores, float(np.abs(sizes).sum()), bankruptcy_price=10.0)
+    assert np.all(f.remaining == 0)
+    part = float(rng.uniform(0, np.abs(sizes).sum()))
+    lot = float(10.0 ** rng.integers(-8, 0))
+    x = auto_deleverage(sizes, scores, part, lot=lot)
+    assert np.all(x >= 0) and np.all(x <= np.abs(sizes))
+    rem = adl_fills(sizes, scores, part, bankruptcy_price=10.0, lot=lot).remaining
+    assert np.all(np.sign(rem) * np.sign(sizes) >= 0)  # nobody's position flips side
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: auto_deleverage([1], [1], 1, lot=0), "lot"),
+        (lambda: auto_deleverage([1], [1], 1, lot=[0.01, 0.1]), "lot"),
+        (lambda: adl_fills([1], [1], 1, bankruptcy_price=1.0, lot=-1), "lot"),
+        (lambda: dydx_deleverage([1], 1, [1], 1, 1, lot=float("nan")), "lot"),
+        (lambda: auto_deleverage([1], [1], [1]), "quantity"),
+        (lambda: auto_deleverage([1], [1], "1"), "quantity"),
+        (lambda: auto_deleverage([1], [True], 1), "scores"),
+        (lambda: adl_fills([1], [1], 1, bankruptcy_price=[1.0, 2.0]), "bankruptcy_price"),
+    ],
+)
+def test_adl_bad_input_names_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -30,7 +30,7 @@ ERROR_MARKERS = (
 )
 # Sphinx/myst-nb problems look like "path:line: WARNING: message [type.subtype]" (kernels' "[IPKernelApp] WARNING |"
 # lines about TCP transport are not the book's business).
-WARNING = re.compile(r"^.*\b(?:WARNING|ERROR|CRITICAL|SEVERE): .*$", re.M)
+WARNING = re.compile(r"^.*\b(?:WARNING|ERROR|CRITICAL|SEVERE): .*$", re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -102,7 +102,7 @@ def test_wave_lookup(waves):
 
 def test_policy_totals_are_consistent(waves):
     totals = cs.policy_totals(waves)
-    assert list(totals)[0] == "production" and len(totals) == 1 + len(cs.POLICIES)
+    assert next(iter(totals)) == "production" and len(totals) == 1 + len(cs.POLICIES)
     prod = totals["production"]
     assert round(prod["net"], 2) == PUBLISHED_OVERSHOOT
     for t in totals.values():
@@ -140,3 +140,25 @@ def test_wave_summary_rows(waves):
     rows = cs.wave_summary(waves)
     assert len(rows) == 16 and rows[0]["start_utc"] == "21:16:04"
     assert sum(r["loser_fills"] for r in rows) == int(waves.loser_fills.sum())
+
+
+def test_wave_durations_from_the_timestamps(waves):
+    d = waves.duration_s
+    assert d.shape == (16,) and np.all(d >= 0)
+    instant = waves.wave[d == 0].tolist()
+    assert instant == [1, 2, 4, 5, 7, 12]  # every fill of these waves shares one timestamp
+    i13 = waves.index(13)
+    assert d[i13] == pytest.approx(43.762, abs=1e-6)  # 21:19:08.820 → 21:19:52.582
+    assert waves.overshoot[i13] == pytest.approx(32_864_910, abs=1)
+
+
+def test_overshoot_by_duration_partitions_the_headline(waves):
+    groups = cs.overshoot_by_duration(waves)
+    labels = sorted(k for g in groups for k in g["labels"])
+    assert labels == sorted(waves.wave.tolist())  # every wave in exactly one group
+    total = math.fsum(g["overshoot"] for g in groups)
+    assert round(total, 2) == PUBLISHED_OVERSHOOT
+    instant, short, long_ = groups
+    assert instant["taken"] < instant["needed"]  # the one-instant waves together took less than needed
+    assert long_["overshoot"] > short["overshoot"] > 0
+    assert long_["overshoot"] > 0.8 * PUBLISHED_OVERSHOOT  # most of the overshoot sits in the long waves

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import socialized_loss as sl
+from socialized_loss import stress
 from socialized_loss.checks import lesson10 as c
-from socialized_loss.widgets import stress
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def lab():
 
 @pytest.fixture(scope="module")
 def r_none(lab):
-    return sl.simulate(population=lab.population, prices=lab.prices, mechanism="none", fund0=lab.fund0)
+    return sl.simulate.simulate(population=lab.population, prices=lab.prices, mechanism="none", fund0=lab.fund0)
 
 
 def my_waterfall(loss, profits, venue=10_000.0, vault=40_000.0):
@@ -62,11 +62,11 @@ def test_waterfall_stubs_are_not_attempted(monkeypatch):
 
 def test_traders_charged(lab, monkeypatch):
     def median_charged(mechanism):
-        r = sl.simulate(population=lab.population, prices=lab.prices, mechanism=mechanism, fund0=lab.fund0)
+        r = sl.simulate.simulate(population=lab.population, prices=lab.prices, mechanism=mechanism, fund0=lab.fund0)
         hit = r.charged_cents.sum(axis=1) > 0
         return np.median((r.charged_cents[hit] > 0).sum(axis=1))
 
-    right = (median_charged("clawback"), median_charged("adl"))
+    right = (median_charged("clawback"), median_charged("pnl_haircut_queue"))
     assert right[0] > 5 * right[1], "a clawback touches many more traders than the ADL queue"
     assert c.traders_charged(right).status == "correct"
     assert c.traders_charged((right[1], right[0])).status == "wrong"
@@ -126,7 +126,7 @@ def test_waterfall_wrong_answers(func, monkeypatch):
 
 def test_reference_matches_the_engine_clawback():
     lab = stress.lab()
-    r = sl.simulate(population=lab.population, prices=lab.prices, mechanism="clawback", fund0=lab.fund0)
+    r = sl.simulate.simulate(population=lab.population, prices=lab.prices, mechanism="clawback", fund0=lab.fund0)
     p, t = c.single_step_path(r)
     assert (r.socialized_cents[p] > 0).sum() == 1
     residual = float(r.bad_debt_cents[p, t - 1] - r.fund_paid_cents[p, t - 1]) / 100

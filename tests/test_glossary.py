@@ -11,7 +11,7 @@ from socialized_loss import build
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "lessons" / "glossary.md"
 LESSONS = build.lesson_paths(ROOT / "lessons")
-ENTRY = re.compile(r"^- \*\*(?P<term>[^*]+)\*\* — (?P<text>.+?)(?=^- \*\*|^## |\Z)", re.M | re.S)
+ENTRY = re.compile(r"^- \*\*(?P<term>[^*]+)\*\* — (?P<text>.+?)(?=^- \*\*|^## |\Z)", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\]\((?:\.\./lessons/)?glossary\.md(?:#[^)]*)?\)")
 
 #: Every term the course uses and the glossary must define (matched case-insensitively inside an entry's bold name).
@@ -54,6 +54,7 @@ TERMS = [
     "liquidation price",
     "liquidator vault",
     "maintenance margin",
+    "margin ratio",
     "mark price",
     "minor unit",
     "Monte Carlo",
@@ -77,6 +78,7 @@ TERMS = [
     "teaching model",
     "tear-up",
     "trilemma",
+    "uncovered",
     "variation margin",
     "VMGH",
     "wealth pro-rata",
@@ -112,7 +114,7 @@ def test_entries_are_unique_and_say_where_they_are_taught():
 
 def test_entries_are_alphabetical_within_sections():
     text = GLOSSARY.read_text(encoding="utf-8")
-    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
         names = [m["term"].lower() for m in ENTRY.finditer("## " + section)]
         assert names == sorted(names), f"entries out of order in section {section.splitlines()[0]!r}: {names}"
 
@@ -129,3 +131,20 @@ def test_every_lesson_links_the_glossary(lesson):
     assert LINK.search(lesson.read_text(encoding="utf-8")), (
         f"{lesson.name} should link the glossary: 'New terms are defined in the [course glossary](../lessons/glossary.md).'"
     )
+
+
+def test_entries_point_to_lessons_that_exist():
+    numbers = {p.stem[:2] for p in LESSONS}
+    for name, text in entries().items():
+        cited = re.findall(r"\(Lessons? ([^)]*)\.\)", text)
+        assert cited, f"the entry {name!r} should end with the lessons that teach it"
+        for n in re.findall(r"\d\d", cited[-1]):
+            assert n in numbers, f"the entry {name!r} points to lesson {n}, which does not exist"
+
+
+def test_bad_debt_and_uncovered_are_kept_apart():
+    e = {k.lower(): v for k, v in entries().items()}
+    bad = next(v for k, v in e.items() if k.startswith("bad debt"))
+    unc = next(v for k, v in e.items() if k.startswith("uncovered"))
+    assert "collateral" in bad and "uncovered" in bad.lower()
+    assert "insurance fund" in unc

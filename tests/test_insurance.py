@@ -1,15 +1,27 @@
 """Tests for socialized_loss.insurance: ledger, law of motion, Monte Carlo, ruin model."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from socialized_loss.allocation import to_minor
 from socialized_loss.insurance import (
-    InsuranceFund, add_inflows, adjustment_coefficient, cover, cover_losses, exhaustion_probability_grid,
-    fund_monte_carlo, fund_path, lundberg_bound, ruin_monte_carlo, ruin_probability_exponential, size_for_target,
+    InsuranceFund,
+    add_inflows,
+    adjustment_coefficient,
+    cover,
+    cover_losses,
+    exhaustion_probability_grid,
+    fund_monte_carlo,
+    fund_path,
+    lundberg_bound,
+    ruin_monte_carlo,
+    ruin_probability_exponential,
+    size_for_target,
 )
 
 money = st.floats(0, 1e9, allow_nan=False)
-c = lambda x: int(round(x * 100))
+c = lambda x: round(x * 100)
 
 
 def test_cover_never_below_zero():
@@ -63,16 +75,44 @@ def test_fund_path_conserves(seed):
     inf, d = g.random((4, 30)) * 10, g.exponential(8, (4, 30))
     r = fund_path(g.random(4) * 50, inf, d)
     assert np.all(r.balance >= 0)
-    assert np.allclose(r.balance[:, -1], r.balance[:, 0] + inf.sum(1) - r.paid.sum(1))
-    assert np.allclose(r.paid + r.uncovered, d)
+    # one money regime (issue 10): inputs rounded to the cent, then the ledger is exact in cents
+    B, P, U = to_minor(r.balance), to_minor(r.paid), to_minor(r.uncovered)
+    assert np.array_equal(B[:, -1], B[:, 0] + to_minor(inf).sum(1) - P.sum(1))
+    assert np.array_equal(P + U, to_minor(d))
+    assert np.allclose(r.paid + r.uncovered, d, atol=0.005)
+    sat = fund_path(g.random(4), inf / 1e3, d / 1e3, unit=1e-8)
+    assert np.array_equal(to_minor(sat.paid, 1e-8) + to_minor(sat.uncovered, 1e-8), to_minor(d / 1e3, 1e-8))
 
 
-def test_monte_carlo_deterministic_fast_and_monotone():
-    import time
-    fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, seed=1)
-    t = time.perf_counter()
+def test_money_regime_and_wrong_fund_objects():
+    f = InsuranceFund(0.123456789, "BTC", unit=1e-8)
+    assert f.balance == 0.12345679
+    f2, paid, rest = cover(f, 0.2)
+    assert (f2.balance, paid, rest) == (0.0, 0.12345679, 0.07654321)
+    assert add_inflows(f, top_up=1e-8).balance == 0.1234568
+    with pytest.raises(TypeError, match="fund"):
+        cover({"balance": 1.0}, 1.0)
+    with pytest.raises(TypeError, match="fund"):
+        add_inflows(100.0, top_up=1.0)
+    with pytest.raises(TypeError, match="funds"):
+        cover_losses({"BTC": 100.0}, {"BTC": 1.0})
+    with pytest.raises(ValueError, match="unit"):
+        cover_losses({"A": InsuranceFund(1.0), "B": InsuranceFund(1.0, unit=1e-8)}, {"A": 1.0})
+    with pytest.raises(ValueError, match="loss"):
+        cover(InsuranceFund(1.0), [1.0, 2.0])
+    with pytest.raises(ValueError, match="loss"):
+        cover(InsuranceFund(1.0), "1.0")
+    with pytest.raises(ValueError, match="balance"):
+        InsuranceFund(True)
+    with pytest.raises(ValueError, match="unit"):
+        InsuranceFund(1.0, unit=0)
+    with pytest.raises(ValueError, match="fee_share"):
+        add_inflows(InsuranceFund(1.0), fee_share=[0.1, 0.2])
+
+
+def test_monte_carlo_deterministic_and_monotone():
+    # (its speed is a benchmark, not a timed test: issue 10 moves wall-clock assertions out of the tests)
     a = fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, seed=1)
-    assert time.perf_counter() - t < 0.6  # target 0.2 s; loose here for a loaded CI machine
     b = fund_monte_carlo(5e6, 0.1, 2.0, n_paths=2000, seed=1)
     assert np.array_equal(a.paths, b.paths) and a.paths.shape == (2000, 366)
     assert a.quantiles.shape == (5, 366) and 0 <= a.exhaustion_probability <= 1

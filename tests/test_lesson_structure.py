@@ -17,7 +17,7 @@ WIDGET_CODE = re.compile(r"\bsl\.widgets\.\w+\(")
 URL = re.compile(r"https?://\S+")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read(path: Path):
     return jupytext.read(path, fmt="md:myst")
 
@@ -38,7 +38,7 @@ def headings(path: Path) -> list[str]:
 
 def markdown_section(path: Path, title: str) -> str:
     text = "\n".join(c.source for c in cells(path) if c.cell_type == "markdown")
-    m = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", text, flags=re.M | re.S)
+    m = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", text, flags=re.MULTILINE | re.DOTALL)
     return m.group(1) if m else ""
 
 
@@ -117,3 +117,90 @@ def test_instructor_notes_present(lesson):
 def test_setup_cell_imports_helpers(lesson):
     first_code = next(c for c in cells(lesson) if c.cell_type == "code")
     assert "import socialized_loss as sl" in first_code.source
+
+
+# --- Prose that renders: dollar signs and authoring language -------------------------------------------------------
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+INLINE_MATH = re.compile(r"\$([^$]+?)\$")  # JupyterLab pairs any two dollar signs
+LATEX_WORDS = re.compile(r"\\[A-Za-z]+(\{[^{}]*\})?")
+PROSE = re.compile(r"[A-Za-z]{2,}[,;:.]?\s+[A-Za-z]{2,}")
+#: Words that tell a learner how the course was researched rather than teach them (issue 11, item 13).
+AUTHORING = [
+    "seed text",
+    "seed question",
+    "the seed's",
+    "seed of this course",
+    "we could not find",
+    "could not be found",
+    "stored copy",
+    "stored version",
+    "not retrieved",
+    "for this course;",
+]
+
+
+def inline_maths_problems(markdown: str) -> list[str]:
+    """Inline-maths spans that hold prose (a sign that a currency `$` opened maths), and unpaired dollar signs."""
+    text = CODE_SPAN.sub(" ", markdown).replace(r"\$", " ")
+    text = DISPLAY_MATH.sub(" ", text)
+    problems = []
+    for m in INLINE_MATH.finditer(text):
+        body = LATEX_WORDS.sub(" ", m.group(1))
+        if PROSE.search(body):
+            problems.append(m.group(0))
+    rest = INLINE_MATH.sub(" ", text)
+    if "$" in rest:
+        i = rest.index("$")
+        problems.append("unpaired $ near: " + rest[max(0, i - 30) : i + 30].replace("\n", " "))
+    return problems
+
+
+def test_inline_maths_detector_catches_currency():
+    assert inline_maths_problems("the fund lost $4M and then $653M of equity")
+    assert inline_maths_problems("one stray $5 here")
+    assert not inline_maths_problems(r"rate $r = L/\sum_i w_i$ and \$5 and `x = $y`")
+    assert not inline_maths_problems(r"$p_\text{liq} = \frac{p_\text{entry} - c/s}{1 - \text{MMR}}$")
+
+
+def _markdown_cells(nb) -> list[tuple[int, str]]:
+    return [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS])
+def test_no_prose_inside_inline_maths(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    bad = [(i, p) for i, src in _markdown_cells(nb) for p in inline_maths_problems(src)]
+    assert not bad, (
+        "JupyterLab reads a $ as maths: write amounts as USD or \\$ (cell index, offending text): " + repr(bad[:5])
+    )
+
+
+def test_no_prose_inside_inline_maths_in_glossary():
+    text = (ROOT / "lessons" / "glossary.md").read_text(encoding="utf-8")
+    assert not inline_maths_problems(text)
+
+
+def test_no_authoring_language(lesson):
+    """Learner-facing cells speak to learners; notes on how sources were found belong in instructor cells."""
+    found = []
+    for i, c in enumerate(cells(lesson)):
+        if "instructor" in c.metadata.get("tags", []):
+            continue
+        low = c.source.lower()
+        found += [(i, phrase) for phrase in AUTHORING if phrase in low]
+    assert not found, f"authoring language in learner-facing cells (cell index, phrase): {found}"
+
+
+def test_no_authoring_language_in_glossary():
+    low = (ROOT / "lessons" / "glossary.md").read_text(encoding="utf-8").lower()
+    assert not [p for p in AUTHORING if p in low]
+
+
+def test_no_prose_inside_inline_maths_in_lesson_source(lesson):
+    bad = [(i, p) for i, c in enumerate(cells(lesson)) if c.cell_type == "markdown" for p in inline_maths_problems(c.source)]
+    assert not bad, f"write amounts as USD or \\$ (cell index, offending text): {bad[:5]}"

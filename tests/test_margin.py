@@ -89,7 +89,16 @@ def test_effective_leverage_definition(entry, size, lev, move):
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda: sl.equity(-1, 1, 100, 100), "collateral"),
+        (lambda: sl.equity("100", 1, 100, 100), "collateral"),
+        (lambda: sl.equity(float("nan"), 1, 100, 100), "collateral"),
+        (lambda: sl.equity(True, 1, 100, 100), "collateral"),
+        (lambda: sl.equity(1j, 1, 100, 100), "collateral"),
+        (lambda: sl.bankruptcy_price(1, 1, "100"), "entry_price"),
+        (lambda: sl.bankruptcy_price_from_leverage(100, 10, side=["long"]), "side"),
+        (lambda: sl.margin.cross_bankruptcy_price(-1, 0, 100), "size"),
+        (lambda: sl.margin.cross_bankruptcy_price(-1, 1, 0), "price"),
+        (lambda: sl.margin.cross_bankruptcy_price(-1, 1, 100, margin_share=1.5), "margin_share"),
+        (lambda: sl.margin.cross_bankruptcy_price("x", 1, 100), "net_collateral"),
         (lambda: sl.equity(1, 1, 100, 0), "price"),
         (lambda: sl.equity(1, float("nan"), 100, 100), "size"),
         (lambda: sl.equity(1, 1, float("inf"), 100), "entry_price"),
@@ -105,3 +114,37 @@ def test_effective_leverage_definition(entry, size, lev, move):
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# cross margin: an account may already be underwater (issue 10)
+
+
+def test_negative_collateral_is_an_underwater_account():
+    assert sl.equity(-20.0, 2.0, 1000.0, 1000.0) == -20.0
+    # the bankruptcy price of an underwater long lies above entry (a short's below): beyond the current price
+    assert sl.bankruptcy_price(-50.0, 1.0, 1000.0) == 1050.0
+    assert sl.bankruptcy_price(-50.0, -1.0, 1000.0) == 950.0
+    for size in (2.5, -2.5):
+        bk = sl.bankruptcy_price(-30.0, size, 1000.0)
+        assert sl.equity(-30.0, size, 1000.0, bk) == pytest.approx(0.0, abs=1e-9)
+    assert sl.liquidation_price(-50.0, 1.0, 1000.0, 0.05) > 1000.0
+    assert sl.margin_ratio(-1.0, 1.0, 100.0, 100.0, 0.05) == math.inf
+    assert sl.is_liquidatable(-1.0, 1.0, 100.0, 100.0, 0.05)
+
+
+def test_cross_bankruptcy_price_matches_dydx_v4_formula():
+    # dYdX v4 GetBankruptcyPriceInQuoteQuantums for closing a whole position: −DNNV − TNC × |DMMR| / TMMR quote units,
+    # with DNNV = −size × oracle; per unit of size that is oracle − TNC × share / size
+    oracle, size = 50.0, 10.0
+    for tnc in (100.0, 0.0, -50.0):
+        quote = -(-size * oracle) - tnc * 1.0
+        assert sl.margin.cross_bankruptcy_price(tnc, size, oracle) == pytest.approx(quote / size)
+    assert sl.margin.cross_bankruptcy_price(-50.0, 10.0, 50.0) > 50.0  # underwater long: beyond the oracle price
+    assert sl.margin.cross_bankruptcy_price(-50.0, -10.0, 50.0) < 50.0
+    # a single isolated position: the same as bankruptcy_price with the equity at the oracle as TNC
+    c, s, e, p = 120.0, 3.0, 100.0, 90.0
+    tnc = sl.equity(c, s, e, p)
+    assert sl.margin.cross_bankruptcy_price(tnc, s, p) == pytest.approx(sl.bankruptcy_price(c, s, e))
+    # half of the maintenance margin: half of the collateral backs it
+    assert sl.margin.cross_bankruptcy_price(-50.0, 10.0, 50.0, margin_share=0.5) == 52.5

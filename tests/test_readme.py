@@ -1,16 +1,19 @@
 """The first things a learner and a teacher read tell the truth: README, start notebook, licences, citation, data.
 
-- README: its first screen shows ``make lab`` and ``make test`` before anything else, then the Binder badge (on a
-  branch or tag that is not ``main``/``master``, opening ``notebooks/00-start-here.ipynb``), then the conda route;
-  its course map links every lesson's notebook.
+- README: its first screen shows ``make lab`` and ``make test`` before anything else, the path without make
+  (``tools/course.py``), ``make update`` and the set-up page; then the Binder badge (on ``HEAD`` or a branch or tag
+  that exists, opening ``notebooks/00-start-here.ipynb``) with what a first launch costs, then the conda route; its
+  course map links every lesson's notebook.
 - The start notebook warns that a Binder session ends after about 10 idle minutes and saves nothing.
-- ``LICENSE`` (MIT), ``LICENSE-TEXT`` (CC BY 4.0) and ``CITATION.cff`` (valid CFF-shaped YAML) exist; every case-study
-  data folder keeps its licence and provenance beside the data.
+- ``LICENSE`` (MIT), ``LICENSE-TEXT`` (CC BY 4.0) and ``CITATION.cff`` (valid CFF-shaped YAML naming both licences
+  and the repository the badge launches) exist; every case-study data folder keeps its licence and provenance.
 - The instructor guide's timings table agrees with the lessons' front matter (its schedules are built on it).
 """
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,7 +32,6 @@ FIRST_SCREEN_LINES = 30  # what fits in a browser window or a terminal without s
 BADGE = re.compile(
     r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((?P<url>https://mybinder\.org/v2/[^)\s]+)\)"
 )
-DEFAULT_BRANCHES = {"main", "master", "head"}
 
 
 def first_screen() -> str:
@@ -54,21 +56,62 @@ def test_first_screen_starts_with_make_lab_then_make_test():
     assert fence >= 0 and before[fence:].startswith("```bash"), "`make lab` and `make test` belong in a bash block"
 
 
-def test_binder_badge_after_the_commands_on_a_release_branch():
-    screen = first_screen()
-    m = BADGE.search(screen)
+def badge_url():
+    m = BADGE.search(first_screen())
     assert m, "the README's first screen needs the Binder badge [![Binder](https://mybinder.org/badge_logo.svg)](…)"
+    return m, urlsplit(m["url"])
+
+
+def ref_exists(ref: str) -> bool:
+    """True when ``ref`` names a branch or tag of this clone (or of its origin)."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        return False
+    for full in (f"refs/heads/{ref}", f"refs/tags/{ref}", f"refs/remotes/origin/{ref}"):
+        proc = subprocess.run(["git", "rev-parse", "--verify", "-q", full], cwd=ROOT, capture_output=True, check=False)
+        if proc.returncode == 0:
+            return True
+    return False
+
+
+def test_binder_badge_after_the_commands_on_a_ref_that_exists():
+    screen = first_screen()
+    m, url = badge_url()
     assert m.start() > screen.find("make test"), "the Binder badge comes after `make lab` and `make test`"
-    url = urlsplit(m["url"])
     parts = url.path.strip("/").split("/")
     assert parts[:2] == ["v2", "gh"] and len(parts) >= 5, f"expected /v2/gh/<org>/<repo>/<ref>, got {url.path}"
     ref = "/".join(parts[4:])
-    assert ref.lower() not in DEFAULT_BRANCHES, (
-        f"the badge launches {ref!r}: point it at a slow-moving branch or a tag so launches hit Binder's cache"
+    assert ref == "HEAD" or ref_exists(ref), (
+        f"the badge launches {ref!r}, which is not a branch or tag of this repository: use HEAD or an existing ref"
     )
     urlpath = parse_qs(url.query).get("urlpath", [""])[0]
     assert urlpath == "lab/tree/notebooks/00-start-here.ipynb", f"badge urlpath is {urlpath!r}"
     assert (ROOT / "notebooks" / "00-start-here.ipynb").exists()
+
+
+def test_first_screen_says_what_a_first_binder_launch_costs():
+    screen = " ".join(first_screen().split())
+    after = screen[screen.find("mybinder.org/badge_logo.svg"):]
+    assert re.search(r"first launch.*?\d+ (to \d+ )?minutes|first launch.*?several minutes", after), (
+        "say next to the badge how long Binder's first launch (the image build) takes"
+    )
+
+
+def test_first_screen_gives_the_path_without_make_update_and_setup_page():
+    screen = first_screen()
+    assert "tools\\course.py lab" in screen or "tools/course.py lab" in screen, "the Windows (no make) route"
+    assert (ROOT / "tools" / "course.py").is_file()
+    assert "make update" in screen and "my-work/" in screen, "how a learner gets updates without losing work"
+    assert "](SETUP.md)" in screen and (ROOT / "SETUP.md").is_file(), "link the set-up and troubleshooting page"
+
+
+def test_citation_names_both_licences_and_the_repository():
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    licences = data.get("license")
+    licences = [licences] if isinstance(licences, str) else list(licences or [])
+    assert {"MIT", "CC-BY-4.0"} <= set(licences), f"CITATION.cff licences are {licences}"
+    _, url = badge_url()
+    org, repo = url.path.strip("/").split("/")[2:4]
+    assert data.get("repository-code") == f"https://github.com/{org}/{repo}", "repository-code is the badge's repo"
 
 
 def test_conda_route_after_the_badge():
@@ -80,7 +123,7 @@ def test_conda_route_after_the_badge():
 
 
 def course_map() -> str:
-    m = re.search(r"^## The course\s*$(.*?)(?=^## )", README, flags=re.M | re.S)
+    m = re.search(r"^## The course\s*$(.*?)(?=^## )", README, flags=re.MULTILINE | re.DOTALL)
     assert m, "README needs a '## The course' section with the course map"
     return m.group(1)
 
@@ -113,7 +156,13 @@ def _binder_warning(text: str) -> bool:
 
 def test_start_notebook_warns_about_binder_sessions():
     src = jupytext.read(ROOT / "lessons" / "00-start-here.md", fmt="md:myst")
-    nb = nbformat.read(ROOT / "notebooks" / "00-start-here.ipynb", as_version=4)
+    # the committed notebook, not the working copy: a learner may have edited theirs
+    rel = "notebooks/00-start-here.ipynb"
+    if shutil.which("git") and (ROOT / ".git").exists():
+        shown = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True, text=True, check=False)
+        nb = nbformat.reads(shown.stdout, as_version=4) if shown.returncode == 0 else nbformat.read(ROOT / rel, 4)
+    else:
+        nb = nbformat.read(ROOT / rel, as_version=4)
     for where, cells in (("lessons/00-start-here.md", src.cells), ("notebooks/00-start-here.ipynb", nb.cells)):
         text = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
         assert _binder_warning(text), (
@@ -165,7 +214,7 @@ def test_instructor_timings_match_the_lessons():
     overview = (ROOT / "lessons" / "instructor" / "overview.md").read_text(encoding="utf-8")
     table = {
         m["nn"]: (int(m["teach"]), int(m["ex"]))
-        for m in re.finditer(r"^\|\s*(?P<nn>\d\d)\s*\|[^|]*\|\s*(?P<teach>\d+)\s*\|\s*(?P<ex>\d+)\s*\|", overview, re.M)
+        for m in re.finditer(r"^\|\s*(?P<nn>\d\d)\s*\|[^|]*\|\s*(?P<teach>\d+)\s*\|\s*(?P<ex>\d+)\s*\|", overview, re.MULTILINE)
     }
     for lesson in LESSONS:
         meta = jupytext.read(lesson, fmt="md:myst").metadata.get("course", {})

@@ -1,16 +1,25 @@
 """Tests for socialized_loss.simulate: the two engines agree exactly; ledgers conserve to the cent."""
+import sys
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialized_loss.simulate import (
-    MECHANISMS, crash_replay, gbm_jump_paths, make_population, monte_carlo, simulate, simulate_reference,
+    MECHANISMS,
+    crash_replay,
+    gbm_jump_paths,
+    make_population,
+    monte_carlo,
+    simulate,
+    simulate_reference,
 )
 
 INT_FIELDS = ("fund_cents", "bad_debt_cents", "fund_paid_cents", "socialized_cents", "uncovered_cents",
               "liq_fee_cents", "n_liquidated", "n_deleveraged", "charged_cents", "liquidated_step")
 # a violent market and a thin fund, so every mechanism is exercised
-HOT = dict(fund0=500.0, depth=2e5, price_kw=dict(sigma=1.5, jump_rate=400))
+HOT = {"fund0": 500.0, "depth": 2e5, "price_kw": {"sigma": 1.5, "jump_rate": 400}}
 
 
 def assert_same(a, b):
@@ -44,7 +53,7 @@ def test_reference_and_vectorised_identical(mechanism, seed):
 def test_crash_replay_identical(mechanism):
     pop = make_population(80, seed=5, max_leverage=40)
     path = crash_replay(60, crash=0.35, start=5, crash_steps=3)
-    kw = dict(population=pop, prices=path, n_paths=2, mechanism=mechanism, fund0=200.0, depth=3e5, impact="linear")
+    kw = {"population": pop, "prices": path, "n_paths": 2, "mechanism": mechanism, "fund0": 200.0, "depth": 3e5, "impact": "linear"}
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert_conserves(b, 200.0)
@@ -55,8 +64,8 @@ def test_crash_replay_identical(mechanism):
 @given(st.integers(0, 2**31), st.sampled_from(MECHANISMS), st.floats(0, 5e3), st.floats(1e4, 1e7),
        st.sampled_from([1, 3, 50]), st.floats(0, 1))
 def test_conservation_property(seed, mechanism, fund0, depth, max_rounds, resilience):
-    kw = dict(n_traders=40, n_steps=60, n_paths=3, seed=seed, mechanism=mechanism, fund0=fund0, depth=depth,
-              max_rounds=max_rounds, resilience=resilience, price_kw=dict(sigma=1.5, jump_rate=300))
+    kw = {"n_traders": 40, "n_steps": 60, "n_paths": 3, "seed": seed, "mechanism": mechanism, "fund0": fund0, "depth": depth,
+              "max_rounds": max_rounds, "resilience": resilience, "price_kw": {"sigma": 1.5, "jump_rate": 300}}
     b = simulate(**kw)
     assert_conserves(b, fund0)
     assert_same(simulate_reference(**kw), b)
@@ -78,7 +87,7 @@ def test_determinism_and_inputs():
 
 def test_monte_carlo_summary():
     out = monte_carlo(n_traders=60, n_steps=80, n_paths=4, seed=3, fund0=500.0, depth=2e5,
-                      price_kw=dict(sigma=1.5, jump_rate=400))
+                      price_kw={"sigma": 1.5, "jump_rate": 400})
     assert set(out) == set(MECHANISMS)
     assert np.all(out["none"].socialized == 0)
     s = out["clawback"]
@@ -91,7 +100,7 @@ def test_monte_carlo_summary():
 def test_errors_name_the_parameter():
     with pytest.raises(ValueError, match="mechanism"):
         simulate(n_traders=5, n_steps=5, n_paths=1, mechanism="bailout")
-    with pytest.raises(ValueError, match="'none', 'clawback', 'contracts_pro_rata', 'adl'"):
+    with pytest.raises(ValueError, match="'none', 'clawback', 'contracts_pro_rata', 'pnl_haircut_queue'"):
         simulate_reference(n_traders=5, n_steps=5, n_paths=1, mechanism="haircut")
     with pytest.raises(ValueError, match="mmr"):
         simulate(n_traders=5, n_steps=5, n_paths=1, mmr=0)
@@ -117,7 +126,7 @@ def test_many_events_identical(mechanism):
     path = crash_replay(100, crash=0.6, start=3, crash_steps=60, recovery=0.6, recovery_steps=20)
     prices = path * np.exp(np.random.default_rng(4).normal(0, 0.003, (3, path.size)))  # 3 noisy replays
     prices[:, 0] = 100.0
-    kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=100.0, depth=1e5)
+    kw = {"population": pop, "prices": prices, "mechanism": mechanism, "fund0": 100.0, "depth": 1e5}
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert_conserves(b, 100.0)
@@ -131,8 +140,8 @@ def test_no_events_identical():
     # unlevered traders on a calm market: nobody is ever liquidated, the marks are the prices
     pop = make_population(80, seed=2, max_leverage=1.0)
     prices = gbm_jump_paths(3, 150, seed=2, sigma=0.3, jump_rate=0.0)
-    for mechanism in ("none", "adl"):
-        kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=1000.0, fee_inflow=2.5)
+    for mechanism in ("none", "pnl_haircut_queue"):
+        kw = {"population": pop, "prices": prices, "mechanism": mechanism, "fund0": 1000.0, "fee_inflow": 2.5}
         a, b = simulate_reference(**kw), simulate(**kw)
         assert_same(a, b)
         assert b.n_liquidated.sum() == 0 and np.all(b.liquidated_step == -1)
@@ -143,7 +152,7 @@ def test_no_events_identical():
 def test_flat_prices_one_event_each_path():
     # a flat price: only the traders underwater at the start go, in step 1; then nothing for 300 steps
     pop = make_population(200, seed=3, max_leverage=50, entry_sd=0.03)
-    kw = dict(population=pop, prices=np.full(301, 100.0), n_paths=2, mechanism="clawback")
+    kw = {"population": pop, "prices": np.full(301, 100.0), "n_paths": 2, "mechanism": "clawback"}
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert b.n_liquidated[:, 0].min() > 0 and b.n_liquidated[:, 1:].sum() == 0
@@ -153,8 +162,8 @@ def test_flat_prices_one_event_each_path():
 def test_max_rounds_cap_identical(max_rounds):
     pop = make_population(120, seed=4, max_leverage=80)
     path = crash_replay(40, crash=0.4, start=2, crash_steps=2)
-    kw = dict(population=pop, prices=path, n_paths=1, mechanism="contracts_pro_rata", fund0=0.0, depth=3e4,
-              max_rounds=max_rounds, resilience=0.5)
+    kw = {"population": pop, "prices": path, "n_paths": 1, "mechanism": "contracts_pro_rata", "fund0": 0.0, "depth": 3e4,
+              "max_rounds": max_rounds, "resilience": 0.5}
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert b.n_liquidated.sum() > 0
@@ -164,19 +173,19 @@ def test_max_rounds_cap_identical(max_rounds):
 def test_one_sided_market_identical(long_share):
     pop = make_population(50, seed=6, long_share=long_share, max_leverage=30)
     kw = dict(population=pop, n_steps=80, n_paths=3, seed=6, **HOT)
-    for mechanism in ("clawback", "adl"):
+    for mechanism in ("clawback", "pnl_haircut_queue"):
         a, b = simulate_reference(mechanism=mechanism, **kw), simulate(mechanism=mechanism, **kw)
         assert_same(a, b)
         assert b.n_liquidated.sum() > 0
 
 
 @pytest.mark.parametrize("kw", [
-    dict(resilience=0.0), dict(resilience=1.0), dict(impact="linear", coef=0.05), dict(max_impact=0.9, depth=1e4),
-    dict(n_steps=1), dict(n_steps=2, n_paths=1), dict(fee_inflow=0.0, fund0=0.0), dict(mmr=0.3),
+    {"resilience": 0.0}, {"resilience": 1.0}, {"impact": "linear", "coef": 0.05}, {"max_impact": 0.9, "depth": 1e4},
+    {"n_steps": 1}, {"n_steps": 2, "n_paths": 1}, {"fee_inflow": 0.0, "fund0": 0.0}, {"mmr": 0.3},
 ])
 def test_parameter_corners_identical(kw):
-    args = dict(n_traders=40, n_steps=60, n_paths=3, seed=12, mechanism="clawback",
-                price_kw=dict(sigma=1.5, jump_rate=300)) | kw
+    args = {"n_traders": 40, "n_steps": 60, "n_paths": 3, "seed": 12, "mechanism": "clawback",
+                "price_kw": {"sigma": 1.5, "jump_rate": 300}} | kw
     assert_same(simulate_reference(**args), simulate(**args))
 
 
@@ -184,9 +193,9 @@ def test_paths_are_independent():
     # each path runs on its own clock: simulating paths together or one by one gives the same numbers
     pop = make_population(70, seed=8, max_leverage=60)
     prices = gbm_jump_paths(5, 200, seed=8, sigma=1.5, jump_rate=300)
-    together = simulate(population=pop, prices=prices, mechanism="adl", fund0=300.0)
+    together = simulate(population=pop, prices=prices, mechanism="pnl_haircut_queue", fund0=300.0)
     for p in range(5):
-        alone = simulate(population=pop, prices=prices[p:p + 1], mechanism="adl", fund0=300.0)
+        alone = simulate(population=pop, prices=prices[p:p + 1], mechanism="pnl_haircut_queue", fund0=300.0)
         for f in INT_FIELDS:
             assert np.array_equal(getattr(alone, f)[0], getattr(together, f)[p]), f
         assert np.array_equal(alone.mark[0], together.mark[p])
@@ -206,3 +215,83 @@ def test_lesson_size_workload_identical_and_small():
     for f in INT_FIELDS:
         assert np.array_equal(getattr(a, f), getattr(b, f)[:8]), f
     assert b.n_liquidated.sum() > 0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Chunks of paths, money units, the registry's names
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_chunked_identical_to_unchunked_and_reference(mechanism):
+    pop = make_population(150, seed=21, max_leverage=60)
+    prices = gbm_jump_paths(7, 120, seed=21, sigma=1.5, jump_rate=400)
+    kw = {"population": pop, "prices": prices, "mechanism": mechanism, "fund0": 300.0, "depth": 2e5}
+    whole = simulate(chunk_paths=7, **kw)
+    assert_same(simulate_reference(**kw), whole)
+    for chunk in (1, 2, 3, 6, 100, None):
+        part = simulate(chunk_paths=chunk, **kw)
+        assert_same(part, whole)
+        assert np.array_equal(part.mark, whole.mark)
+    if mechanism != "none":
+        assert whole.socialized_minor.sum() > 0
+
+
+def test_chunks_bound_the_working_memory(monkeypatch):
+    # the engine sees at most chunk_paths paths at once; by default as many as CHUNK_BYTES allows for the traders
+    S = sys.modules["socialized_loss.simulate"]  # (the package's attribute `simulate` is the function)
+    seen = []
+    real = S._run_paths
+    monkeypatch.setattr(S, "_run_paths", lambda pr, pop, prices, o: (seen.append(prices.shape[0]),
+                                                                      real(pr, pop, prices, o)))
+    kw = dict(n_traders=30, n_steps=40, n_paths=7, seed=3, **HOT)
+    simulate(chunk_paths=3, **kw)
+    assert seen == [3, 3, 1]
+    seen.clear()
+    simulate(**kw)
+    assert seen == [7]  # a small workload runs in one chunk
+    # 100× the standard traders: chunks whose working memory (≤ 150 bytes per trader per path) fits the budget
+    k = S._chunk_paths(100_000, 1000)
+    assert 1 <= k < 200 and k * (150 * 100_000 + 16 * 1050) <= S.CHUNK_BYTES
+    assert S._chunk_paths(1000, 1000) >= 200  # the standard workload: one chunk
+    monkeypatch.setattr(S, "CHUNK_BYTES", 1)
+    assert S._chunk_paths(1000, 1000) == 1
+
+
+@pytest.mark.parametrize("unit", [1.0, 0.001])
+def test_other_money_units(unit):
+    kw = dict(n_traders=60, n_steps=100, n_paths=3, seed=4, mechanism="contracts_pro_rata", unit=unit, **HOT)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert b.unit == unit and b.fee_inflow_minor == round(5.0 / unit)
+    assert np.array_equal(b.bad_debt_minor, b.fund_paid_minor + b.socialized_minor + b.uncovered_minor)
+    assert b.fund_minor[0, 0] == round(500.0 / unit)
+    np.testing.assert_array_equal(b.fund, b.fund_minor * unit if unit == 1.0 else b.fund_minor / round(1 / unit))
+    cents = simulate(**(kw | {"unit": 0.01}))
+    # the same market in coarser or finer money: the ledgers agree to within rounding of each amount
+    assert abs(b.bad_debt.sum() - cents.bad_debt.sum()) <= unit * b.n_liquidated.sum() + 0.01 * b.n_liquidated.sum()
+
+
+def test_cents_names_are_the_minor_ledgers():
+    r = simulate(n_traders=40, n_steps=30, n_paths=2, seed=1, **HOT)
+    for f in ("fund", "bad_debt", "fund_paid", "socialized", "uncovered", "liq_fee", "charged"):
+        assert getattr(r, f + "_cents") is getattr(r, f + "_minor")
+    assert r.fee_inflow_cents == r.fee_inflow_minor == 500
+
+
+def test_adl_is_a_deprecated_name_for_the_pnl_haircut_queue():
+    kw = dict(n_traders=60, n_steps=80, n_paths=3, seed=0, **HOT)
+    with pytest.warns(DeprecationWarning, match="pnl_haircut_queue"):
+        old = simulate(mechanism="adl", **kw)
+    new = simulate(mechanism="pnl_haircut_queue", **kw)
+    assert old.mechanism == "pnl_haircut_queue"
+    assert_same(old, new)
+    assert new.socialized_minor.sum() > 0 and new.n_deleveraged.sum() == 0  # the queue seizes profit, closes nothing
+    with pytest.warns(DeprecationWarning):
+        mc = monte_carlo(mechanisms=["adl"], **kw)
+    assert set(mc) == {"adl"} and mc["adl"].mechanism == "pnl_haircut_queue"
+    with pytest.raises(ValueError, match="chunk_paths"):
+        simulate(chunk_paths=0, **kw)
+    with pytest.raises(ValueError, match="unit"):
+        simulate(unit=0, **kw)
+    with pytest.raises(ValueError, match="mechanisms"):
+        monte_carlo(mechanisms="clawback", **kw)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialized_loss.allocation import from_minor, to_minor
 from socialized_loss.socialize import (
@@ -45,7 +46,7 @@ def test_clawback_capped_at_100_percent():
 
 
 def test_clawback_bitvc_rate_implies_profits():
-    # Huobi BitVC 2014: 3,032.3848 BTC at 46.1 % implies Σ profits ≈ 6,578 BTC (domain.md d.8)
+    # Huobi BitVC 2014: 3,032.3848 BTC at 46.1 % implies Σ profits ≈ 6,578 BTC (lesson 04's references)
     profits = np.array([6578.0 * 0.6, 6578.0 * 0.4])
     r = clawback(3032.3848, profits, unit=1e-8)
     assert r.rate == pytest.approx(0.461, abs=5e-4)

@@ -5,11 +5,16 @@ import numpy as np
 import pytest
 
 import socialized_loss as sl
-from socialized_loss.widgets.adl_queue import BANKRUPTCY_PRICE, BOOK, MARK_PRICE, RULES
+from socialized_loss.books import adl_book
+from socialized_loss.deleveraging import RANKINGS as RULES
+
+BOOK = adl_book().as_dict()
+MARK_PRICE = BOOK["mark_price"]
+BANKRUPTCY_PRICE = BOOK["bankruptcy_price"]
 
 
 def test_bitmex_scores_and_lights_match_the_engine_and_bitmex_table():
-    st = sl.widgets.adl_queue_state(quantity=20, rule="bitmex")
+    st = sl.deleveraging.adl_queue_state(quantity=20, rule="bitmex")
     bk = sl.bankruptcy_price(BOOK["collateral"], BOOK["sizes"], BOOK["entry_prices"])
     assert np.allclose(st["scores"], sl.bitmex_adl_score(BOOK["sizes"], BOOK["entry_prices"], MARK_PRICE, bk))
     # the book is built so that BitMEX's formula gives its example's order 2, 5, 4, 1, 6, 3 and its table
@@ -20,9 +25,9 @@ def test_bitmex_scores_and_lights_match_the_engine_and_bitmex_table():
 
 
 def test_rules_disagree_on_who_is_first():
-    first = {r: int(sl.widgets.adl_queue_state(rule=r)["order"][0]) + 1 for r in ("bitmex", "binance", "hyperliquid")}
+    first = {r: int(sl.deleveraging.adl_queue_state(rule=r)["order"][0]) + 1 for r in ("bitmex", "binance", "hyperliquid")}
     assert first == {"bitmex": 2, "binance": 4, "hyperliquid": 4}
-    st = sl.widgets.adl_queue_state(rule="binance")
+    st = sl.deleveraging.adl_queue_state(rule="binance")
     upnl = BOOK["sizes"] * (MARK_PRICE - BOOK["entry_prices"])
     mm = sl.maintenance_margin(BOOK["sizes"], MARK_PRICE, 0.005)
     assert np.allclose(st["scores"], sl.binance_leverage_pnl(upnl, BOOK["collateral"], mm))
@@ -31,7 +36,7 @@ def test_rules_disagree_on_who_is_first():
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("quantity", [0.0, 1.0, 35.0, 99.0, 100.0])
 def test_fills_conserve_and_given_up_equals_the_deficit(rule, quantity):
-    st = sl.widgets.adl_queue_state(quantity=quantity, rule=rule, seed=3)
+    st = sl.deleveraging.adl_queue_state(quantity=quantity, rule=rule, seed=3)
     assert st["closed"].sum() + st["rest"] == pytest.approx(quantity)
     assert np.all((st["closed"] >= 0) & (st["closed"] <= BOOK["sizes"]))
     offset = quantity - st["rest"]
@@ -40,19 +45,19 @@ def test_fills_conserve_and_given_up_equals_the_deficit(rule, quantity):
 
 
 def test_curve_ends_at_the_current_fill():
-    st = sl.widgets.adl_queue_state(quantity=35, rule="bitmex")
+    st = sl.deleveraging.adl_queue_state(quantity=35, rule="bitmex")
     k = int(np.flatnonzero(np.isclose(st["curve_q"], 35.0))[0])
     assert np.allclose(st["curve_closed"][:, k], st["closed"])
     assert np.allclose(st["curve_closed"][:, -1], BOOK["sizes"])
 
 
 def test_dydx_is_random_but_seeded():
-    a = sl.widgets.adl_queue_state(quantity=35, rule="dydx", seed=0)
-    b = sl.widgets.adl_queue_state(quantity=35, rule="dydx", seed=0)
+    a = sl.deleveraging.adl_queue_state(quantity=35, rule="dydx", seed=0)
+    b = sl.deleveraging.adl_queue_state(quantity=35, rule="dydx", seed=0)
     assert np.array_equal(a["closed"], b["closed"]) and np.all(a["lights"] == 0) and np.all(np.isnan(a["scores"]))
     d = sl.dydx_deleverage(BOOK["sizes"], 35, a["equity"], BANKRUPTCY_PRICE, MARK_PRICE, seed=0)
     assert np.array_equal(a["closed"], d.quantity)
-    starts = {int(sl.widgets.adl_queue_state(quantity=35, rule="dydx", seed=s)["order"][0]) for s in range(10)}
+    starts = {int(sl.deleveraging.adl_queue_state(quantity=35, rule="dydx", seed=s)["order"][0]) for s in range(10)}
     assert len(starts) > 1
 
 
@@ -90,4 +95,4 @@ def test_controls_keep_inputs_valid():
 )
 def test_bad_input_is_a_value_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        sl.widgets.adl_queue_state(**kwargs)
+        sl.deleveraging.adl_queue_state(**kwargs)

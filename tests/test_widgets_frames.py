@@ -13,6 +13,7 @@ import ipywidgets as W
 import numpy as np
 import pytest
 from PIL import Image
+
 from socialized_loss import widgets
 
 EXPLORERS = sorted(name for name in widgets.__all__ if name.endswith("_explorer"))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import socialized_loss as sl
-from socialized_loss.widgets import mechanisms as M
+from socialized_loss import comparison as M
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_lesson_book_is_the_papers_example(book):
 
 
 def test_queue_and_clawback_match_the_paper(book):
-    q = M.mechanism_charges(book, "ADL queue")
+    q = M.mechanism_charges(book, "pnl_haircut_queue")
     np.testing.assert_allclose(q["charges"][:3], [3_500.0, 4_000.0, 0.0])
     np.testing.assert_allclose(q["charges"][:3], 1_000 * sl.queue_haircut([8, 4, 0.5], 7.5, order=[1, 0, 2]).x)
     c = M.mechanism_charges(book, "clawback")
@@ -33,18 +33,18 @@ def test_queue_and_clawback_match_the_paper(book):
 
 def test_each_mechanism_is_the_engines(book):
     b = book.budget
-    np.testing.assert_allclose(M.mechanism_charges(book, "contracts pro-rata")["charges"],
+    np.testing.assert_allclose(M.mechanism_charges(book, "contracts_pro_rata")["charges"],
                                sl.contracts_pro_rata(b, book.size).charges)
-    np.testing.assert_allclose(M.mechanism_charges(book, "deposit haircut")["charges"],
+    np.testing.assert_allclose(M.mechanism_charges(book, "deposit_index_haircut")["charges"],
                                sl.deposit_haircut_charges(b, book.collateral).charges)
     np.testing.assert_allclose(M.mechanism_charges(book, "clawback")["charges"], sl.clawback(b, book.pnl).charges)
     caps = np.where(book.leverage <= 2.0, 0.5, 1.0)
-    np.testing.assert_allclose(M.mechanism_charges(book, "capped pro-rata", 0.5)["charges"],
+    np.testing.assert_allclose(M.mechanism_charges(book, "capped_pro_rata", 0.5)["charges"],
                                sl.capped_pro_rata_haircut(book.pnl, b, caps).x)
     layers = sl.WaterfallLayers(skin_in_the_game=1_000.0, member_default_fund=0.05 * book.collateral,
                                 assessment_caps=0.05 * book.collateral, vm_gains=np.maximum(book.pnl, 0))
     r = sl.default_waterfall(b, layers)
-    w = M.mechanism_charges(book, "default waterfall")
+    w = M.mechanism_charges(book, "ccp_waterfall")
     np.testing.assert_allclose(w["charges"], r.default_fund_charges + r.assessment_charges + r.vm_haircuts)
     assert w["venue_paid"] == r.draws["skin_in_the_game"] == 1_000.0
 
@@ -65,19 +65,19 @@ def test_table_metrics_come_from_fairness(book):
         assert row["gini"] == pytest.approx(fm.gini) and row["hhi"] == pytest.approx(fm.hhi)
         assert row["accounts_hit"] == fm.accounts_hit
     rows = {r["mechanism"]: r for r in M.mechanism_table(book)}
-    assert rows["insurance fund only"]["uncovered"] == 7_500.0 and rows["insurance fund only"]["charged"] == 0.0
-    assert rows["ADL queue"]["largest_haircut"] == pytest.approx(0.8)
-    assert max(range(6), key=lambda i: rows["contracts pro-rata"]["charges"][i]) == book.names.index("Mia")
-    assert max(range(6), key=lambda i: rows["deposit haircut"]["charges"][i]) == book.names.index("Hal")
+    assert rows["none"]["uncovered"] == 7_500.0 and rows["none"]["charged"] == 0.0
+    assert rows["pnl_haircut_queue"]["largest_haircut"] == pytest.approx(0.8)
+    assert max(range(6), key=lambda i: rows["contracts_pro_rata"]["charges"][i]) == book.names.index("Mia")
+    assert max(range(6), key=lambda i: rows["deposit_index_haircut"]["charges"][i]) == book.names.index("Hal")
 
 
 def test_sybil_split_queue_vs_pro_rata():
-    st = M.mechanisms_state("lesson", "ADL queue", split="Ben", pieces=2)
+    st = M.mechanisms_state("lesson", "pnl_haircut_queue", split="Ben", pieces=2)
     assert st["unsplit_charge"] == 4_000.0 and st["split_total"] == 0.0 and st["sybil_advantage"] == 4_000.0
     assert st["charges_after"][0] == 7_500.0  # Ana now pays it all
-    whale = M.mechanisms_state("whale", "ADL queue", split="Wes", pieces=4)
+    whale = M.mechanisms_state("whale", "pnl_haircut_queue", split="Wes", pieces=4)
     assert whale["sybil_advantage"] == pytest.approx(2_500.0)
-    for mech in ("clawback", "capped pro-rata", "contracts pro-rata", "deposit haircut", "default waterfall"):
+    for mech in ("clawback", "capped_pro_rata", "contracts_pro_rata", "deposit_index_haircut", "ccp_waterfall"):
         assert abs(M.mechanisms_state("lesson", mech, split="Ben", pieces=3)["sybil_advantage"]) <= 0.05
     # the engine's own Sybil test agrees for the queue
     res = sl.sybil_split(lambda w: sl.queue_haircut(w, 7.5).x, 0, 2, [8.0, 4.0, 0.5])
@@ -86,11 +86,11 @@ def test_sybil_split_queue_vs_pro_rata():
 
 def test_big_loss_shows_the_trilemma():
     rows = {r["mechanism"]: r for r in M.mechanism_table("big loss")}
-    for m in ("insurance fund only", "clawback", "ADL queue", "capped pro-rata"):
+    for m in ("none", "clawback", "pnl_haircut_queue", "capped_pro_rata"):
         assert rows[m]["uncovered"] > 0
-    for m in ("contracts pro-rata", "deposit haircut", "default waterfall"):
+    for m in ("contracts_pro_rata", "deposit_index_haircut", "ccp_waterfall"):
         assert rows[m]["uncovered"] == 0
-    assert rows["contracts pro-rata"]["new_bankruptcies"] == 1
+    assert rows["contracts_pro_rata"]["new_bankruptcies"] == 1
 
 
 def test_moral_hazard_grows_with_leverage():
@@ -104,7 +104,7 @@ def test_moral_hazard_grows_with_leverage():
 
 def test_explorer_responds_to_controls():
     ex = sl.widgets.mechanisms_explorer()
-    assert ex.state["mechanism"] == "ADL queue" and ex.state["pieces"] == 1
+    assert ex.state["mechanism"] == "pnl_haircut_queue" and ex.state["pieces"] == 1
     png = ex.image.value
     ex.set(pieces=2)
     assert ex.state["sybil_advantage"] == 4_000.0 and "saves Ben" in ex.readout.value
@@ -113,7 +113,7 @@ def test_explorer_responds_to_controls():
     assert "no effect" in ex.readout.value
     ex.set(book="whale")
     assert ex.controls["split"].options[0] == "Wes" and ex.state["names"][0] == "Wes"
-    ex.set(mechanism="capped pro-rata", calm_cap=45.0)
+    ex.set(mechanism="capped_pro_rata", calm_cap=45.0)
     assert ex.state["calm_cap"] == pytest.approx(0.45)
 
 
@@ -123,7 +123,7 @@ def test_controls_keep_inputs_valid():
     cap.value = 5.0  # the slider clamps at the lowest cap every book can still pay with
     assert cap.value == cap.min == 45.0
     for key in ("lesson", "whale", "big loss"):
-        ex.set(book=key, mechanism="capped pro-rata")
+        ex.set(book=key, mechanism="capped_pro_rata")
         assert np.isfinite(ex.state["charged"])
 
 

@@ -1,19 +1,17 @@
 """Lesson 10's stress lab: the explorer driven headless, its numbers checked against the engine, and the lab helpers."""
 from __future__ import annotations
 
-import time
-
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import socialized_loss as sl  # noqa: E402
-from socialized_loss.widgets import stress  # noqa: E402
-from socialized_loss.widgets.stress import stress_state  # noqa: E402
+import socialized_loss as sl
+from socialized_loss import stress
+from socialized_loss.stress import stress_state
 
 
 def engine_run(mechanism="clawback", jump_size=6.0, jumps_per_path=3.0, fund=20_000.0, max_leverage=50.0, seed=0):
@@ -21,7 +19,7 @@ def engine_run(mechanism="clawback", jump_size=6.0, jumps_per_path=3.0, fund=20_
     pop = sl.make_population(300, seed=seed, max_leverage=max_leverage)
     prices = sl.gbm_jump_paths(40, 250, seed=seed + 1, jump_rate=jumps_per_path * 8760 / 250,
                                jump_mean=np.log1p(-jump_size / 100), jump_sd=0.04)
-    return pop, sl.simulate(population=pop, prices=prices, mechanism=mechanism, fund0=fund)
+    return pop, sl.simulate.simulate(population=pop, prices=prices, mechanism=mechanism, fund0=fund)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +29,7 @@ def default_state():
 
 def test_state_matches_the_engine(default_state):
     st = default_state
-    pop, r = engine_run()
+    _pop, r = engine_run()
     assert np.array_equal(st["socialized"], r.socialized_cents.sum(axis=1) / 100)
     assert np.array_equal(st["uncovered"], r.uncovered_cents.sum(axis=1) / 100)
     assert np.array_equal(st["bad_debt"], r.bad_debt)
@@ -64,9 +62,9 @@ def test_who_pays_adds_up(default_state):
 def test_group_shares_agree_with_monte_carlo():
     pop = sl.make_population(300, seed=0, max_leverage=50.0)
     prices = sl.gbm_jump_paths(40, 250, seed=1, jump_rate=3 * 8760 / 250, jump_mean=np.log1p(-0.06), jump_sd=0.04)
-    mc = sl.monte_carlo(population=pop, prices=prices, mechanisms=["adl"], fund0=20_000.0)
-    labels, shares = stress.group_shares(mc["adl"])
-    st = stress_state(mechanism="adl")
+    mc = sl.monte_carlo(population=pop, prices=prices, mechanisms=["pnl_haircut_queue"], fund0=20_000.0)
+    labels, shares = stress.group_shares(mc["pnl_haircut_queue"])
+    st = stress_state(mechanism="pnl_haircut_queue")
     assert labels == st["group_labels"]
     assert np.allclose(shares, st["group_share"])
 
@@ -86,10 +84,10 @@ def test_a_bigger_fund_shrinks_the_tail_path_by_path():
 
 def test_the_rules_send_the_bill_to_different_people(default_state):
     claw = default_state
-    adl = stress_state(mechanism="adl")
+    adl = stress_state(mechanism="pnl_haircut_queue")
     cpr = stress_state(mechanism="contracts_pro_rata")
-    high = lambda st: st["group_share"][1] + st["group_share"][3]  # noqa: E731
-    longs = lambda st: st["group_share"][0] + st["group_share"][1]  # noqa: E731
+    high = lambda st: st["group_share"][1] + st["group_share"][3]
+    longs = lambda st: st["group_share"][0] + st["group_share"][1]
     assert high(adl) > high(claw), "the ADL queue ranks leveraged winners first"
     assert longs(cpr) > 0.2 and longs(claw) < 0.05, "only contracts-pro-rata charges the losing side"
     assert adl["median_hit_count"] < claw["median_hit_count"] < cpr["median_hit_count"]
@@ -126,12 +124,6 @@ def test_bad_inputs_raise_value_error(kwargs):
         stress_state(**kwargs)
 
 
-def test_state_is_fast_enough():
-    t = time.perf_counter()
-    stress_state(mechanism="contracts_pro_rata")
-    assert time.perf_counter() - t < 5.0  # ~0.1 s on an idle laptop; generous for a loaded CI runner
-
-
 def test_explorer_responds_to_controls():
     ex = sl.widgets.stress_explorer()
     assert ex.state["mechanism"] == "clawback"
@@ -140,8 +132,8 @@ def test_explorer_responds_to_controls():
     ex.set(mechanism="none")
     assert ex.state["socialized"].sum() == 0 and "nobody" in ex.readout.value
     assert ex.image.value != png
-    ex.set(mechanism="adl", fund=100_000.0)
-    assert ex.state["fund"] == 100_000.0 and ex.state["mechanism"] == "adl"
+    ex.set(mechanism="pnl_haircut_queue", fund=100_000.0)
+    assert ex.state["fund"] == 100_000.0 and ex.state["mechanism"] == "pnl_haircut_queue"
     ex.set(leverage_mix="reckless (1–100×)", jump_size=12.0, jumps_per_path=8.0)
     assert ex.state["leverage_mix"] == "reckless (1–100×)" and ex.state["p_beyond_fund"] > 0
     # controls carry their units and keep inputs valid
@@ -165,7 +157,7 @@ def test_explorer_axes_name_their_units():
 @pytest.fixture(scope="module")
 def lab_and_none():
     lab = stress.lab()
-    return lab, sl.simulate(population=lab.population, prices=lab.prices, mechanism="none", fund0=lab.fund0)
+    return lab, sl.simulate.simulate(population=lab.population, prices=lab.prices, mechanism="none", fund0=lab.fund0)
 
 
 def test_lab_is_deterministic_and_described(lab_and_none):
@@ -183,8 +175,10 @@ def test_open_profits(lab_and_none):
     prof = stress.open_profits(pop, r, 4)
     mark = r.mark[4, -1]
     open_ = r.liquidated_step[4] == -1
-    expected = np.where(open_, np.maximum(np.rint(pop.size * (mark - pop.entry) * 100), 0), 0) / 100
-    assert np.array_equal(prof, expected)
+    exact = np.where(open_, np.maximum(pop.size * (mark - pop.entry), 0), 0)
+    # the registry's clawback base: whole cents, rounded down (never above the profit, less than a cent below it)
+    assert np.all(prof <= exact + 1e-9) and np.all(exact - prof < 0.01 + 1e-9)
+    assert np.array_equal(sl.from_minor(sl.to_minor(prof)), prof)
     assert np.all(prof[~open_] == 0) and np.all(prof >= 0)
     # at an earlier step, traders liquidated later still count as open
     t = 10
@@ -194,19 +188,19 @@ def test_open_profits(lab_and_none):
         stress.open_profits(pop, r, 4, 0)
     with pytest.raises(ValueError):
         stress.open_profits(pop, r, 999)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         stress.open_profits(pop, "not a result", 0)
 
 
 def test_table_and_figure(lab_and_none):
     lab, _ = lab_and_none
     mc = sl.monte_carlo(population=lab.population, prices=lab.prices, fund0=lab.fund0,
-                        mechanisms=["none", "clawback", "adl"])
+                        mechanisms=["none", "clawback", "pnl_haircut_queue"])
     text = stress.table(mc)
-    for name in ("none", "clawback", "ADL queue"):
+    for name in ("none", "clawback", "PnL-haircut queue"):
         assert name in text
     assert "%" in text
-    fig = stress.comparison_figure(mc)
+    fig = sl.widgets.stress.comparison_figure(mc)
     left, right = fig.axes[:2]
     assert "USD" in left.get_xlabel() and "%" in right.get_xlabel()
     assert len(right.get_yticklabels()) == 2  # only the rules that socialized something

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import socialized_loss as sl
-from socialized_loss.widgets.vault import vault_state
+from socialized_loss.cooldown import vault_state
 
 
 def test_no_cooldown_lets_the_attentive_run():

@@ -5,12 +5,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import socialized_loss as sl  # noqa: E402
-from socialized_loss.widgets.waterfall import draw_waterfall, waterfall_state  # noqa: E402
+import socialized_loss as sl
+from socialized_loss.widgets.waterfall import draw_waterfall, waterfall_state
 
 
 def test_lesson_default_stops_in_the_members_fund():

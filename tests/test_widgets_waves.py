@@ -1,9 +1,6 @@
 """Lesson 09's wave explorer, driven headless."""
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pytest
 
 import socialized_loss as sl

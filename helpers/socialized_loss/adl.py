@@ -3,7 +3,7 @@ random (unranked) deleveraging.
 
 When a bankrupt position cannot be closed in the market and the insurance fund is empty, the venue closes it against
 profitable positions on the other side, at the bankrupt account's bankruptcy price. Venue rules (as documented at time
-of capture; see ``/work/shared/research/domain.md`` a.1):
+of capture; each venue's source URL is in its row of ``data/venues.toml`` and in lesson 05's references):
 
 - BitMEX: Ranking = PNL% × EffectiveLeverage if PNL% > 0, PNL% ÷ EffectiveLeverage if PNL% < 0, with EffectiveLeverage
   = |MarkValue| ÷ (MarkValue − BankruptValue) and PNL% = (MarkValue − AvgEntryValue) ÷ |AvgEntryValue|; longs and
@@ -28,25 +28,26 @@ Quantities are base units (contracts or coins) rounded to ``lot`` (default 1e-8)
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import validate as v
-from .allocation import _sequential_int, _to_minor, from_minor
+from .allocation import from_minor, sequential_minor
 
 __all__ = [
-    "adl_score",
-    "bitmex_adl_score",
-    "binance_leverage_pnl",
-    "hyperliquid_adl_score",
-    "adl_queue",
-    "adl_lights",
-    "auto_deleverage",
     "ADLFills",
-    "adl_fills",
     "DydxDeleverage",
+    "adl_fills",
+    "adl_lights",
+    "adl_queue",
+    "adl_score",
+    "auto_deleverage",
+    "binance_leverage_pnl",
+    "bitmex_adl_score",
     "dydx_deleverage",
+    "hyperliquid_adl_score",
 ]
 
 
@@ -142,27 +143,55 @@ def adl_lights(scores, sizes=None) -> np.ndarray:
     return out
 
 
+def _lots(name: str, value, lot) -> np.ndarray:
+    """``value`` (base units ≥ 0) in whole lots, rounded to nearest (ties to even); errors name ``name`` or ``lot``."""
+    step = float(v.scalar("lot", v.positive("lot", lot), "a single number > 0 (base units)"))
+    arr = np.asarray(value, dtype=float) / step
+    if np.any(arr > 2**53):
+        raise ValueError(f"{name} is too large for exact whole lots ({name} / lot must be ≤ 2**53), got {value!r}")
+    return np.rint(arr).astype(np.int64)
+
+
+def _close_in_lots(q: np.ndarray, A: int, C: np.ndarray, order: np.ndarray, lot) -> np.ndarray:
+    """Closed quantity per account (base units) from the lot draw: an account drawn to its capacity is closed
+    exactly (its whole |size|, never a rounded-up lot more); a partly drawn one gives whole lots, at most |size|."""
+    x = sequential_minor(A, C, order)
+    out = np.minimum(np.asarray(from_minor(x, lot), dtype=float), q)
+    full = (x == C) & (C > 0)
+    out[full] = q[full]
+    return out
+
+
 def auto_deleverage(sizes, scores, quantity, lot: float = 1e-8) -> np.ndarray:
     """Quantity closed per account (base units ≥ 0, input order): highest score first, the last partly; ties by
     lower index.
 
     ``sizes``: the counterparties' positions (any sign; |size| is what can be closed); ``quantity`` ≥ 0: the
-    bankrupt position to offset. quantity > Σ|sizes| is a ValueError (the opposite side cannot absorb it).
-    Quantities are exact in multiples of ``lot``; the result sums to ``quantity`` exactly in lots.
+    bankrupt position to offset, rounded to whole ``lot`` s (base units, default 1e-8). An account is either closed
+    whole (exactly its |size|) or by a whole number of lots below it: no account is ever closed beyond what it
+    holds. A quantity that rounds to Σ|sizes| in lots closes the whole side exactly; more than that is a
+    ValueError (the opposite side cannot absorb it). With sizes on the lot grid the result sums to ``quantity``
+    exactly in lots.
+
+    >>> auto_deleverage([10, 10, 20, 30, 20, 10], [3, 6, 1, 4, 5, 2], 35).tolist()
+    [0.0, 10.0, 0.0, 5.0, 20.0, 0.0]
+    >>> auto_deleverage([0.0099], [1.0], 0.0099, lot=0.01).tolist()  # the whole position, not a rounded-up lot
+    [0.0099]
     """
     q = np.abs(v.vector("sizes", sizes))
     s = v.vector("scores", scores)
     v.same_length(sizes=q, scores=s)
-    Q = v.nonnegative("quantity", quantity)
-    if Q.ndim != 0:
-        raise ValueError(f"quantity must be a single number ≥ 0, got {quantity!r}")
-    A = int(_to_minor("quantity", Q, lot))
-    C = _to_minor("sizes", q, lot)
-    if A > int(C.sum()):
-        raise ValueError(f"quantity must be ≤ Σ|sizes| = {float(from_minor(int(C.sum()), lot))} (the opposite side "
-                         f"cannot absorb more), got {quantity!r}")
-    x = _sequential_int(A, C, adl_queue(s))
-    return np.asarray(from_minor(x, lot), dtype=float)
+    Q = v.scalar("quantity", v.nonnegative("quantity", quantity), "a single number ≥ 0 (base units)")
+    A = int(_lots("quantity", Q, lot))
+    C = _lots("sizes", q, lot)
+    side = int(_lots("sizes", math.fsum(q.tolist()), lot)) if len(q) else 0
+    whole = max(int(C.sum()), side)  # the side in lots, however its sizes round
+    if A > whole:
+        raise ValueError(f"quantity must be ≤ Σ|sizes| = {math.fsum(q.tolist())!r} (the opposite side cannot "
+                         f"absorb more), got {quantity!r}")
+    if A >= min(int(C.sum()), side):  # the whole side: every position closed exactly
+        return q.copy()
+    return _close_in_lots(q, A, C, adl_queue(s), lot)
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,10 +276,12 @@ def dydx_deleverage(sizes, quantity, equities, fill_price, oracle_price, entry_p
     if max_iterate is None:
         max_iterate = n
     max_iterate = v.integer("max_iterate", max_iterate, low=0)
-    remaining = int(_to_minor("quantity", Q, lot))
-    C = _to_minor("sizes", np.abs(s), lot)
+    remaining = int(_lots("quantity", Q, lot))
+    q_abs = np.abs(s)
+    C = _lots("sizes", q_abs, lot)
     sign = np.sign(s)
     qty = np.zeros(n, dtype=np.int64)
+    closed = np.zeros(n, dtype=float)
     skipped = np.zeros(n, dtype=bool)
     start = int(gen.integers(n)) if n else 0
     visited = (start + np.arange(min(max_iterate, n))) % n if n else np.zeros(0, dtype=np.int64)
@@ -261,15 +292,17 @@ def dydx_deleverage(sizes, quantity, equities, fill_price, oracle_price, entry_p
         take = min(remaining, int(C[i]))
         if take == 0:
             continue
-        dq = float(from_minor(take, lot))
+        # whole lots, at most the position; taking its whole capacity closes it exactly
+        dq = float(q_abs[i]) if take == int(C[i]) else min(float(from_minor(take, lot)), float(q_abs[i]))
         new_eq = eq[i] + dq * (fp - op) * sign[i]
         if new_eq < 0:
             skipped[i] = True
             continue
         qty[i] = take
+        closed[i] = dq
         eq_after[i] = new_eq
         remaining -= take
-    x = np.asarray(from_minor(qty, lot), dtype=float)
+    x = closed
     realized = None
     if entry_prices is not None:
         e = v.vector("entry_prices", v.positive("entry_prices", entry_prices))

@@ -13,16 +13,18 @@ by default, ``unit=1e-8`` for BTC (satoshis). ``to_minor(x, unit)`` rounds ``x /
 **ties to even** (banker's rounding, ``numpy.rint``); ``from_minor(n, unit)`` turns the integers back into floats.
 Every money-returning function takes ``unit`` and returns floats that are exact multiples of the unit, so
 ``to_minor(result, unit)`` recovers the integers and sums can be checked exactly: nothing leaks to rounding.
-Amounts up to 2**53 minor units (about 9 × 10**13 USD in cents) are exact.
+Amounts below 2**51 minor units (``MAX_EXACT_MINOR``: about 2.2 × 10**13 USD in cents) are exact: in that range
+``to_minor(from_minor(n, unit), unit) == n`` for every ``n``; larger amounts are a ValueError. Sums of minor units
+are exact at any size (Python integers take over where int64 could wrap).
 
 Rounding of a pro-rata split: largest remainder
 -----------------------------------------------
 Each account first gets the integer part (floor) of its exact share; the few units left over go one each to the
 accounts with the **largest fractional remainder**; ties go to the **larger weight**, then to the **lower index**
-(deterministic, no randomness). Remainders closer than the float noise of the shares (64 ulps of the largest
-share) count as equal, so shares that are equal in exact arithmetic tie even when floating point makes them differ
-in the 16th digit. Every charge is therefore within one minor unit of its exact proportional share (the quota
-property). Known consequence (the "Alabama paradox" of apportionment): raising the amount by one unit can lower
+(deterministic, no randomness). Shares and remainders are computed in exact integer arithmetic (each float weight
+is an exact binary fraction, so the weights are scaled to integers without loss), so no float noise decides who
+gets a unit, and weights whose float sum would overflow are shared correctly. Every charge is therefore within one
+minor unit of its exact proportional share (the quota property). Known consequence (the "Alabama paradox" of apportionment): raising the amount by one unit can lower
 one account's rounded charge by one unit, e.g. weights (6, 6, 2): 0.10 → (0.04, 0.04, 0.02) but 0.11 →
 (0.05, 0.05, 0.01). The exact (unrounded) shares are monotone in the amount, and the rounded ones never differ from
 them by a unit or more.
@@ -33,23 +35,55 @@ paradox: Balinski and Young, *Fair Representation* (2nd ed., Brookings, 2001).
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from . import validate as v
 
-__all__ = ["to_minor", "from_minor", "sequential", "pro_rata", "Drawn"]
+__all__ = [
+    "MAX_EXACT_MINOR",
+    "Drawn",
+    "Shared",
+    "from_minor",
+    "pro_rata",
+    "pro_rata_minor",
+    "sequential",
+    "sequential_minor",
+    "to_minor",
+]
 
-_MAX_MINOR = 2**53  # beyond this a float no longer holds every integer
+MAX_EXACT_MINOR = 2**51 - 1
+"""Largest |n| (minor units) for which ``to_minor(from_minor(n, unit), unit) == n`` holds for every ``unit``.
+
+The two conversions round twice (n / s, then × s with s = 1 / unit), each by at most half an ulp, so the round trip
+is off by less than n × 2**-52 < 0.5 of a unit when n < 2**51, and ``rint`` recovers n. About 2.2 × 10**13 USD in
+cents, or 2.2 × 10**7 BTC in satoshis (more than all bitcoin that will ever exist)."""
+
+_INT64_SAFE = 2**62  # totals and products stay below this in int64 arithmetic; beyond it Python ints take over
 
 
 def _scale(unit) -> float:
     """1 / unit, snapped to an integer when it is one (0.01 → 100), so 0.125 → 12.5 exactly, not 12.4999…."""
-    u = float(v.positive("unit", unit))
-    if np.ndim(unit) != 0:
-        raise ValueError(f"unit must be a single positive number, got {unit!r}")
+    if type(unit) is float and unit in _SCALES:
+        return _SCALES[unit]
+    s = _compute_scale(unit)
+    if type(unit) is float and len(_SCALES) < 64:
+        _SCALES[unit] = s
+    return s
+
+
+_SCALES: dict[float, float] = {}  # a few units by value (0.01, 1e-8, …): the checks below are costly for a scalar
+
+
+def _compute_scale(unit) -> float:
+    u = v.number("unit", unit, "a single positive number (the minor unit, e.g. 0.01 for cents)")
+    if u <= 0:
+        raise ValueError(f"unit must be > 0 (the minor unit, e.g. 0.01 for cents), got {unit!r}")
     s = 1.0 / u
+    if not np.isfinite(s):
+        raise ValueError(f"unit is too small (1 / unit overflows), got {unit!r}")
     r = round(s)
     if r >= 1 and abs(s - r) <= 1e-9 * s:
         return float(r)
@@ -57,31 +91,100 @@ def _scale(unit) -> float:
 
 
 def _to_minor(name: str, x, unit) -> np.ndarray:
+    if type(x) is float and math.isfinite(x) and abs(x) < 2.0**49 * float(unit) and type(unit) is float:
+        return np.int64(round(x * _scale(unit)))  # the common scalar; Python's round is ties-to-even like rint
     arr = v.as_array(name, x)
-    q = arr * _scale(unit)
-    if np.any(np.abs(q) > _MAX_MINOR):
-        raise ValueError(f"{name} is too large for exact minor units (|{name}| / unit must be ≤ 2**53), got {x!r}")
-    return np.rint(q).astype(np.int64)
+    q = np.rint(arr * _scale(unit))
+    if np.any(np.abs(q) > MAX_EXACT_MINOR):
+        raise ValueError(f"{name} is too large for exact minor units (|{name}| / unit must be < 2**51 ≈ "
+                         f"{MAX_EXACT_MINOR * float(unit):.3g}), got {v.short(x)}")
+    return q.astype(np.int64)
 
 
 def to_minor(x, unit: float = 0.01):
     """Money (float, any sign) → integer minor units (int64): ``x / unit`` rounded to nearest, ties to even.
 
     ``unit`` is the minor unit in the same currency (0.01 = USD cents, 1e-8 = BTC satoshis). Returns an int64 array
-    (a numpy int64 scalar for scalar input).
+    (a numpy int64 scalar for scalar input). |x| / unit must be below 2**51 (``MAX_EXACT_MINOR``), else ValueError.
+
+    >>> int(to_minor(12.345)), int(to_minor(0.125)), int(to_minor(1.5, unit=1))  # ties to even
+    (1234, 12, 2)
+    >>> to_minor([1.0, 0.00000001], unit=1e-8).tolist()
+    [100000000, 1]
     """
     out = _to_minor("x", x, unit)
     return out[()] if out.ndim == 0 else out
 
 
 def from_minor(n, unit: float = 0.01):
-    """Integer minor units → money as floats (exact multiples of ``unit``); a float for scalar input."""
-    arr = np.asarray(n)
-    if arr.dtype.kind not in "iu":
-        arr = v.as_array("n", n)
-        if np.any(arr != np.round(arr)):
-            raise ValueError(f"n must be whole numbers of minor units, got {n!r}")
+    """Integer minor units → money as floats (exact multiples of ``unit``); a float for scalar input.
+
+    |n| must be below 2**51 (``MAX_EXACT_MINOR``): in that range ``to_minor(from_minor(n, unit), unit) == n``.
+
+    >>> from_minor(1234), from_minor([100000000, 1], unit=1e-8).tolist()
+    (12.34, [1.0, 1e-08])
+    """
+    if type(n) is int and -MAX_EXACT_MINOR <= n <= MAX_EXACT_MINOR:
+        return n / _scale(unit)
+    raw = np.asarray(n) if not isinstance(n, (list, tuple)) else None
+    if raw is not None and raw.dtype.kind in "iu":
+        arr = raw
+        big = np.any(arr > MAX_EXACT_MINOR) or (arr.dtype.kind == "i" and np.any(arr < -MAX_EXACT_MINOR))
+    else:
+        f = v.as_array("n", n)
+        if np.any(f != np.round(f)):
+            raise ValueError(f"n must be whole numbers of minor units, got {v.short(n)}")
+        arr, big = f, np.any(np.abs(f) > MAX_EXACT_MINOR)
+    if big:
+        raise ValueError(f"n must be below 2**51 minor units in absolute value for an exact round trip, got "
+                         f"{v.short(n)}")
     return v.scalar_or_array(arr.astype(float) / _scale(unit))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# integer helpers: exact sums and products without int64 wrap-around
+
+
+def _exact_sum(a: np.ndarray) -> int:
+    """Σ a as a Python int, exact for any int64 or object (Python int) array."""
+    if a.dtype == object:
+        return int(sum(a.tolist()))
+    if len(a) == 0:
+        return 0
+    peak = int(np.abs(a).max())
+    if peak * len(a) < _INT64_SAFE:
+        return int(a.sum())
+    return int(sum(a.tolist()))
+
+
+def _big(a: np.ndarray) -> np.ndarray:
+    """An object array of Python ints (arbitrary precision) from an int64 or object array."""
+    return a if a.dtype == object else np.array(a.tolist() + [None], dtype=object)[:-1]
+
+
+def _int_capacities(name: str, value) -> np.ndarray:
+    """A 1-D int64 array of minor units ≥ 0 (a copy; never the caller's array)."""
+    arr = np.asarray(value)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a one-dimensional array of integer minor units, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integers (minor units, dtype int64), got dtype {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > 2**63 - 1:
+        raise ValueError(f"{name} must fit in int64 (each < 2**63 minor units), got {v.short(value)}")
+    out = np.array(arr, dtype=np.int64, copy=True)
+    if np.any(out < 0):
+        raise ValueError(f"{name} must be ≥ 0 (minor units), got {v.short(value)}")
+    return out
+
+
+def _int_amount(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer number of minor units ≥ 0 (an int, not "
+                         f"{type(value).__name__}), got {v.short(value)}")
+    a = int(value)
+    if a < 0 or a > _INT64_SAFE:
+        raise ValueError(f"{name} must be an integer number of minor units in [0, 2**62], got {v.short(value)}")
+    return a
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -100,21 +203,52 @@ def _check_order(order, n: int) -> np.ndarray:
         return np.arange(n)
     arr = v.vector("order", order)
     if len(arr) != n or np.any(arr != np.round(arr)):
-        raise ValueError(f"order must be a permutation of 0..{n - 1} (length {n}), got {order!r}")
+        raise ValueError(f"order must be a permutation of 0..{n - 1} (length {n}), got {v.short(order)}")
     idx = arr.astype(np.int64)
     if not np.array_equal(np.sort(idx), np.arange(n)):
-        raise ValueError(f"order must be a permutation of 0..{n - 1} (each index once), got {order!r}")
+        raise ValueError(f"order must be a permutation of 0..{n - 1} (each index once), got {v.short(order)}")
     return idx
 
 
 def _sequential_int(A: int, C: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Integer core: draws (int64, original order) of A from capacities C taken in ``order``."""
+    """Unchecked integer core (kept for older callers; use ``sequential_minor``): draws (int64, original order)."""
     cs = C[order]
+    if len(cs) and int(cs.max()) * len(cs) >= _INT64_SAFE:  # a running total could wrap: clip at A first
+        cs_run = np.minimum(cs, A + 1)  # each ≤ 2**62 + 1, and the running total stops mattering once above A
+        if int(cs_run.max()) * len(cs_run) >= _INT64_SAFE:
+            before = np.cumsum(_big(cs_run)) - _big(cs_run)
+            drawn_sorted = np.array([min(max(A - b, 0), c) for b, c in zip(before.tolist(), cs.tolist())],
+                                    dtype=np.int64)
+            out = np.empty_like(C)
+            out[order] = drawn_sorted
+            return out
+        cs = cs_run
     before = np.cumsum(cs) - cs
     drawn_sorted = np.clip(A - before, 0, cs)
-    out = np.empty_like(C)
-    out[order] = drawn_sorted
+    out = np.empty(len(C), dtype=np.int64)
+    out[order] = np.minimum(drawn_sorted, C[order])
     return out
+
+
+def sequential_minor(amount: int, capacities, order=None) -> np.ndarray:
+    """Integer core of ``sequential``: draw ``amount`` minor units from layers in ``order``, each up to its capacity.
+
+    ``amount`` is an int in [0, 2**62] (minor units), ``capacities`` a 1-D integer array ≥ 0 (minor units, int64),
+    ``order`` a permutation of the indices (default 0..n−1). Returns the draws (int64, original index order); Σ draws
+    = min(amount, Σ capacities) exactly (sums are exact at any size: no int64 wrap-around), and the undrawn rest is
+    ``amount − draws.sum()``. Inputs are not modified.
+
+    >>> sequential_minor(250, np.array([100, 100, 100]))
+    array([100, 100,  50])
+    >>> sequential_minor(250, np.array([100, 100, 100]), order=[2, 0, 1])
+    array([100,  50, 100])
+    >>> int(500 - sequential_minor(500, np.array([100, 100])).sum())  # the rest
+    300
+    """
+    A = _int_amount("amount", amount)
+    C = _int_capacities("capacities", capacities)
+    idx = _check_order(order, len(C))
+    return _sequential_int(A, C, idx)
 
 
 def sequential(amount, capacities, order=None, unit: float = 0.01) -> Drawn:
@@ -123,113 +257,240 @@ def sequential(amount, capacities, order=None, unit: float = 0.01) -> Drawn:
     ``order`` is a permutation of the indices (default 0..n−1). Returns ``Drawn(draws, rest)``: ``draws`` in the
     original index order, Σ draws = min(amount, Σ capacities) exactly in minor units, rest = amount − Σ draws.
     ``amount`` and capacities are first rounded to ``unit`` (ties to even).
+
+    >>> d = sequential(65_000, [10_000, 40_000])
+    >>> d.draws.tolist(), d.rest
+    ([10000.0, 40000.0], 15000.0)
     """
-    a = v.nonnegative("amount", amount)
-    if a.ndim != 0:
-        raise ValueError(f"amount must be a single number ≥ 0, got {amount!r}")
+    a = v.scalar("amount", v.nonnegative("amount", amount), "a single number ≥ 0 (money)")
     caps = v.vector("capacities", v.nonnegative("capacities", capacities))
     idx = _check_order(order, len(caps))
     A = int(_to_minor("amount", a, unit))
     C = _to_minor("capacities", caps, unit)
-    if float(C.sum(dtype=float)) > 2**62:
-        raise ValueError("capacities are too large in total for exact minor units (Σ / unit must be ≤ 2**62)")
     D = _sequential_int(A, C, idx)
-    rest = A - int(D.sum())
+    rest = A - _exact_sum(D)
     return Drawn(np.asarray(from_minor(D, unit), dtype=float), float(from_minor(rest, unit)))
 
 
 # --------------------------------------------------------------------------------------------------------------
-# pro_rata
+# pro_rata: exact integer apportionment
 
 
-def _round_largest_remainder(R: int, q: np.ndarray, w: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """Integers x with Σx = R, 0 ≤ x ≤ cap, x ∈ {⌊q⌋, ⌈q⌉} (up to float noise); leftovers by largest remainder.
+def _exact_weights(w: np.ndarray) -> np.ndarray:
+    """Weights (float ≥ 0, finite, or integers) → integers exactly proportional to them.
 
-    Ties: larger remainder, then larger weight, then lower index. ``q`` are the exact (float) shares.
+    A float is m × 2**e with an integer mantissa m < 2**53; dividing every weight by the smallest power of two
+    present gives integers, exactly. int64 when they fit comfortably, Python ints (object array) otherwise.
     """
-    n = len(q)
-    f = np.minimum(np.floor(q), cap).astype(np.int64)
-    f = np.maximum(f, 0)
-    rem = q - f
-    L = R - int(f.sum())
-    idx = np.arange(n)
-    # Remainders closer than the float noise of q (a few ulps of the largest share) are the same remainder: group
-    # them into tie classes along the sorted order, then order by class, larger weight, lower index.
-    tol = 64 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(q))) if n else 1.0)
-    by_rem = np.argsort(-rem, kind="stable")
-    tie_class = np.empty(n, dtype=np.int64)
-    tie_class[by_rem] = np.concatenate(([0], np.cumsum(np.diff(-rem[by_rem]) > tol))) if n else []
-    # key: tie class asc (= remainder desc), weight desc, index asc → lexsort sorts by the last key first
-    order_give = np.lexsort((idx, -w, tie_class))
-    while L > 0:  # normally one pass; the loop only guards against float noise
-        elig = order_give[f[order_give] < cap[order_give]]
-        if len(elig) == 0:
-            raise ValueError("internal: cannot place the remaining units under the caps")
-        k = min(L, len(elig))
-        f[elig[:k]] += 1
-        L -= k
-    while L < 0:  # float overshoot: take back from the smallest remainders
-        elig = order_give[::-1]
-        elig = elig[f[elig] > 0]
-        k = min(-L, len(elig))
-        f[elig[:k]] -= 1
-        L += k
-    return f
+    if w.dtype.kind in "iu":
+        out = w.astype(np.int64)
+        return out if len(out) == 0 or int(out.max()) * max(len(out), 1) < _INT64_SAFE else _big(out)
+    pos = w > 0
+    out = np.zeros(len(w), dtype=np.int64)
+    if not np.any(pos):
+        return out
+    f, e = np.frexp(w[pos])
+    m = (f * 2.0**53).astype(np.int64)  # exact: f has 53 significant bits
+    e = e.astype(np.int64) - 53
+    tz = np.zeros(len(m), dtype=np.int64)  # strip trailing zero bits so integer weights stay small
+    low = m & -m
+    tz = np.round(np.log2(low.astype(float))).astype(np.int64)
+    m >>= tz
+    e += tz
+    shift = e - e.min()
+    bits = np.ceil(np.log2(m.astype(float) + 1)).astype(np.int64) + shift
+    if int(bits.max()) + int(np.ceil(np.log2(len(w) + 1))) < 62:
+        out[pos] = m << shift
+        return out
+    big = np.zeros(len(w), dtype=object)
+    big[:] = 0
+    big[np.flatnonzero(pos)] = [int(mi) << int(si) for mi, si in zip(m.tolist(), shift.tolist())]
+    return big
 
 
-def _pro_rata_int(A: int, w: np.ndarray, C: np.ndarray | None) -> np.ndarray:
-    """Integer core of ``pro_rata``: A minor units over weights w (floats ≥ 0), caps C (int64) or None."""
-    n = len(w)
-    out = np.zeros(n, dtype=np.int64)
-    total_cap = None if C is None else int(C.sum())
-    T = A if C is None else min(A, total_cap)
-    if T == 0:
-        return out
-    active = w > 0 if C is None else (w > 0) & (C > 0)
-    cap_active = None if C is None else int(C[active].sum())
-    if not np.any(active) or (cap_active is not None and cap_active < T):
-        raise ValueError(
-            "weights must be > 0 on at least one account with remaining capacity to share a positive amount "
-            f"(cannot share {T} minor units: every account that could still pay has weight 0; "
-            "Drift likewise refuses to socialize a loss over zero open interest)"
-        )
-    ia = np.flatnonzero(active)
-    wa = w[ia]
-    if C is None:
-        q = T * (wa / wa.sum())
-        out[ia] = _round_largest_remainder(T, q, wa, np.full(len(ia), T, dtype=np.int64))
-        return out
-    Ca = C[ia]
-    # water-filling: find λ with Σ min(C_i, λ w_i) = T; capped set = smallest ratios C_i / w_i
-    with np.errstate(over="ignore", divide="ignore"):
-        ratio = Ca / wa  # may overflow to inf for tiny weights: such accounts are simply never capped
+def _as_arith(*arrays_and_bound):
+    """Pick int64 or Python-int (object) arithmetic: int64 when ``bound`` (a Python int) is below 2**62."""
+    *arrays, bound = arrays_and_bound
+    if bound < _INT64_SAFE and all(a.dtype != object for a in arrays):
+        return arrays
+    return [_big(a) for a in arrays]
+
+
+def _stable_order(keys) -> np.ndarray:
+    """Indices sorted by the key arrays (first key first), each ascending, ties by lower index (exact for objects)."""
+    n = len(keys[0])
+    order = np.arange(n)
+    for key in reversed(keys):
+        order = order[np.argsort(key[order], kind="stable")]
+    return order
+
+
+def _largest_remainder(R: int, w: np.ndarray, W: int, C: np.ndarray | None) -> np.ndarray:
+    """Exact apportionment of R units over integer weights w (Σ w = W > 0): ⌊R w_i / W⌋, then one unit each to the
+    largest remainders (ties: larger weight, lower index). Never above ``C`` where the exact share is ≤ C."""
+    peak = int(w.max()) if len(w) else 0
+    w_, = _as_arith(w, R * peak + W)
+    prod = w_ * R
+    floor = prod // W
+    rem = prod - floor * W
+    left = R - _exact_sum(floor)
+    if not 0 <= left <= len(w):
+        raise RuntimeError(f"internal: largest remainder left {left} units for {len(w)} accounts")
+    if left:
+        order = _stable_order([-rem, -w_])
+        if C is not None:  # an exact share equal to its cap has remainder 0 and cannot be chosen before others
+            order = order[np.asarray(floor[order] < C[order], dtype=bool)]
+        if len(order) < left:
+            raise RuntimeError("internal: cannot place the remaining units under the caps")
+        floor[order[:left]] += 1
+    return np.asarray(floor, dtype=np.int64)
+
+
+def _water_level_guess(T: int, w: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """Float estimate of the capped set of water-filling (a bool mask, on the safe side: clearly capped only)."""
+    wf = w / w.max()  # scaled so sums cannot overflow; tiny weights underflow to 0 (never capped in the guess)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = np.where(wf > 0, C.astype(float) / wf, np.inf)
         srt = np.argsort(ratio, kind="stable")
-        Cs = Ca[srt].astype(float)
-        ws = wa[srt]
+        Cs = C[srt].astype(float)
+        ws = wf[srt]
         cap_before = np.concatenate(([0.0], np.cumsum(Cs)[:-1]))
         w_from = np.cumsum(ws[::-1])[::-1]
-        lam = (T - cap_before) / w_from
+        lam = np.where(w_from > 0, (T - cap_before) / w_from, np.inf)
         free = lam <= ratio[srt]
     k = int(np.argmax(free)) if np.any(free) else len(srt)
-    capped = srt[:k]
-    rest_idx = np.sort(srt[k:])  # back to index order, so the tie rule "lower index first" holds
-    x = np.zeros(len(ia), dtype=np.int64)
-    x[capped] = Ca[capped]
-    R = T - int(Ca[capped].sum())
-    if len(rest_idx):
-        wr = wa[rest_idx]
-        q = R * (wr / wr.sum())
-        x[rest_idx] = _round_largest_remainder(R, q, wr, Ca[rest_idx])
-    elif R != 0:  # every active account is capped but units remain: only float noise can bring us here
-        raise ValueError("internal: water-filling left units unplaced")
+    if k == 0:
+        return np.zeros(len(w), dtype=bool)
+    level = lam[k]  if k < len(srt) else np.inf
+    return ratio < level * (1 - 1e-9)
+
+
+def _pro_rata_exact(A: int, w_float: np.ndarray, C: np.ndarray | None) -> np.ndarray:
+    n = len(w_float)
+    out = np.zeros(n, dtype=np.int64)
+    active = w_float > 0 if C is None else (w_float > 0) & (C > 0)
+    if A == 0 or not np.any(active):
+        return out
+    ia = np.flatnonzero(active)
+    wi = _exact_weights(w_float[ia])
+    Wtot = _exact_sum(wi)
+    if C is None:
+        out[ia] = _largest_remainder(A, wi, Wtot, None)
+        return out
+    Ca = C[ia]
+    cap_total = _exact_sum(Ca)
+    if A >= cap_total:  # capacity short or just enough: everyone who can pay pays its whole cap
+        out[ia] = Ca
+        return out
+    # water-filling: capped accounts pay their cap, the others λ × w; found exactly, starting from a float guess
+    capped = _water_level_guess(A, w_float[ia], Ca)
+    for attempt in range(2):
+        ok = True
+        while True:
+            R = A - _exact_sum(Ca[capped])
+            Wr = _exact_sum(wi[~capped])
+            if Wr == 0 or R < 0:
+                ok = False
+                break
+            peak_c = int(Ca.max())
+            peak_w = int(wi.max()) if wi.dtype != object else max(wi.tolist())
+            Cx, wx = _as_arith(Ca, wi, max(peak_c * Wr, R * peak_w) + 1)
+            lhs, rhs = Cx * Wr, wx * R  # C_i < λ w_i  ⇔  C_i × Wr < R × w_i (exact)
+            if attempt == 0 and np.any(capped) and np.any(np.asarray(lhs[capped] > rhs[capped], dtype=bool)):
+                ok = False  # the float guess capped an account below the level: start again from nobody capped
+                break
+            over = ~capped & np.asarray(lhs < rhs, dtype=bool)
+            if not np.any(over):
+                break
+            capped = capped | over
+        if ok:
+            break
+        capped = np.zeros(len(ia), dtype=bool)
+    else:
+        raise RuntimeError("internal: water-filling did not settle")
+    x = np.where(capped, Ca, 0)
+    rest = np.flatnonzero(~capped)
+    x[rest] = _largest_remainder(R, wi[rest], Wr, Ca[rest])
+    if _exact_sum(x) != A or np.any(x > Ca) or np.any(x < 0):
+        raise RuntimeError("internal: water-filling broke conservation or a cap")
     out[ia] = x
     return out
 
 
-def _pro_rata_inputs(amount, weights, caps, unit):
-    a = v.nonnegative("amount", amount)
-    if a.ndim != 0:
-        raise ValueError(f"amount must be a single number ≥ 0, got {amount!r}")
+def _pro_rata_int(A: int, w: np.ndarray, C: np.ndarray | None) -> np.ndarray:
+    """Unchecked integer core (kept for older callers; use ``pro_rata_minor``)."""
+    return _pro_rata_exact(int(A), np.asarray(w), C)
+
+
+def pro_rata_minor(amount: int, weights, caps=None) -> np.ndarray:
+    """Integer core of ``pro_rata``: share ``amount`` minor units in proportion to ``weights``, each at most its cap.
+
+    ``amount`` is an int in [0, 2**62] (minor units); ``weights`` finite numbers ≥ 0 (any scale: float weights are
+    used exactly as given, integer arrays as integers); ``caps`` None or a 1-D integer array ≥ 0 (minor units,
+    int64). Returns what it placed (int64 per account): Σ = min(amount, Σ caps of the accounts with weight > 0)
+    exactly (no caps: ``amount``, or 0 when every weight is 0); weight-0 accounts pay nothing; 0 ≤ charge ≤ cap;
+    each charge is within one unit of its exact water-filled share min(cap_i, λ × weight_i) (computed in exact
+    integer arithmetic); leftovers by largest remainder (ties: larger weight, then lower index). It never raises
+    because capacity is short: the caller computes the uncovered rest ``amount − placed.sum()``.
+
+    >>> pro_rata_minor(10000, [7, 4])
+    array([6364, 3636])
+    >>> pro_rata_minor(100, [1, 1, 1], caps=np.array([10, 50, 50]))
+    array([10, 45, 45])
+    >>> placed = pro_rata_minor(100, [1, 1, 0], caps=np.array([30, 30, 500]))
+    >>> placed, int(100 - placed.sum())  # the weight-0 account pays nothing; 40 units are left uncovered
+    (array([30, 30,  0]), 40)
+    """
+    A = _int_amount("amount", amount)
+    w = _weights(weights)
+    C = None
+    if caps is not None:
+        C = _int_capacities("caps", caps)
+        v.same_length(weights=w, caps=C)
+    return _pro_rata_exact(A, w, C)
+
+
+def _weights(weights) -> np.ndarray:
+    """Weights ≥ 0 as a 1-D array: integer arrays stay integers (exact), everything else floats."""
+    raw = weights if isinstance(weights, np.ndarray) else None
+    if raw is not None and raw.dtype.kind in "iu" and raw.ndim == 1:
+        if np.any(raw < 0):
+            raise ValueError(f"weights must be ≥ 0, got {v.short(weights)}")
+        if raw.dtype.kind == "u" and raw.size and int(raw.max()) > 2**63 - 1:
+            raise ValueError(f"weights must fit in int64, got {v.short(weights)}")
+        return np.array(raw, dtype=np.int64, copy=True)
+    return v.vector("weights", v.nonnegative("weights", weights))
+
+
+class Shared(NamedTuple):
+    """Result of ``pro_rata(..., with_rest=True)``: ``charges`` per account (money) and the ``rest`` that no
+    account could take (money ≥ 0); Σ charges + rest = amount exactly in minor units."""
+
+    charges: np.ndarray
+    rest: float
+
+
+def pro_rata(amount, weights, caps=None, unit: float = 0.01, with_rest: bool = False):
+    """Share ``amount`` (money ≥ 0) in proportion to ``weights`` (≥ 0), each account at most its cap (money ≥ 0).
+
+    Returns the charges (money, one per account), or ``Shared(charges, rest)`` with ``with_rest=True``. With caps the
+    split is water-filled: charge_i = min(cap_i, λ × weight_i) with λ set so the total is met; weight-0 accounts pay
+    nothing. When the accounts that can pay (weight > 0, cap > 0) cannot cover the amount, each pays its whole cap
+    and the uncovered rest = amount − Σ charges is reported (``with_rest``), never an error: Σ charges + rest =
+    amount exactly in minor units (no weight at all: every charge 0, rest = amount). Shares are exact in integer
+    arithmetic; rounding is largest remainder (ties: larger remainder, larger weight, lower index), every charge
+    within one unit of its exact share.
+
+    >>> pro_rata(100, [7, 4]).tolist()
+    [63.64, 36.36]
+    >>> pro_rata(100, [1, 1, 1], caps=[10, 50, 50]).tolist()
+    [10.0, 45.0, 45.0]
+    >>> pro_rata(100, [1, 1], caps=[30, 30], with_rest=True)
+    Shared(charges=array([30., 30.]), rest=40.0)
+    """
+    if not isinstance(with_rest, (bool, np.bool_)):
+        raise ValueError(f"with_rest must be True or False, got {v.short(with_rest)}")
+    a = v.scalar("amount", v.nonnegative("amount", amount), "a single number ≥ 0 (money)")
     w = v.vector("weights", v.nonnegative("weights", weights))
     A = int(_to_minor("amount", a, unit))
     C = None
@@ -237,19 +498,8 @@ def _pro_rata_inputs(amount, weights, caps, unit):
         c = v.vector("caps", v.nonnegative("caps", caps))
         v.same_length(weights=w, caps=c)
         C = _to_minor("caps", c, unit)
-        if float(C.sum(dtype=float)) > 2**62:
-            raise ValueError("caps are too large in total for exact minor units (Σ caps / unit must be ≤ 2**62)")
-    return A, w, C
-
-
-def pro_rata(amount, weights, caps=None, unit: float = 0.01) -> np.ndarray:
-    """Share ``amount`` (money ≥ 0) in proportion to ``weights`` (≥ 0), each account at most its cap (money ≥ 0).
-
-    Returns the charges (money, one per account): Σ charges = min(amount, Σ caps) exactly in minor units (Σ caps =
-    ∞ without caps), 0 ≤ charge ≤ cap, weight-0 accounts pay nothing. With caps the split is water-filled:
-    charge_i = min(cap_i, λ × weight_i) with λ set so the total is met. Rounding is largest remainder (ties: larger
-    remainder, larger weight, lower index). A positive amount with no positive weight on any account that still
-    has capacity is a ValueError; amount 0 gives zeros.
-    """
-    A, w, C = _pro_rata_inputs(amount, weights, caps, unit)
-    return np.asarray(from_minor(_pro_rata_int(A, w, C), unit), dtype=float)
+    x = _pro_rata_exact(A, w, C)
+    charges = np.asarray(from_minor(x, unit), dtype=float)
+    if not with_rest:
+        return charges
+    return Shared(charges, float(from_minor(A - _exact_sum(x), unit)))

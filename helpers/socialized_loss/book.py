@@ -25,7 +25,7 @@ import nbformat
 
 from .build import BEGIN, END, build_lesson, find_root, guide_text, lesson_paths
 
-__all__ = ["prepare_book", "build_book", "WIDGET_NOTE", "STATIC_EXPLORERS"]
+__all__ = ["STATIC_EXPLORERS", "WIDGET_NOTE", "build_book", "prepare_book"]
 
 WIDGET_CALL = re.compile(r"^\s*(sl\.widgets\.\w+\([^\n]*\))\s*$")
 WIDGET_NOTE = (
@@ -156,7 +156,7 @@ def build_book(root: Path, build_dir: Path) -> Path:
     src = prepare_book(root, build_dir / "src")
     exe = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(exe), "build", str(src), "--path-output", str(build_dir / "out"), "--builder", "html"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     (build_dir / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
         raise RuntimeError(f"jupyter-book failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -21,7 +21,6 @@ import argparse
 import copy
 import hashlib
 import json
-import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -34,12 +33,12 @@ __all__ = [
     "BuildError",
     "EditedNotebookError",
     "LessonBuild",
+    "build_all",
+    "build_lesson",
+    "cells_hash",
+    "check_sync",
     "find_root",
     "lesson_paths",
-    "build_lesson",
-    "build_all",
-    "check_sync",
-    "cells_hash",
     "main",
 ]
 
@@ -220,7 +219,7 @@ def _was_edited(target: Path) -> bool:
     """True when ``target`` exists and its cells no longer match the stamp the build wrote into it."""
     try:
         nb = nbformat.read(target, as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001
         return True  # unreadable or not a notebook: not ours to overwrite
     stamp = nb.metadata.get(STAMP_KEY, {}).get("cells_hash")
     return stamp is None or stamp != cells_hash(nb)

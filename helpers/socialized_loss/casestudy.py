@@ -1,10 +1,11 @@
 """The Hyperliquid auto-deleveraging of 10 October 2025, wave by wave (lesson 09).
 
 The data in ``data/hyperliquid-2025-10-10/`` are the published outputs (folder ``out/``) of the reproduction
-repository of T. Chitra, V. Xu, N. Thogiti and M. Trujillo, *Autodeleveraging: Impossibilities and Optimization*,
-arXiv:2512.01112 (v3, 16 Feb 2026): https://github.com/pluriholonomic/autodeleveraging-analysis, commit
-aae0be8600e6362c1f2f73a0a345ad2237800e32, MIT licence (copy kept next to the data, with ``PROVENANCE.md``). The
-authors built them from an on-chain reconstruction of the event (ConejoCapital/HyperMultiAssetedADL).
+repository behind Tarun Chitra, *Autodeleveraging: Impossibilities and Optimization*, arXiv:2512.01112 (a
+single-author paper; v3, 16 Feb 2026): https://github.com/pluriholonomic/autodeleveraging-analysis, commit
+aae0be8600e6362c1f2f73a0a345ad2237800e32, MIT licence, copyright T. Chitra, V. Xu, N. Thogiti and M. Trujillo (copy
+kept next to the data, with ``PROVENANCE.md``). The data were built from an on-chain reconstruction of the event
+(ConejoCapital/HyperMultiAssetedADL).
 
 Words used here, as the authors define them (``paper/corrected/empirical.tex`` in that repository):
 
@@ -12,8 +13,11 @@ Words used here, as the authors define them (``paper/corrected/empirical.tex`` i
   labelled 1–28 with gaps (the labels are the authors').
 - **needed** (``budget_needed``, USD) is the bankruptcy-gap proxy of a wave: the sum over its ADL fills of
   |mark price − execution price| × |size|.
-- **taken** (``budget_prod``, USD) is the profit that production ADL removed from the winners of a wave, from a
-  two-pass replay (ADL on vs ADL off, on the same price path).
+- **taken** (``budget_prod``, USD) is a *markout*: the winners' equity at the wave's end without ADL minus their
+  equity with ADL, from a two-pass replay on the realised price path, counting only positive differences. It values
+  each closed position at the wave's end, so in a wave that lasts seconds it includes the further gains a closed
+  winner missed while the price kept moving; the authors call it valuation-based and say the no-ADL counterfactual
+  is not identifiable.
 - **overshoot** = taken − needed (USD); negative when production took less than needed.
 - the counterfactual **policies** each target the needed amount of every wave with the same winners:
   see :data:`POLICIES`.
@@ -37,19 +41,21 @@ import numpy as np
 from . import validate as v
 
 __all__ = [
+    "DURATION_GROUPS",
     "HL_DATASET",
     "POLICIES",
-    "Waves",
     "Headline",
     "HorizonSweep",
-    "load_waves",
-    "load_horizon_sweep",
-    "load_headlines",
-    "load_robustness",
-    "load_queue_summary",
-    "hyperliquid_headline",
-    "headline_cross_check",
+    "Waves",
     "dominant_waves",
+    "headline_cross_check",
+    "hyperliquid_headline",
+    "load_headlines",
+    "load_horizon_sweep",
+    "load_queue_summary",
+    "load_robustness",
+    "load_waves",
+    "overshoot_by_duration",
     "policy_totals",
     "wave_summary",
 ]
@@ -117,6 +123,11 @@ class Waves:
         return len(self.wave)
 
     @property
+    def duration_s(self) -> np.ndarray:
+        """How long each wave lasted, first fill to last (s); 0 where all its fills share one timestamp."""
+        return self.end_s - self.start_s
+
+    @property
     def overshoot(self) -> np.ndarray:
         """Taken − needed per wave (USD); negative where production took less than needed."""
         return self.taken - self.needed
@@ -144,7 +155,7 @@ def load_waves() -> Waves:
     losers = {int(r["wave"]): r for r in _read_csv("bad_debt_loser_waves.csv")}
     wave = np.array([int(r["wave"]) for r in rows], dtype=int)
     if set(wave.tolist()) != set(losers):
-        raise ValueError("policy_per_wave_metrics.csv and bad_debt_loser_waves.csv list different waves")
+        raise RuntimeError("internal: policy_per_wave_metrics.csv and bad_debt_loser_waves.csv list different waves")
     t0 = _parse_time(rows[0]["t_start"])
     start_s = np.array([(_parse_time(r["t_start"]) - t0).total_seconds() for r in rows])
     end_s = np.array([(_parse_time(r["t_end"]) - t0).total_seconds() for r in rows])
@@ -306,3 +317,37 @@ def wave_summary(waves: Waves | None = None) -> list[dict[str, Any]]:
         }
         for i in range(len(w))
     ]
+
+
+#: Wave-length groups for :func:`overshoot_by_duration`: (label, shortest, longest) in seconds, both inclusive.
+DURATION_GROUPS: tuple[tuple[str, float, float], ...] = (
+    ("one instant (0 s)", 0.0, 0.0),
+    ("about 3 s", 0.001, 5.0),
+    ("9 s or longer", 5.001, math.inf),
+)
+
+
+def overshoot_by_duration(waves: Waves | None = None) -> list[dict[str, Any]]:
+    """Needed, taken and overshoot summed over waves grouped by how long they lasted (USD, to the cent).
+
+    One dict per group of :data:`DURATION_GROUPS`: ``group`` (label), ``labels`` (wave labels), ``needed``,
+    ``taken``, ``overshoot``. The groups cover every wave once, so their overshoots add up to the headline.
+
+    >>> [g["labels"] for g in overshoot_by_duration()][0]
+    [1, 2, 4, 5, 7, 12]
+    """
+    w = load_waves() if waves is None else waves
+    d = w.duration_s
+    out = []
+    for label, lo, hi in DURATION_GROUPS:
+        mask = (d >= lo) & (d <= hi)
+        out.append(
+            {
+                "group": label,
+                "labels": [int(k) for k in w.wave[mask]],
+                "needed": _cents(math.fsum(w.needed[mask].tolist())),
+                "taken": _cents(math.fsum(w.taken[mask].tolist())),
+                "overshoot": _cents(math.fsum(w.overshoot[mask].tolist())),
+            }
+        )
+    return out

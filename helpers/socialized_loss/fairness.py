@@ -12,14 +12,14 @@ Money in, money out (whatever currency the charges are in); fractions are dimens
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from . import validate as v
 
-__all__ = ["gini", "hhi", "FairnessMetrics", "fairness_metrics", "SybilResult", "sybil_split"]
+__all__ = ["FairnessMetrics", "SybilResult", "fairness_metrics", "gini", "hhi", "sybil_split"]
 
 
 def gini(x) -> float:

@@ -27,11 +27,11 @@ from .allocation import _check_order, _pro_rata_int, _sequential_int, _to_minor,
 
 __all__ = [
     "Haircut",
-    "shortfall",
     "capacity",
-    "queue_haircut",
-    "pro_rata_haircut",
     "capped_pro_rata_haircut",
+    "pro_rata_haircut",
+    "queue_haircut",
+    "shortfall",
     "top_winner_gap",
 ]
 
@@ -93,7 +93,7 @@ def pro_rata_haircut(w, budget, unit: float = 0.01) -> Haircut:
 
     ``w``: PnL or endowments (negative parts ignored); budget > U is a ValueError.
     """
-    w_, W, B = _setup(w, budget, unit)
+    _, W, B = _setup(w, budget, unit)
     if B > int(W.sum()):
         raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {float(from_minor(int(W.sum()), unit))} "
                          f"(infeasible), got {budget!r}")

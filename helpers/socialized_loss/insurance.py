@@ -1,7 +1,9 @@
 """The insurance fund: a ledger, its law of motion, Monte Carlo exhaustion, and a ruin (Cramér–Lundberg) model.
 
-Money is in USD. The ledger functions work in whole cents internally (banker's rounding, as in
-:mod:`socialized_loss.allocation`), so balance + paid out − received is exact to the cent.
+Money is in USD (or any currency): every function that takes or returns money takes ``unit``, the minor unit
+(default 0.01 = cents), and works in whole minor units internally (banker's rounding, as in
+:mod:`socialized_loss.allocation`), so balance + paid out − received is exact to the unit. The Cramér–Lundberg
+formulas at the end are continuous teaching models (money as real numbers, no ledger) and take no unit.
 
 Sources:
 
@@ -21,55 +23,66 @@ Sources:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
 
 import numpy as np
 
 from . import validate as v
+from .allocation import MAX_EXACT_MINOR, _to_minor, from_minor, sequential_minor
 
 __all__ = [
+    "CoverResult",
+    "FundMonteCarlo",
+    "FundPath",
     "InsuranceFund",
     "add_inflows",
+    "adjustment_coefficient",
     "cover",
     "cover_losses",
-    "CoverResult",
-    "FundPath",
-    "fund_path",
-    "FundMonteCarlo",
-    "fund_monte_carlo",
     "exhaustion_probability_grid",
-    "size_for_target",
-    "adjustment_coefficient",
+    "fund_monte_carlo",
+    "fund_path",
     "lundberg_bound",
-    "ruin_probability_exponential",
     "ruin_monte_carlo",
+    "ruin_probability_exponential",
+    "size_for_target",
 ]
 
 
-def _c(name: str, x) -> int:
-    """A money amount ≥ 0 (USD) → whole cents."""
-    a = v.nonnegative(name, x)
-    if a.ndim != 0:
-        raise ValueError(f"{name} must be a single number ≥ 0 (USD), got {x!r}")
-    return int(np.rint(float(a) * 100.0))
+def _c(name: str, x, unit: float = 0.01) -> int:
+    """A money amount ≥ 0 → whole minor units of ``unit``."""
+    a = v.money(name, x, "a single number ≥ 0 (money)")
+    return int(_to_minor(name, a, unit))
+
+
+def _fund(name: str, fund) -> InsuranceFund:
+    return v.instance(name, fund, InsuranceFund)
 
 
 @dataclass(frozen=True)
 class InsuranceFund:
-    """An insurance fund (USD, whole cents). ``market``: the market or pool it belongs to; ``received`` / ``paid``:
-    running totals of inflows and of losses covered, so balance = initial + received − paid."""
+    """An insurance fund (money in whole minor units of ``unit``, default 0.01 = cents). ``market``: the market or
+    pool it belongs to; ``received`` / ``paid``: running totals of inflows and of losses covered, so balance =
+    initial + received − paid.
+
+    >>> InsuranceFund(1000.004, "BTC")
+    InsuranceFund(balance=1000.0, market='BTC', received=0.0, paid=0.0, unit=0.01)
+    """
 
     balance: float
     market: str = "shared"
     received: float = 0.0
     paid: float = 0.0
+    unit: float = 0.01
 
     def __post_init__(self):
-        b = _c("balance", self.balance)
-        object.__setattr__(self, "balance", b / 100.0)
-        object.__setattr__(self, "received", _c("received", self.received) / 100.0)
-        object.__setattr__(self, "paid", _c("paid", self.paid) / 100.0)
+        if not isinstance(self.market, str):
+            raise v.WrongTypeError(f"market must be a str (the market or pool's name), got {v.short(self.market)}")
+        object.__setattr__(self, "unit", float(v.number("unit", self.unit, "a single number > 0 (minor unit)")))
+        for name in ("balance", "received", "paid"):
+            m = _c(name, getattr(self, name), self.unit)
+            object.__setattr__(self, name, float(from_minor(m, self.unit)))
 
 
 def add_inflows(
@@ -79,32 +92,44 @@ def add_inflows(
     fee_share: float = 0.0,
     top_up: float = 0.0,
 ) -> InsuranceFund:
-    """A new fund after inflows (USD ≥ 0): liquidation surplus/fees + ``fee_share`` (in [0, 1]) × ``trading_fees``
-    + a venue ``top_up``. The fee share is rounded to the cent."""
-    share = float(v.unit_interval("fee_share", fee_share))
-    inflow = _c("liquidation_fees", liquidation_fees) + int(np.rint(share * _c("trading_fees", trading_fees)))
-    inflow += _c("top_up", top_up)
-    return replace(fund, balance=(_c("balance", fund.balance) + inflow) / 100.0,
-                   received=(_c("received", fund.received) + inflow) / 100.0)
+    """A new fund after inflows (money ≥ 0, in the fund's ``unit``): liquidation surplus/fees + ``fee_share`` (in
+    [0, 1]) × ``trading_fees`` + a venue ``top_up``. The fee share is rounded to the unit (ties to even).
+
+    >>> add_inflows(InsuranceFund(10.0), liquidation_fees=1.5, trading_fees=100.0, fee_share=0.2).balance
+    31.5
+    """
+    fund = _fund("fund", fund)
+    u = fund.unit
+    share = float(v.scalar("fee_share", v.unit_interval("fee_share", fee_share), "a single number in [0, 1]"))
+    inflow = _c("liquidation_fees", liquidation_fees, u) + int(np.rint(share * _c("trading_fees", trading_fees, u)))
+    inflow += _c("top_up", top_up, u)
+    return replace(fund, balance=float(from_minor(_c("balance", fund.balance, u) + inflow, u)),
+                   received=float(from_minor(_c("received", fund.received, u) + inflow, u)))
 
 
 def cover(fund: InsuranceFund, loss: float) -> tuple[InsuranceFund, float, float]:
-    """Cover a bad-debt ``loss`` (USD ≥ 0) from the fund, never below zero.
+    """Cover a bad-debt ``loss`` (money ≥ 0, rounded to the fund's ``unit``) from the fund, never below zero.
 
-    Returns ``(new_fund, paid, uncovered)`` with paid + uncovered = loss to the cent; ``uncovered`` goes on down the
-    line (ADL, socialization).
+    Returns ``(new_fund, paid, uncovered)`` with paid + uncovered = loss exactly in minor units; ``uncovered`` goes
+    on down the line (ADL, socialization).
+
+    >>> f, paid, rest = cover(InsuranceFund(100.0), 130.0)
+    >>> f.balance, paid, rest
+    (0.0, 100.0, 30.0)
     """
-    L = _c("loss", loss)
-    b = _c("balance", fund.balance)
-    p = min(b, L)
-    new = replace(fund, balance=(b - p) / 100.0, paid=(_c("paid", fund.paid) + p) / 100.0)
-    return new, p / 100.0, (L - p) / 100.0
+    fund = _fund("fund", fund)
+    u = fund.unit
+    L = _c("loss", loss, u)
+    b = _c("balance", fund.balance, u)
+    p = int(sequential_minor(L, np.array([b], dtype=np.int64))[0])
+    new = replace(fund, balance=float(from_minor(b - p, u)), paid=float(from_minor(_c("paid", fund.paid, u) + p, u)))
+    return new, float(from_minor(p, u)), float(from_minor(L - p, u))
 
 
 @dataclass(frozen=True)
 class CoverResult:
     """Result of :func:`cover_losses`: the new ``funds`` (same keys), and per market of the losses the amount
-    ``paid`` by the funds and the ``uncovered`` rest (USD)."""
+    ``paid`` by the funds and the ``uncovered`` rest (money)."""
 
     funds: dict
     paid: dict
@@ -112,33 +137,45 @@ class CoverResult:
 
 
 def cover_losses(funds: Mapping[str, InsuranceFund], losses: Mapping[str, float], shared: bool = False) -> CoverResult:
-    """Cover per-market ``losses`` (USD ≥ 0) from per-market ``funds``.
+    """Cover per-market ``losses`` (money ≥ 0) from per-market ``funds`` (all in the same ``unit``).
 
     Segregated (``shared=False``, OKX-style): each market's loss is covered only by its own fund; a market with no
     fund leaves its loss uncovered. Shared (``shared=True``): one pool; each loss (in the order given) is drawn first
-    from its own market's fund, then from the other funds in their order, until the pool is empty.
+    from its own market's fund, then from the other funds in their order, until the pool is empty (a sequential
+    draw, ``allocation.sequential_minor``). paid + uncovered = loss exactly in minor units.
+
+    >>> r = cover_losses({"BTC": InsuranceFund(100.0), "ETH": InsuranceFund(50.0)}, {"BTC": 120.0}, shared=True)
+    >>> r.paid, r.uncovered, r.funds["ETH"].balance
+    ({'BTC': 120.0}, {'BTC': 0.0}, 30.0)
     """
+    if not isinstance(funds, Mapping):
+        raise v.WrongTypeError(f"funds must be a mapping of market name → InsuranceFund, got {v.short(funds)}")
+    if not isinstance(losses, Mapping):
+        raise v.WrongTypeError(f"losses must be a mapping of market name → loss (money), got {v.short(losses)}")
+    if not isinstance(shared, (bool, np.bool_)):
+        raise ValueError(f"shared must be True or False, got {v.short(shared)}")
     for k, f in funds.items():
-        if not isinstance(f, InsuranceFund):
-            raise ValueError(f"funds[{k!r}] must be an InsuranceFund, got {type(f).__name__}")
-    bal = {k: _c(f"funds[{k!r}].balance", f.balance) for k, f in funds.items()}
+        _fund(f"funds[{k!r}]", f)
+    units = {f.unit for f in funds.values()}
+    if len(units) > 1:
+        raise ValueError(f"funds must all use the same unit (minor unit of money), got {sorted(units)}")
+    u = units.pop() if units else 0.01
+    bal = {k: _c(f"funds[{k!r}].balance", f.balance, u) for k, f in funds.items()}
     paid_by = {k: 0 for k in funds}
     paid, unc = {}, {}
     for m, loss in losses.items():
-        need = _c(f"losses[{m!r}]", loss)
-        got = 0
-        sources = [m] if not shared else [m] + [k for k in funds if k != m]
-        for k in sources:
-            if k not in bal or need == got:
-                continue
-            take = min(bal[k], need - got)
-            bal[k] -= take
-            paid_by[k] += take
-            got += take
-        paid[m] = got / 100.0
-        unc[m] = (need - got) / 100.0
+        need = _c(f"losses[{m!r}]", loss, u)
+        sources = [k for k in ([m] if not shared else [m] + [k for k in funds if k != m]) if k in bal]
+        draws = sequential_minor(need, np.array([bal[k] for k in sources], dtype=np.int64))
+        for k, d in zip(sources, draws.tolist()):
+            bal[k] -= d
+            paid_by[k] += d
+        got = int(sum(draws.tolist()))
+        paid[m] = float(from_minor(got, u))
+        unc[m] = float(from_minor(need - got, u))
     new = {
-        k: replace(f, balance=bal[k] / 100.0, paid=(_c("paid", f.paid) + paid_by[k]) / 100.0) for k, f in funds.items()
+        k: replace(f, balance=float(from_minor(bal[k], u)), paid=float(from_minor(_c("paid", f.paid, u) + paid_by[k], u)))
+        for k, f in funds.items()
     }
     return CoverResult(funds=new, paid=paid, uncovered=unc)
 
@@ -158,11 +195,17 @@ class FundPath:
         return np.any(self.uncovered > 0, axis=-1)
 
 
-def fund_path(initial, inflows, bad_debts) -> FundPath:
-    """The law of motion IF(t+1) = IF(t) + inflows(t) − min(IF(t), D(t)) (arXiv:2512.01112 v3), in USD.
+def fund_path(initial, inflows, bad_debts, unit: float = 0.01) -> FundPath:
+    """The law of motion IF(t+1) = IF(t) + inflows(t) − min(IF(t), D(t)) (arXiv:2512.01112 v3), in money.
 
     ``initial`` ≥ 0 of shape (…) (one per path), ``inflows`` and ``bad_debts`` ≥ 0 of shape (…, T) (they broadcast
-    against each other and against ``initial[..., None]``). Vectorised over paths; loops over the T periods.
+    against each other and against ``initial[..., None]``). Every amount is first rounded to ``unit`` (default 0.01
+    = cents) and the ledger runs in whole minor units, so balance(T) = initial + Σ inflows − Σ paid and paid +
+    uncovered = bad debt hold exactly. Vectorised over paths; loops over the T periods.
+
+    >>> r = fund_path(10.0, [5.0, 0.0, 0.0], [3.0, 20.0, 1.0])
+    >>> r.balance.tolist(), r.uncovered.tolist()
+    ([10.0, 12.0, 0.0, 0.0], [0.0, 8.0, 1.0])
     """
     f0 = v.nonnegative("initial", initial)
     inf = v.nonnegative("inflows", inflows)
@@ -170,22 +213,30 @@ def fund_path(initial, inflows, bad_debts) -> FundPath:
     if inf.ndim == 0 and d.ndim == 0:
         raise ValueError("inflows and bad_debts need a last axis of periods (shape (..., T))")
     inf, d, f0b = v.broadcast(inflows=np.atleast_1d(inf), bad_debts=np.atleast_1d(d), initial=f0[..., None])
-    shape = inf.shape
+    F0 = _to_minor("initial", f0b[..., 0], unit)
+    INF = _to_minor("inflows", inf, unit)
+    D = _to_minor("bad_debts", d, unit)
+    if INF.size and float(F0.max(initial=0)) + float(INF.sum(axis=-1, dtype=float).max()) >= MAX_EXACT_MINOR:
+        raise ValueError("inflows are too large in total for exact minor units (initial + Σ inflows per path must "
+                         "stay below 2**51 units)")
+    shape = INF.shape
     T = shape[-1]
     # periods on the first axis so each step reads and writes contiguous memory
-    infT = np.ascontiguousarray(np.moveaxis(inf, -1, 0))
-    dT = np.ascontiguousarray(np.moveaxis(d, -1, 0))
-    bal = np.empty((T + 1,) + shape[:-1])
-    paid = np.empty((T,) + shape[:-1])
-    b = f0b[..., 0].astype(float).copy()
+    infT = np.ascontiguousarray(np.moveaxis(INF, -1, 0))
+    dT = np.ascontiguousarray(np.moveaxis(D, -1, 0))
+    bal = np.empty((T + 1,) + shape[:-1], dtype=np.int64)
+    paid = np.empty((T,) + shape[:-1], dtype=np.int64)
+    b = F0.astype(np.int64).copy()
     bal[0] = b
     for t in range(T):
-        p = np.minimum(b, dT[t])
+        p = np.minimum(b, dT[t])  # the one-layer sequential draw, vectorised over paths
         paid[t] = p
         b = b + infT[t] - p
         bal[t + 1] = b
     paid = np.moveaxis(paid, 0, -1)
-    return FundPath(balance=np.moveaxis(bal, 0, -1), paid=paid, uncovered=d - paid)
+    return FundPath(balance=np.asarray(from_minor(np.moveaxis(bal, 0, -1), unit), dtype=float),
+                    paid=np.asarray(from_minor(paid, unit), dtype=float),
+                    uncovered=np.asarray(from_minor(D - paid, unit), dtype=float))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -207,11 +258,15 @@ def _year_draws(n_paths: int, n_days: int, seed, crash_rate: float, fee_vol: flo
     return fee_mult, loss.reshape(n_paths, n_days)
 
 
-def _exhaustion(initial: np.ndarray, inflow: np.ndarray, loss: np.ndarray) -> np.ndarray:
-    """Fraction of paths exhausted for each initial size (vector), by the law of motion."""
+def _exhaustion(initial: np.ndarray, inflow: np.ndarray, loss: np.ndarray, unit: float = 0.01) -> np.ndarray:
+    """Fraction of paths exhausted for each initial size (vector), by the law of motion in minor units of ``unit``
+    (the same ledger as :func:`fund_path`)."""
+    initial = _to_minor("initial_sizes", initial, unit)
+    inflow = _to_minor("inflows", inflow, unit)
+    loss = _to_minor("bad_debts", loss, unit)
     out = np.empty(initial.size)
-    for j, f0 in enumerate(initial):
-        b = np.full(inflow.shape[0], float(f0))
+    for j, f0 in enumerate(initial.tolist()):
+        b = np.full(inflow.shape[0], f0, dtype=np.int64)
         hit = np.zeros(inflow.shape[0], bool)
         for t in range(inflow.shape[1]):
             d = loss[:, t]
@@ -262,6 +317,7 @@ def fund_monte_carlo(
     tail_index: float = 1.5,
     fee_vol: float = 0.3,
     quantile_levels: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+    unit: float = 0.01,
 ) -> FundMonteCarlo:
     """A year of daily insurance-fund balances under the law of motion (TEACHING model).
 
@@ -270,17 +326,18 @@ def fund_monte_carlo(
     drawn from a Pareto distribution with minimum ``crash_loss`` (USD) and tail index ``tail_index`` > 1 (heavy
     tailed: a tail index of 1.5 has a finite mean and an infinite variance). ``initial`` USD ≥ 0.
     Same seed → same numbers; the draws do not depend on ``initial`` or ``fee_share`` (common random numbers).
+    The fund's ledger runs in minor units of ``unit`` (:func:`fund_path`).
     """
-    f0 = float(v.nonnegative("initial", initial))
+    f0 = v.money("initial", initial)
     share, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
         fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol)
     lv = v.unit_interval("quantile_levels", quantile_levels)
     mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
-    res = fund_path(np.full(n_paths, f0), (share * fees) * mult, xm * loss)
+    res = fund_path(np.full(n_paths, f0), (share * fees) * mult, xm * loss, unit=unit)
     q = np.quantile(res.balance, np.atleast_1d(lv), axis=0)
     return FundMonteCarlo(
         paths=res.balance,
-        bad_debt=xm * loss,
+        bad_debt=res.paid + res.uncovered,
         uncovered=res.uncovered,
         exhaustion_probability=float(res.exhausted.mean()),
         quantile_levels=np.atleast_1d(lv),
@@ -300,10 +357,11 @@ def exhaustion_probability_grid(
     crash_loss: float = 1_000_000.0,
     tail_index: float = 1.5,
     fee_vol: float = 0.3,
+    unit: float = 0.01,
 ) -> np.ndarray:
     """Exhaustion probability (share of paths with uncovered bad debt in the year) for every pair of
     ``initial_sizes`` (USD ≥ 0) × ``fee_shares`` (in [0, 1]): an array (len(initial_sizes), len(fee_shares)).
-    Same draws for every cell (common random numbers); model as in :func:`fund_monte_carlo`."""
+    Same draws for every cell (common random numbers); model and ``unit`` as in :func:`fund_monte_carlo`."""
     sizes = v.vector("initial_sizes", v.nonnegative("initial_sizes", np.atleast_1d(initial_sizes)))
     shares = v.vector("fee_shares", v.unit_interval("fee_shares", np.atleast_1d(fee_shares)))
     _, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
@@ -311,7 +369,7 @@ def exhaustion_probability_grid(
     mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
     out = np.empty((sizes.size, shares.size))
     for j, s in enumerate(shares):
-        out[:, j] = _exhaustion(sizes, (s * fees) * mult, xm * loss)
+        out[:, j] = _exhaustion(sizes, (s * fees) * mult, xm * loss, unit)
     return out
 
 
@@ -328,10 +386,12 @@ def size_for_target(
     tail_index: float = 1.5,
     fee_vol: float = 0.3,
     tol: float = 1_000.0,
+    unit: float = 0.01,
 ) -> float:
     """Smallest initial fund (USD, to within ``tol``) whose simulated exhaustion probability is ≤ ``target_prob``
     (in [0, 1)). Bisection on the initial size with common random numbers, so the estimate is monotone in the size
-    and deterministic for a seed. Model as in :func:`fund_monte_carlo`."""
+    and deterministic for a seed. Model and ``unit`` as in :func:`fund_monte_carlo`; the size is a multiple of
+    ``unit``."""
     tp = float(v.unit_interval("target_prob", target_prob))
     if tp >= 1:
         return 0.0
@@ -342,7 +402,7 @@ def size_for_target(
     inflow, bad = (share * fees) * mult, xm * loss
 
     def prob(x: float) -> float:
-        return float(_exhaustion(np.array([x]), inflow, bad)[0])
+        return float(_exhaustion(np.array([x]), inflow, bad, unit)[0])
 
     if prob(0.0) <= tp:
         return 0.0
@@ -354,7 +414,9 @@ def size_for_target(
             hi = mid
         else:
             lo = mid
-    return hi
+    up = int(_to_minor("size", hi, unit))
+    up += int(float(from_minor(up, unit)) < hi)  # rounded up to the unit: a larger fund is never exhausted more often
+    return float(from_minor(up, unit))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Closing a position: the insurance fund's delta, bad debt, price impact and liquidation cascades.
 
 Conventions as in :mod:`socialized_loss.margin`: ``size`` in base units (+ long, − short), prices in USD per base
-unit, money in USD. Ledger amounts inside :func:`liquidate` and :func:`cascade` are rounded to whole cents (banker's
-rounding, ``np.rint``) so that every ledger balances exactly: for each closed position
+unit, money in USD. Every function that takes or returns money takes ``unit`` (the minor unit, default 0.01 =
+cents); ledger amounts are rounded to whole minor units (banker's rounding, as in :mod:`socialized_loss.allocation`)
+so that every ledger balances exactly: for each closed position
 
-    equity at the fill = trader's payout + fund delta − bad debt          (to the cent)
+    equity at the fill = trader's payout + fund delta − bad debt          (exactly, in minor units)
 
 Sources:
 
@@ -23,50 +24,55 @@ Sources:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
-from . import margin
 from . import validate as v
+from .allocation import _to_minor, from_minor, sequential_minor
 
 __all__ = [
-    "insurance_fund_delta",
-    "LiquidationResult",
-    "liquidate",
-    "price_impact",
     "Book",
-    "make_book",
     "CascadeResult",
+    "LiquidationResult",
     "cascade",
+    "insurance_fund_delta",
+    "liquidate",
+    "make_book",
+    "price_impact",
 ]
 
 IMPACT_MODELS = ("sqrt", "linear")
 
 
-def _cents(x) -> np.ndarray:
-    """USD → whole cents (int64), banker's rounding."""
-    return np.rint(np.asarray(x, dtype=float) * 100.0).astype(np.int64)
+def _m(name: str, x, unit) -> np.ndarray:
+    """Money → whole minor units of ``unit`` (int64), banker's rounding."""
+    return _to_minor(name, np.asarray(x, dtype=float), unit)
 
 
-def insurance_fund_delta(size, fill_price, bankruptcy_price, max_fee_rate=0.015):
-    """USD the insurance fund gains (+) or pays (−) when a position of ``size`` is closed at ``fill_price``.
+def insurance_fund_delta(size, fill_price, bankruptcy_price, max_fee_rate=0.015, unit: float = 0.01):
+    """Money the insurance fund gains (+) or pays (−) when a position of ``size`` is closed at ``fill_price``.
 
     dYdX v4's rule: surplus = size × (fill − bankruptcy). A surplus ≥ 0 goes to the fund up to the liquidation fee
     cap ``max_fee_rate × |size × fill|`` (the trader keeps the rest); a shortfall (< 0) is paid by the fund in full.
     ``size`` any sign (base units), ``fill_price`` > 0, ``bankruptcy_price`` ≥ 0 (USD per base unit),
-    ``max_fee_rate`` in [0, 1] (dYdX's maximum liquidation penalty is 1.5 %). Broadcasts.
+    ``max_fee_rate`` in [0, 1] (dYdX's maximum liquidation penalty is 1.5 %). Surplus and cap are rounded to
+    ``unit`` (default 0.01) before they are compared, so the result is a multiple of the unit. Broadcasts.
     Source: https://help.dydx.exchange/en/articles/8580691-liquidations-on-dydx-chain
+
+    >>> insurance_fund_delta(1.0, 95.0, 90.0), insurance_fund_delta(1.0, 95.0, 94.0), insurance_fund_delta(1.0, 85.0, 90.0)
+    (1.42, 1.0, -5.0)
     """
     s = v.finite("size", size)
     f = v.positive("fill_price", fill_price)
     b = v.nonnegative("bankruptcy_price", bankruptcy_price)
     r = v.unit_interval("max_fee_rate", max_fee_rate)
     s, f, b, r = v.broadcast(size=s, fill_price=f, bankruptcy_price=b, max_fee_rate=r)
-    surplus = s * (f - b)
-    cap = r * np.abs(s * f)
-    return v.scalar_or_array(np.where(surplus >= 0, np.minimum(surplus, cap), surplus))
+    surplus = _m("size × (fill_price − bankruptcy_price)", s * (f - b), unit)
+    cap = _m("max_fee_rate × notional", r * np.abs(s * f), unit)
+    out = np.where(surplus >= 0, np.minimum(surplus, cap), surplus)
+    return v.scalar_or_array(np.asarray(from_minor(out, unit), dtype=float))
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ def liquidate(
     max_fee_rate: float = 0.015,
     fund_balance: float | None = None,
     partial_cover: bool = False,
+    unit: float = 0.01,
 ) -> LiquidationResult:
     """Close one isolated position at ``fill_price`` (USD per base unit); fully, or partly down to a target.
 
@@ -111,24 +118,35 @@ def liquidate(
 
     ``fund_balance`` (USD ≥ 0, optional): a shortfall larger than the fund is refused (dYdX: the fill would leave
     the fund negative) and the whole shortfall becomes ``bad_debt``; with ``partial_cover=True`` the fund instead
-    pays what it has and the rest is bad debt (the generic "fund first, then socialize" waterfall).
+    pays what it has and the rest is bad debt (the generic "fund first, then socialize" waterfall). Money amounts of
+    the result are multiples of ``unit`` (default 0.01 = cents), except ``remaining_collateral`` of a partly closed
+    position, which is whatever gives the remaining equity at the fill price.
     Source: https://help.dydx.trade/en/articles/166973-contract-loss-mechanisms-on-dydx-chain
+
+    >>> r = liquidate(10.0, 1.0, 100.0, 85.0, fund_balance=3.0, partial_cover=True)
+    >>> r.fund_delta, r.bad_debt, r.remaining_collateral
+    (-3.0, 2.0, 0.0)
     """
-    c = float(v.nonnegative("collateral", collateral))
-    s = float(v.finite("size", size))
-    e = float(v.positive("entry_price", entry_price))
-    p = float(v.positive("fill_price", fill_price))
-    rate = float(v.unit_interval("max_fee_rate", max_fee_rate))
+    c = v.number("collateral", collateral, "a single number ≥ 0 (money)")
+    if c < 0:
+        raise ValueError(f"collateral must be ≥ 0 (an isolated position's margin), got {v.short(collateral)}")
+    s = v.number("size", size, "a single number (base units, + long, − short)")
+    e = float(v.scalar("entry_price", v.positive("entry_price", entry_price), "a single number > 0"))
+    p = float(v.scalar("fill_price", v.positive("fill_price", fill_price), "a single number > 0"))
+    rate = float(v.scalar("max_fee_rate", v.unit_interval("max_fee_rate", max_fee_rate), "a single number in [0, 1]"))
+    if not isinstance(partial_cover, (bool, np.bool_)):
+        raise ValueError(f"partial_cover must be True or False, got {v.short(partial_cover)}")
     if fund_balance is not None:
-        fund_balance = float(v.nonnegative("fund_balance", fund_balance))
+        fund_balance = v.money("fund_balance", fund_balance)
     if (mmr is None) != (target_margin_ratio is None):
         raise ValueError("mmr and target_margin_ratio must be given together (both in (0, 1)) or not at all")
 
     eq = c + s * (p - e)  # equity at the fill
     frac = 1.0
     if mmr is not None:
-        r = float(v.open_unit("mmr", mmr))
-        t = float(v.open_unit("target_margin_ratio", target_margin_ratio))
+        r = float(v.scalar("mmr", v.open_unit("mmr", mmr), "a single number in (0, 1)"))
+        t = float(v.scalar("target_margin_ratio", v.open_unit("target_margin_ratio", target_margin_ratio),
+                           "a single number in (0, 1)"))
         notional = abs(s) * p
         if s == 0:
             frac = 0.0
@@ -139,9 +157,9 @@ def liquidate(
             denom = r * notional - t * fee_full
             frac = 0.0 if need <= 0 else (1.0 if denom <= 0 else min(1.0, need / denom))
     closed = s * frac
-    eq_c = int(_cents(eq))
-    part_eq_c = int(_cents(eq * frac)) if frac < 1.0 else eq_c  # equity of the closed slice
-    fee_cap_c = int(_cents(rate * abs(closed) * p))
+    eq_c = int(_m("equity at the fill", eq, unit))
+    part_eq_c = int(_m("equity at the fill", eq * frac, unit)) if frac < 1.0 else eq_c  # equity of the closed slice
+    fee_cap_c = int(_m("fee cap", rate * abs(closed) * p, unit))
 
     refused = False
     bad_c = 0
@@ -151,22 +169,24 @@ def liquidate(
         short_c = -part_eq_c
         fund_c = -short_c
         if fund_balance is not None:
-            bal_c = int(_cents(fund_balance))
+            bal_c = int(_m("fund_balance", fund_balance, unit))
             if short_c > bal_c:
-                if partial_cover:
-                    fund_c, bad_c = -bal_c, short_c - bal_c
+                if partial_cover:  # the fund pays what it has (a one-layer sequential draw), the rest is bad debt
+                    drawn = int(sequential_minor(short_c, np.array([bal_c], dtype=np.int64))[0])
+                    fund_c, bad_c = -drawn, short_c - drawn
                 else:
                     refused, fund_c, bad_c = True, 0, short_c
     # what is left for the trader: the whole equity minus what went to (+) or came from (−) the fund, plus bad debt
     left_c = eq_c - fund_c + bad_c
     rem_size = s - closed
-    rem_coll = left_c / 100.0 - rem_size * (p - e)  # collateral that gives the remaining equity at this price
+    left = float(from_minor(left_c, unit))
+    rem_coll = left - rem_size * (p - e)  # collateral that gives the remaining equity at this price
     return LiquidationResult(
         closed=closed,
         remaining_size=rem_size,
-        remaining_collateral=rem_coll if rem_size != 0 else left_c / 100.0,
-        fund_delta=fund_c / 100.0,
-        bad_debt=bad_c / 100.0,
+        remaining_collateral=rem_coll if rem_size != 0 else left,
+        fund_delta=float(from_minor(fund_c, unit)),
+        bad_debt=float(from_minor(bad_c, unit)),
         refused=refused,
         fill_price=p,
     )
@@ -212,7 +232,10 @@ class Book:
         v.same_length(size=s, entry=e, collateral=c, leverage=lev)
         v.positive("entry", e)
         v.nonnegative("collateral", c)
-        v.positive("price", self.price)
+        price = float(v.scalar("price", v.positive("price", self.price), "a single number > 0 (USD per base unit)"))
+        for name, arr in (("size", s), ("entry", e), ("collateral", c), ("leverage", lev)):
+            object.__setattr__(self, name, v.frozen(arr))  # read-only copies: the caller's arrays stay theirs
+        object.__setattr__(self, "price", price)
 
 
 def make_book(
@@ -225,13 +248,14 @@ def make_book(
     notional_median: float = 10_000.0,
     notional_sigma: float = 1.0,
     leverage_jitter: float = 0.2,
+    unit: float = 0.01,
 ) -> Book:
     """A deterministic book of ``n`` traders, all entered at ``price`` (USD per base unit).
 
     Distributions: leverage = a draw from ``leverage_mix`` ({leverage: weight} or equally weighted leverages) times
     exp(N(0, ``leverage_jitter``)), floored at 1×; side long with probability ``long_share``; notional (USD)
     lognormal with median ``notional_median`` and log-sd ``notional_sigma``; collateral = notional ÷ leverage, in
-    whole cents. ``seed``: int or numpy Generator.
+    whole minor units of ``unit`` (default 0.01 = cents). ``seed``: int or numpy Generator.
     """
     n = v.integer("n", n, 1)
     g = v.rng(seed)
@@ -253,7 +277,7 @@ def make_book(
     side = np.where(g.random(n) < ls, 1.0, -1.0)
     notional = med * np.exp(sig * g.standard_normal(n))
     size = side * notional / p
-    coll = np.rint(notional / lev * 100.0) / 100.0
+    coll = np.asarray(from_minor(_m("collateral", notional / lev, unit), unit), dtype=float)
     return Book(size=size, entry=np.full(n, p), collateral=coll, leverage=lev, price=p)
 
 
@@ -279,6 +303,7 @@ class CascadeResult:
     bad_debt: np.ndarray
     payout: np.ndarray
     fund_balance: float | None
+    unit: float = 0.01
 
     @property
     def n_liquidated(self) -> int:
@@ -286,11 +311,11 @@ class CascadeResult:
 
     @property
     def total_bad_debt(self) -> float:
-        return float(np.rint(self.bad_debt * 100).sum() / 100)
+        return float(from_minor(int(_m("bad_debt", self.bad_debt, self.unit).sum()), self.unit))
 
     @property
     def total_shortfall(self) -> float:
-        return float(np.rint(self.shortfall * 100).sum() / 100)
+        return float(from_minor(int(_m("shortfall", self.shortfall, self.unit).sum()), self.unit))
 
 
 def cascade(
@@ -305,6 +330,7 @@ def cascade(
     max_fee_rate: float = 0.015,
     fund_balance: float | None = None,
     max_rounds: int = 100,
+    unit: float = 0.01,
 ) -> CascadeResult:
     """A liquidation cascade after an exogenous price ``shock`` (fraction in [0, 1): price × (1 − shock)).
 
@@ -314,11 +340,13 @@ def cascade(
     fill at that new price, which can liquidate the next ones. Stops when a round liquidates nobody or after
     ``max_rounds``. Each fill follows :func:`liquidate` (fee to the fund, shortfall from the fund); with
     ``fund_balance`` (USD) the fund first books the round's fees, then pays shortfalls in trader order while it
-    lasts; the rest is bad debt. Without a fund, every shortfall is bad debt. TEACHING model (see module docstring).
+    lasts (a sequential draw); the rest is bad debt. Without a fund, every shortfall is bad debt. Money in whole
+    minor units of ``unit`` (default 0.01 = cents). TEACHING model (see module docstring).
     """
     if not isinstance(book, Book):
-        raise ValueError(f"book must be a socialized_loss.liquidation.Book (see make_book), got {type(book).__name__}")
-    shock = float(v.as_array("shock", shock))
+        raise v.WrongTypeError(f"book must be a socialized_loss.liquidation.Book (see make_book), got "
+                               f"{type(book).__name__}")
+    shock = v.number("shock", shock, "a single number in [0, 1)")
     if not 0 <= shock < 1:
         raise ValueError(f"shock must be in [0, 1), got {shock!r}")
     depth = float(v.positive("depth", depth))
@@ -326,7 +354,7 @@ def cascade(
     v.choice("impact", impact, IMPACT_MODELS)
     rate = float(v.unit_interval("max_fee_rate", max_fee_rate))
     max_rounds = v.integer("max_rounds", max_rounds, 1)
-    fund_c = None if fund_balance is None else int(_cents(v.nonnegative("fund_balance", fund_balance)))
+    fund_c = None if fund_balance is None else int(_m("fund_balance", v.money("fund_balance", fund_balance), unit))
 
     size = np.asarray(book.size, dtype=float)
     entry = np.asarray(book.entry, dtype=float)
@@ -357,8 +385,8 @@ def cascade(
         price = price * (1.0 - move) if net > 0 else price * (1.0 + move)
         prices.append(price)
         volumes.append(net)
-        eq = _cents(coll[idx] + size[idx] * (price - entry[idx]))
-        cap = _cents(rate * np.abs(size[idx]) * price)
+        eq = _m("equity", coll[idx] + size[idx] * (price - entry[idx]), unit)
+        cap = _m("fee cap", rate * np.abs(size[idx]) * price, unit)
         f = np.where(eq >= 0, np.minimum(eq, cap), 0)
         sh = np.where(eq < 0, -eq, 0)
         fee_c[idx] = f
@@ -366,8 +394,7 @@ def cascade(
         pay_c[idx] = np.where(eq >= 0, eq - f, 0)
         if fund_c is not None:
             fund_c += int(f.sum())
-            before = np.cumsum(sh) - sh
-            pay = np.clip(fund_c - before, 0, sh)
+            pay = sequential_minor(fund_c, sh)  # shortfalls paid in trader order while the fund lasts
             paid_c[idx] = pay
             fund_c -= int(pay.sum())
         rnd[idx] = r
@@ -378,10 +405,11 @@ def cascade(
         round_liquidated=rnd,
         fill_price=fill,
         volume=np.asarray(volumes, dtype=float),
-        fee=fee_c / 100.0,
-        shortfall=short_c / 100.0,
-        fund_paid=paid_c / 100.0,
-        bad_debt=(short_c - paid_c) / 100.0,
-        payout=pay_c / 100.0,
-        fund_balance=None if fund_c is None else fund_c / 100.0,
+        fee=np.asarray(from_minor(fee_c, unit), dtype=float),
+        shortfall=np.asarray(from_minor(short_c, unit), dtype=float),
+        fund_paid=np.asarray(from_minor(paid_c, unit), dtype=float),
+        bad_debt=np.asarray(from_minor(short_c - paid_c, unit), dtype=float),
+        payout=np.asarray(from_minor(pay_c, unit), dtype=float),
+        fund_balance=None if fund_c is None else float(from_minor(fund_c, unit)),
+        unit=float(unit),
     )

@@ -1,17 +1,24 @@
-"""Margin maths for one isolated position on a linear (USD-margined) perpetual or future.
+"""Margin maths for one position on a linear (USD-margined) perpetual or future, isolated or cross-margined.
 
 Conventions used across the course:
 
 - ``size`` is in base units (e.g. BTC): positive for a long, negative for a short.
 - Prices are in quote currency per base unit (e.g. USD per BTC); money is in quote currency (USD).
-- Isolated margin: the position's ``collateral`` is all it can lose; nothing else in the account backs it.
+- Isolated margin: the position's ``collateral`` (≥ 0) is all it can lose; nothing else in the account backs it.
+- Cross margin: one account's collateral backs all its positions, so what backs this one is the account's balance
+  net of its other positions' PnL, and that **may be negative** (an account already underwater). Every function
+  here takes ``collateral`` of any sign; a negative one gives an already-bankrupt position whose bankruptcy price
+  lies beyond the current price, as in dYdX v4 (``cross_bankruptcy_price``).
 
 Every function broadcasts over numpy arrays and returns a float for scalar input.
 
 Sources: the linear formulas are the standard ones venues document, e.g. Bybit's USDT-contract bankruptcy price
 ``entry × (1 − IMR)`` for a long (https://testnet.bytick.com/kk-KZ/help-center/article/Auto-Deleveraging-ADL) and
 BitMEX's effective leverage ``|mark value| ÷ (mark value − bankrupt value)``
-(https://www.bitmex.com/app/autoDeleveraging). The inverse-contract formula ``entry × L/(L+1)`` is Bybit's worked
+(https://www.bitmex.com/app/autoDeleveraging). The cross-margin bankruptcy price follows dYdX v4's
+``GetBankruptcyPriceInQuoteQuantums`` (``protocol/x/clob/keeper/liquidations.go`` in github.com/dydxprotocol/v4-chain):
+closing a delta of the position is worth −DNNV − TNC × |DMMR| ÷ TMMR quote units, where TNC is the account's total
+net collateral (negative when underwater) and |DMMR| ÷ TMMR the position's share of the maintenance margin. The inverse-contract formula ``entry × L/(L+1)`` is Bybit's worked
 example (https://help.bybit.com/hc/en-us/articles/900000031623-What-is-Auto-Deleveraging-ADL-).
 """
 from __future__ import annotations
@@ -21,25 +28,30 @@ import numpy as np
 from . import validate as v
 
 __all__ = [
+    "bankruptcy_price",
+    "bankruptcy_price_from_leverage",
+    "cross_bankruptcy_price",
+    "effective_leverage",
     "equity",
     "initial_margin",
-    "maintenance_margin",
-    "liquidation_price",
-    "bankruptcy_price",
-    "effective_leverage",
-    "margin_ratio",
-    "is_liquidatable",
-    "bankruptcy_price_from_leverage",
     "inverse_bankruptcy_price",
+    "is_liquidatable",
+    "liquidation_price",
+    "maintenance_margin",
+    "margin_ratio",
 ]
 
 
 def equity(collateral, size, entry_price, price):
-    """Equity (USD) of an isolated position at ``price``: collateral + size × (price − entry_price).
+    """Equity (USD) of a position at ``price``: collateral + size × (price − entry_price).
 
-    ``collateral`` ≥ 0 (USD), ``size`` any sign (base units), prices > 0 (USD per base unit).
+    ``collateral`` (USD, any sign: ≥ 0 for an isolated position; a cross-margined account's balance may be negative),
+    ``size`` any sign (base units), prices > 0 (USD per base unit). Negative equity is bad debt.
+
+    >>> equity(100.0, 2.0, 1000.0, 950.0), equity(-20.0, 2.0, 1000.0, 1000.0)
+    (0.0, -20.0)
     """
-    c = v.nonnegative("collateral", collateral)
+    c = v.finite("collateral", collateral)
     s = v.finite("size", size)
     e = v.positive("entry_price", entry_price)
     p = v.positive("price", price)
@@ -70,9 +82,13 @@ def liquidation_price(collateral, size, entry_price, mmr):
 
     Solving c + s(p − e) = mmr·|s|·p gives p = (e − c/s) / (1 − mmr·sign(s)).
     A long whose collateral covers its whole notional can never be liquidated: the result is then 0.
-    ``size`` must be non-zero.
+    ``size`` must be non-zero; ``collateral`` (USD) may be negative (cross margin, account already underwater: the
+    liquidation price then lies beyond the entry price).
+
+    >>> round(liquidation_price(100.0, 1.0, 1000.0, 0.05), 4)
+    947.3684
     """
-    c = v.nonnegative("collateral", collateral)
+    c = v.finite("collateral", collateral)
     s = v.nonzero("size", size)
     e = v.positive("entry_price", entry_price)
     r = v.open_unit("mmr", mmr)
@@ -85,13 +101,47 @@ def bankruptcy_price(collateral, size, entry_price):
     """Price (USD per base unit) at which equity is zero: p = e − c/s.
 
     Above it a short is bankrupt; below it a long is. A long whose collateral covers its whole notional has no
-    bankruptcy price above zero: the result is then 0. ``size`` must be non-zero.
+    bankruptcy price above zero: the result is then 0. ``size`` must be non-zero. ``collateral`` (USD) may be
+    negative: a cross-margined account already underwater has a bankruptcy price *beyond* its entry (above it for a
+    long, below it for a short), so closing there costs the insurance fund the difference.
+
+    >>> bankruptcy_price(100.0, 1.0, 1000.0), bankruptcy_price(100.0, -1.0, 1000.0)
+    (900.0, 1100.0)
+    >>> bankruptcy_price(-50.0, 1.0, 1000.0)  # already underwater by 50 USD at entry
+    1050.0
     """
-    c = v.nonnegative("collateral", collateral)
+    c = v.finite("collateral", collateral)
     s = v.nonzero("size", size)
     e = v.positive("entry_price", entry_price)
     c, s, e = v.broadcast(collateral=c, size=s, entry_price=e)
     return v.scalar_or_array(np.maximum(e - c / s, 0.0))
+
+
+def cross_bankruptcy_price(net_collateral, size, price, margin_share=1.0):
+    """dYdX v4 bankruptcy price (USD per base unit) of a cross-margined position: closing it at this price leaves the
+    account's equity exactly at zero for the share of collateral that backs it.
+
+    p = price − net_collateral × margin_share ÷ size, the per-unit form of dYdX v4's
+    ``GetBankruptcyPriceInQuoteQuantums`` (−DNNV − TNC × |DMMR| ÷ TMMR) for closing the whole position.
+    ``net_collateral``: the account's total net collateral TNC at ``price`` (USD, any sign: balance plus every
+    position's unrealized PnL); ``size`` ≠ 0 (base units, + long, − short); ``price`` > 0: the oracle price (USD per
+    base unit); ``margin_share`` in [0, 1]: the position's share |DMMR| ÷ TMMR of the account's maintenance margin
+    (1 for a single-position account). Negative TNC (underwater) puts the price beyond ``price``: above it for a
+    long, below it for a short; the gap × |size| is what the insurance fund pays.
+
+    >>> cross_bankruptcy_price(100.0, 10.0, 50.0)   # solvent long: bankrupt 10 USD below the oracle price
+    40.0
+    >>> cross_bankruptcy_price(-50.0, 10.0, 50.0)   # underwater by 50 USD: 5 USD above it
+    55.0
+    >>> cross_bankruptcy_price(-50.0, -10.0, 50.0)  # an underwater short: below the oracle price
+    45.0
+    """
+    tnc = v.finite("net_collateral", net_collateral)
+    s = v.nonzero("size", size)
+    p = v.positive("price", price)
+    share = v.unit_interval("margin_share", margin_share)
+    tnc, s, p, share = v.broadcast(net_collateral=tnc, size=s, price=p, margin_share=share)
+    return v.scalar_or_array(p - tnc * share / s)
 
 
 def effective_leverage(collateral, size, entry_price, price):

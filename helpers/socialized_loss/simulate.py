@@ -12,52 +12,61 @@ A TEACHING model of one perpetual market with isolated-margin traders. Per step 
    ``max_fee_rate`` × notional to the fund out of what is left, a shortfall (bad debt) below zero equity;
 4. the insurance fund follows the law of motion IF(t+1) = IF(t) + fee inflow + liquidation fees − min(IF(t), D(t))
    (Chitra, arXiv:2512.01112 v3, https://arxiv.org/abs/2512.01112v3);
-5. what the fund did not pay is socialized by ``mechanism``: ``"none"`` (left uncovered), ``"clawback"`` (profitable
-   open accounts pay in proportion to unrealised profit, at most all of it: the OKEx 2018 rule,
-   https://support.okexcn.com/hc/en-us/articles/115001762991-Terms-of-Contract-Billing-), ``"contracts_pro_rata"``
-   (every open position, long or short, pays per contract, at most its equity, water-filled: Drift v2's funding
-   delta, github.com/drift-labs/protocol-v2 ``calculate_funding_rate_deltas_to_resolve_bankruptcy``), ``"adl"``
-   (a queue: profitable accounts ranked by BitMEX's score PnL% × effective leverage
-   https://www.bitmex.com/app/autoDeleveraging give up profit in rank order and are closed at the mark).
+5. what the fund did not pay is socialized by ``mechanism``, one of the engine's registry rules
+   (:mod:`socialized_loss.rules`, applied to the path's open accounts marked at the fill price; the names are the
+   course's one vocabulary, :data:`MECHANISMS`): ``"none"`` (left uncovered), ``"clawback"`` (profitable accounts
+   pay one rate on their unrealised profit, at most all of it: the OKEx 2018 rule), ``"contracts_pro_rata"`` (every
+   open position, long or short, pays the same per contract, with no cap: Drift v2; an account charged past its
+   equity is liquidated at the next step), ``"pnl_haircut_queue"`` (the ADL paper's PnL-haircut abstraction, not any
+   venue's contract-space ADL: winners ranked by BitMEX's score PnL % × effective leverage give up their whole
+   profit in rank order; positions stay open). Sources: the rules' docstrings. The old name ``"adl"`` still works
+   and means ``"pnl_haircut_queue"`` (deprecated).
 
-Money ledgers are integer cents (int64; banker's rounding of each fill's PnL, fee and the mark-to-market PnL used by
-the mechanisms), so per path: Σ bad debt = Σ fund paid + Σ socialized + Σ uncovered exactly, and
-fund(T) = fund(0) + Σ inflows − Σ paid exactly. Sharing a residual uses the exact primitives of
-:mod:`socialized_loss.allocation` (``pro_rata`` with largest remainder, ``sequential``).
+Money ledgers are integers in minor units of ``unit`` (int64; ``unit=0.01``: cents; banker's rounding of each fill's
+PnL and fee; the rules round as documented in :mod:`socialized_loss.rules`), so per path: Σ bad debt = Σ fund paid +
+Σ socialized + Σ uncovered exactly, and fund(T) = fund(0) + Σ inflows − Σ paid exactly.
 
 Two engines give identical results on the same inputs: :func:`simulate_reference` (a plain loop over paths, steps,
 traders: read it to see the model) and :func:`simulate` (numpy, event-driven: each path runs on its own clock, a quiet
 stretch of steps costs one cumulative product of the decaying dislocation, a cascade round looks up the positions
 sorted by liquidation price; it loops over cascade rounds, and over the few paths that must socialize a residual).
+Paths are independent, so :func:`simulate` runs them in chunks (``chunk_paths``) to bound its working memory: the
+results do not depend on the chunk size.
 All random numbers are drawn up front (population, then price paths) from one Generator. Only +, −, ×, ÷, √ and
 comparisons act on the simulated state, in the same order in both engines, all correctly rounded in IEEE arithmetic,
 so Python floats and numpy float64 agree bit for bit.
 """
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
-from . import allocation
+from . import allocation, rules
 from . import validate as v
-from .liquidation import IMPACT_MODELS, _impact, price_impact
+from .liquidation import IMPACT_MODELS, _impact
+from .venue_adl import adl_order
 
 __all__ = [
+    "DEPRECATED_MECHANISMS",
     "MECHANISMS",
-    "TraderPopulation",
-    "make_population",
-    "gbm_jump_paths",
-    "crash_replay",
+    "MonteCarloSummary",
     "SimResult",
+    "TraderPopulation",
+    "crash_replay",
+    "gbm_jump_paths",
+    "make_population",
+    "monte_carlo",
     "simulate",
     "simulate_reference",
-    "MonteCarloSummary",
-    "monte_carlo",
 ]
 
-MECHANISMS = ("none", "clawback", "contracts_pro_rata", "adl")
+#: The socialization rules the simulator runs: the registry's names (``"none"``: nothing is socialized).
+MECHANISMS = ("none", "clawback", "contracts_pro_rata", "pnl_haircut_queue")
+#: Old names still accepted, and the registry name each one means.
+DEPRECATED_MECHANISMS = {"adl": "pnl_haircut_queue"}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -67,7 +76,8 @@ MECHANISMS = ("none", "clawback", "contracts_pro_rata", "adl")
 @dataclass(frozen=True)
 class TraderPopulation:
     """Traders' isolated positions: ``side`` (+1 long, −1 short), ``size`` (base units, ±, multiples of ``lot``),
-    ``leverage`` (× at entry), ``collateral`` (USD, whole cents), ``entry`` (USD per base unit)."""
+    ``leverage`` (× at entry), ``collateral`` (USD, whole minor units of the simulation's ``unit``), ``entry`` (USD
+    per base unit)."""
 
     side: np.ndarray
     size: np.ndarray
@@ -104,13 +114,18 @@ def make_population(
     notional_sigma: float = 1.0,
     entry_sd: float = 0.01,
     lot: float = 0.001,
+    unit: float = 0.01,
 ) -> TraderPopulation:
     """Draw ``n_traders`` traders from stated distributions (``seed``: int or Generator).
 
     side: long with probability ``long_share``; leverage: log-uniform on [1, ``max_leverage``]; notional (USD):
     lognormal, median ``notional_median``, log-sd ``notional_sigma``; entry: ``s0`` × exp(N(0, ``entry_sd``)) (they
     entered at slightly different prices); size = notional ÷ entry rounded to ``lot`` (at least one lot);
-    collateral = |size| × entry ÷ leverage rounded to the cent.
+    collateral = |size| × entry ÷ leverage rounded to ``unit`` (USD; 0.01: the cent).
+
+    >>> pop = make_population(3, seed=0)
+    >>> len(pop), pop.lot, bool((pop.collateral > 0).all())
+    (3, 0.001, True)
     """
     n = v.integer("n_traders", n_traders, 1)
     g = v.rng(seed)
@@ -123,13 +138,14 @@ def make_population(
     sig = float(v.nonnegative("notional_sigma", notional_sigma))
     esd = float(v.nonnegative("entry_sd", entry_sd))
     lot = float(v.positive("lot", lot))
+    per = _per(unit)
     side = np.where(g.random(n) < ls, 1.0, -1.0)
     lev = np.exp(g.random(n) * np.log(lmax))
     notional = med * np.exp(sig * g.standard_normal(n))
     entry = s0 * np.exp(esd * g.standard_normal(n))
     lots = np.maximum(np.rint(notional / entry / lot), 1.0)
     size = side * lots * lot
-    coll = np.rint(np.abs(size) * entry / lev * 100.0) / 100.0
+    coll = np.rint(np.abs(size) * entry / lev * per) / per
     return TraderPopulation(side=side, size=size, leverage=lev, collateral=coll, entry=entry, lot=lot)
 
 
@@ -200,45 +216,67 @@ def crash_replay(
 # Results
 
 
+_LEDGERS = ("fund", "bad_debt", "fund_paid", "socialized", "uncovered", "liq_fee", "charged")
+
+
 @dataclass(frozen=True)
 class SimResult:
-    """Result of :func:`simulate` / :func:`simulate_reference`. Ledgers in integer cents (int64).
+    """Result of :func:`simulate` / :func:`simulate_reference`. Ledgers in integer minor units of ``unit`` (int64;
+    cents when ``unit`` is 0.01).
 
-    Per path × step (P × T, step t = 1…T in column t − 1): ``bad_debt_cents`` (loss beyond collateral of the
-    liquidated), ``fund_paid_cents``, ``socialized_cents``, ``uncovered_cents``, ``liq_fee_cents`` (liquidation fees
-    to the fund), ``n_liquidated``, ``n_deleveraged`` (ADL closes). Per path × (T + 1): ``mark`` (USD per base unit
-    after each step's cascade; column 0 the start), ``fund_cents``. Per path × trader: ``charged_cents`` (what
-    socialization took from each trader) and ``liquidated_step`` (step of liquidation, −1 never).
+    Per path × step (P × T, step t = 1…T in column t − 1): ``bad_debt_minor`` (loss beyond collateral of the
+    liquidated), ``fund_paid_minor``, ``socialized_minor``, ``uncovered_minor``, ``liq_fee_minor`` (liquidation fees
+    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed). Per path × (T + 1): ``mark``
+    (USD per base unit after each step's cascade; column 0 the start), ``fund_minor``. Per path × trader:
+    ``charged_minor`` (what socialization took from each trader) and ``liquidated_step`` (step of liquidation, −1
+    never). ``fee_inflow_minor``: the fund's fee inflow per step. The same ledgers are also readable under their
+    older names ``*_cents`` (``bad_debt_cents`` …, the same arrays).
     """
 
     mechanism: str
     mark: np.ndarray
-    fund_cents: np.ndarray
-    bad_debt_cents: np.ndarray
-    fund_paid_cents: np.ndarray
-    socialized_cents: np.ndarray
-    uncovered_cents: np.ndarray
-    liq_fee_cents: np.ndarray
+    fund_minor: np.ndarray
+    bad_debt_minor: np.ndarray
+    fund_paid_minor: np.ndarray
+    socialized_minor: np.ndarray
+    uncovered_minor: np.ndarray
+    liq_fee_minor: np.ndarray
     n_liquidated: np.ndarray
     n_deleveraged: np.ndarray
-    charged_cents: np.ndarray
+    charged_minor: np.ndarray
     liquidated_step: np.ndarray
-    fee_inflow_cents: int = 0
+    fee_inflow_minor: int = 0
+    unit: float = 0.01
+
+    # the names from before ``unit`` (minor units, cents when unit = 0.01): the lessons and checks read them
+    fund_cents = property(lambda self: self.fund_minor, doc="Same array as ``fund_minor``.")
+    bad_debt_cents = property(lambda self: self.bad_debt_minor, doc="Same array as ``bad_debt_minor``.")
+    fund_paid_cents = property(lambda self: self.fund_paid_minor, doc="Same array as ``fund_paid_minor``.")
+    socialized_cents = property(lambda self: self.socialized_minor, doc="Same array as ``socialized_minor``.")
+    uncovered_cents = property(lambda self: self.uncovered_minor, doc="Same array as ``uncovered_minor``.")
+    liq_fee_cents = property(lambda self: self.liq_fee_minor, doc="Same array as ``liq_fee_minor``.")
+    charged_cents = property(lambda self: self.charged_minor, doc="Same array as ``charged_minor``.")
+    fee_inflow_cents = property(lambda self: self.fee_inflow_minor, doc="Same as ``fee_inflow_minor``.")
 
     @property
     def fund(self) -> np.ndarray:
         """Fund balance (USD), paths × (T + 1)."""
-        return self.fund_cents / 100.0
+        return self.fund_minor / _per(self.unit)
 
     @property
     def socialized(self) -> np.ndarray:
         """Socialized loss per path (USD)."""
-        return self.socialized_cents.sum(axis=1) / 100.0
+        return self.socialized_minor.sum(axis=1) / _per(self.unit)
 
     @property
     def bad_debt(self) -> np.ndarray:
         """Bad debt per path (USD)."""
-        return self.bad_debt_cents.sum(axis=1) / 100.0
+        return self.bad_debt_minor.sum(axis=1) / _per(self.unit)
+
+
+def _per(unit) -> float:
+    """Minor units per USD: 1 / ``unit``, snapped to an integer when it is one (0.01 → 100.0 exactly)."""
+    return allocation._scale(unit)
 
 
 @dataclass
@@ -251,14 +289,28 @@ class _Params:
     coef: float
     max_impact: float
     resilience: float
-    fund0_c: int
-    fee_in_c: int
+    fund0_m: int
+    fee_in_m: int
     max_rounds: int
+    unit: float
+    per: float
 
 
-def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow, max_rounds):
-    v.choice("mechanism", mechanism, MECHANISMS)
+def _mechanism(name) -> str:
+    """A mechanism name from :data:`MECHANISMS`; an old name is mapped to its registry name with a warning."""
+    if isinstance(name, str) and name in DEPRECATED_MECHANISMS:
+        new = DEPRECATED_MECHANISMS[name]
+        warnings.warn(f"mechanism {name!r} is deprecated: it is the ADL paper's PnL-haircut abstraction, now named "
+                      f"{new!r}", DeprecationWarning, stacklevel=4)
+        return new
+    return v.choice("mechanism", name, MECHANISMS)
+
+
+def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow, max_rounds,
+            unit):
+    mechanism = _mechanism(mechanism)
     v.choice("impact", impact, IMPACT_MODELS)
+    per = _per(unit)
     return _Params(
         mechanism=mechanism,
         mmr=float(v.open_unit("mmr", mmr)),
@@ -268,9 +320,11 @@ def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resil
         coef=float(v.nonnegative("coef", coef)),
         max_impact=float(v.open_unit("max_impact", max_impact)),
         resilience=float(v.unit_interval("resilience", resilience)),
-        fund0_c=int(np.rint(float(v.nonnegative("fund0", fund0)) * 100.0)),
-        fee_in_c=int(np.rint(float(v.nonnegative("fee_inflow", fee_inflow)) * 100.0)),
+        fund0_m=int(np.rint(float(v.nonnegative("fund0", fund0)) * per)),
+        fee_in_m=int(np.rint(float(v.nonnegative("fee_inflow", fee_inflow)) * per)),
         max_rounds=v.integer("max_rounds", max_rounds, 1),
+        unit=float(unit),
+        per=per,
     )
 
 
@@ -294,42 +348,35 @@ def _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw):
     return population, np.ascontiguousarray(prices, dtype=float)
 
 
-def _liq_price(coll_c, size, entry, mmr, side):
-    """Liquidation price (USD per base unit): (entry − collateral/size) / (1 − mmr·side); collateral in cents.
-    Same formula as :func:`socialized_loss.margin.liquidation_price`, also for a negative collateral."""
-    return (entry - (coll_c / 100.0) / size) / (1.0 - mmr * side)
+def _liq_price(coll_m, size, entry, mmr, side, per):
+    """Liquidation price (USD per base unit): (entry − collateral/size) / (1 − mmr·side); collateral in minor units
+    (``per`` of them to the USD). Same formula as :func:`socialized_loss.margin.liquidation_price`, also for a
+    negative collateral."""
+    return (entry - (coll_m / per) / size) / (1.0 - mmr * side)
 
 
-def _socialize_path(mechanism, residual_c, active, coll_c, size, entry, mark):
-    """Share ``residual_c`` cents of one path over its traders. Returns (charges in cents (int64, per trader),
-    closed: bool per trader closed by ADL). Used by both engines (numpy on one path's arrays); the sharing is the
-    integer core of :func:`socialized_loss.allocation.pro_rata` / ``sequential`` (amounts already in cents)."""
-    n = size.size
-    pnl_c = np.rint(size * (mark - entry) * 100.0).astype(np.int64)
-    eq_c = coll_c + pnl_c
-    closed = np.zeros(n, bool)
-    if mechanism == "clawback":  # pro rata to profit, at most the profit
-        w = np.where(active & (pnl_c > 0), pnl_c, 0)
-        if w.sum() == 0:
-            return np.zeros(n, np.int64), closed
-        charges = allocation._pro_rata_int(residual_c, w.astype(float), w)
-    elif mechanism == "contracts_pro_rata":  # pro rata to contracts, at most the equity
-        ok = active & (eq_c > 0)
-        if not ok.any():
-            return np.zeros(n, np.int64), closed
-        charges = allocation._pro_rata_int(residual_c, np.where(ok, np.abs(size), 0.0), np.where(ok, eq_c, 0))
-    elif mechanism == "adl":  # a queue by score, each gives up at most its profit
-        win = active & (pnl_c > 0) & (eq_c > 0)
-        pnl = size * (mark - entry)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            score = (pnl / (np.abs(size) * entry)) * (np.abs(size) * mark / (coll_c / 100.0 + pnl))
-        score = np.where(win, score, -np.inf)
-        order = np.argsort(-score, kind="stable")  # highest score first, ties by index
-        charges = allocation._sequential_int(residual_c, np.where(win, pnl_c, 0), order)
-        closed = charges > 0
-    else:
-        return np.zeros(n, np.int64), closed
-    return charges, closed
+# ----------------------------------------------------------------------------------------------------------------
+# Socialization: the registry's rules (socialized_loss.rules), over one path's open accounts
+
+#: The ranking the ``"pnl_haircut_queue"`` uses for its queue: BitMEX's PnL % × effective leverage
+#: (:func:`socialized_loss.venue_adl.adl_scores`), highest first.
+QUEUE_RANKING = "pnl_x_leverage"
+
+
+def _socialize_path(mechanism, residual_m, coll_m, size, entry, mark, per, unit):
+    """Share ``residual_m`` minor units of one path over its open accounts (``coll_m`` collateral in minor units,
+    ``size``, ``entry``, at ``mark``) by the registry's rule ``mechanism``. Returns (charges in minor units, int64
+    per account; closed: bool per account, its whole position closed by the rule). Both engines call it with the same
+    accounts in the same order (the open ones, by index), so they share to the minor unit alike."""
+    book = rules.Book(size, entry, coll_m / per, mark)
+    params = {}
+    if mechanism == "pnl_haircut_queue":
+        params["order"] = adl_order(book, np.arange(book.n), QUEUE_RANKING)
+    got = rules.apply_rule(mechanism, book, residual_m / per, unit=unit, **params)
+    charges = np.rint(got.charges * per).astype(np.int64)
+    if np.any(got.closed[got.closed > 0] < np.abs(size[got.closed > 0])):
+        raise NotImplementedError(f"rule {mechanism!r} closes part of a position: the simulator closes whole ones")
+    return charges, got.closed > 0
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -356,16 +403,23 @@ def simulate_reference(
     fund0: float = 20_000.0,
     fee_inflow: float = 5.0,
     max_rounds: int = 50,
+    unit: float = 0.01,
 ) -> SimResult:
     """The simulation as a readable loop over paths, steps and traders. Same arguments and result as
-    :func:`simulate` (see the module docstring for the model); slow: use it to read, and to check :func:`simulate`."""
+    :func:`simulate` (see the module docstring for the model); slow: use it to read, and to check :func:`simulate`.
+
+    >>> r = simulate_reference(n_traders=20, n_steps=30, n_paths=2, seed=1)
+    >>> bool((r.bad_debt_minor == r.fund_paid_minor + r.socialized_minor + r.uncovered_minor).all())
+    True
+    """
     pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
-                 max_rounds)
+                 max_rounds, unit)
     pop, prices = _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw)
     P, T = prices.shape[0], prices.shape[1] - 1
     N = len(pop)
+    per = pr.per
     side, size, entry = pop.side.tolist(), pop.size.tolist(), pop.entry.tolist()
-    coll0 = np.rint(pop.collateral * 100.0).astype(np.int64).tolist()
+    coll0 = np.rint(pop.collateral * per).astype(np.int64).tolist()
     out = {k: np.zeros((P, T), np.int64) for k in
            ("bad", "paid", "soc", "unc", "fees", "nliq", "ndel")}
     mark_rec = np.empty((P, T + 1))
@@ -374,11 +428,11 @@ def simulate_reference(
     liq_step = np.full((P, N), -1, np.int64)
 
     for p in range(P):
-        coll = list(coll0)  # collateral in cents
+        coll = list(coll0)  # collateral in minor units
         active = [True] * N
-        liq_px = [_liq_price(coll[i], size[i], entry[i], pr.mmr, side[i]) for i in range(N)]
+        liq_px = [_liq_price(coll[i], size[i], entry[i], pr.mmr, side[i], per) for i in range(N)]
         d = 0.0  # price dislocation left by forced flow: the mark is F × (1 + d)
-        fund = pr.fund0_c
+        fund = pr.fund0_m
         mark_rec[p, 0] = prices[p, 0]
         fund_rec[p, 0] = fund
         for t in range(1, T + 1):
@@ -390,17 +444,17 @@ def simulate_reference(
                 hit = [i for i in range(N) if active[i] and (mark < liq_px[i] if side[i] > 0 else mark > liq_px[i])]
                 if not hit:
                     break
-                net = sum(round(size[i] * mark * 100.0) for i in hit)  # cents; + = net selling
-                move = float(_impact(abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact))
+                net = sum(round(size[i] * mark * per) for i in hit)  # minor units; + = net selling
+                move = float(_impact(abs(net) / per, pr.depth, pr.impact, pr.coef, pr.max_impact))
                 if net > 0:  # net selling: the price falls by the share `move`
                     d = (1.0 + d) * (1.0 - move) - 1.0
                 elif net < 0:  # net buying (shorts closed): it rises
                     d = (1.0 + d) * (1.0 + move) - 1.0
                 fill = F * (1.0 + d)  # everyone in this round fills at the moved price
                 for i in hit:
-                    equity = coll[i] + round(size[i] * (fill - entry[i]) * 100.0)
+                    equity = coll[i] + round(size[i] * (fill - entry[i]) * per)
                     if equity >= 0:  # the fund takes its fee out of what is left
-                        fees += min(equity, round(pr.max_fee_rate * abs(size[i]) * fill * 100.0))
+                        fees += min(equity, round(pr.max_fee_rate * abs(size[i]) * fill * per))
                     else:  # the loss beyond collateral: bad debt
                         bad += -equity
                     active[i] = False
@@ -409,12 +463,15 @@ def simulate_reference(
             mark = F * (1.0 + d)
             # insurance fund: law of motion
             paid = min(fund, bad)
-            fund = fund + pr.fee_in_c + fees - paid
+            fund = fund + pr.fee_in_m + fees - paid
             residual = bad - paid
             soc = ndel = 0
             if residual > 0 and pr.mechanism != "none":
-                ch, closed = _socialize_path(pr.mechanism, residual, np.array(active), np.array(coll, np.int64),
-                                             pop.size, pop.entry, mark)
+                op = [i for i in range(N) if active[i]]  # the open accounts, by index
+                ch_op, closed_op = _socialize_path(pr.mechanism, residual, np.array([coll[i] for i in op], np.int64),
+                                                   pop.size[op], pop.entry[op], mark, per, pr.unit)
+                ch, closed = np.zeros(N, np.int64), np.zeros(N, bool)
+                ch[op], closed[op] = ch_op, closed_op
                 for i in range(N):
                     if ch[i]:
                         c = int(ch[i])
@@ -425,7 +482,7 @@ def simulate_reference(
                             active[i] = False
                             ndel += 1
                         else:
-                            liq_px[i] = _liq_price(coll[i], size[i], entry[i], pr.mmr, side[i])
+                            liq_px[i] = _liq_price(coll[i], size[i], entry[i], pr.mmr, side[i], per)
             out["bad"][p, t - 1], out["paid"][p, t - 1] = bad, paid
             out["soc"][p, t - 1], out["unc"][p, t - 1] = soc, residual - soc
             out["fees"][p, t - 1], out["nliq"][p, t - 1], out["ndel"][p, t - 1] = fees, nliq, ndel
@@ -433,11 +490,21 @@ def simulate_reference(
             fund_rec[p, t] = fund
             d = d * (1.0 - pr.resilience)  # the book refills: the dislocation shrinks
     return SimResult(pr.mechanism, mark_rec, fund_rec, out["bad"], out["paid"], out["soc"], out["unc"], out["fees"],
-                     out["nliq"], out["ndel"], charged, liq_step, pr.fee_in_c)
+                     out["nliq"], out["ndel"], charged, liq_step, pr.fee_in_m, pr.unit)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Vectorised engine
+
+#: Working memory the vectorised engine aims at per chunk of paths (bytes), besides its result.
+CHUNK_BYTES = 64 * 2**20
+
+
+def _chunk_paths(n_traders: int, n_steps: int) -> int:
+    """Paths per chunk: the engine's working memory is at most about 150 bytes per trader and 16 per step for each
+    path (a cascade round over every position, a socialized path's own sorted row and collateral, padded prices and
+    marks), so this many paths fit in :data:`CHUNK_BYTES`."""
+    return max(1, CHUNK_BYTES // (150 * n_traders + 16 * (n_steps + 50)))
 
 
 def simulate(
@@ -460,6 +527,8 @@ def simulate(
     fund0: float = 20_000.0,
     fee_inflow: float = 5.0,
     max_rounds: int = 50,
+    unit: float = 0.01,
+    chunk_paths: int | None = None,
 ) -> SimResult:
     """Simulate ``n_paths`` paths of ``n_steps`` steps of a market of ``n_traders`` traders (model: module docstring).
 
@@ -468,20 +537,46 @@ def simulate(
     given. ``mechanism`` in ``MECHANISMS``; ``mmr`` maintenance margin rate; ``max_fee_rate`` the dYdX fee cap;
     ``depth`` (USD, the book's 1 % depth), ``impact``, ``coef``, ``max_impact``: the impact model; ``resilience``
     the share of the dislocation that heals each step; ``fund0`` the initial fund (USD); ``fee_inflow`` the fund's
-    share of trading fees per step (USD); ``max_rounds`` cascade rounds per step. Returns a :class:`SimResult`.
+    share of trading fees per step (USD); ``max_rounds`` cascade rounds per step; ``unit`` the money's minor unit
+    (USD; the ledgers count it). ``chunk_paths``: paths run at once (default: as many as keep the working memory near
+    :data:`CHUNK_BYTES`); the result does not depend on it. Returns a :class:`SimResult`.
 
     Event-driven and vectorised over paths (see the comments in the code); it agrees with
-    :func:`simulate_reference` to the bit (same floating-point operations in the same order) and to the cent.
+    :func:`simulate_reference` to the bit (same floating-point operations in the same order) and to the minor unit.
+
+    >>> r = simulate(n_traders=200, n_steps=100, n_paths=3, seed=2)
+    >>> r.bad_debt_minor.shape, bool((r.fund_minor >= 0).all())
+    ((3, 100), True)
     """
     pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
-                 max_rounds)
+                 max_rounds, unit)
     pop, prices = _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw)
     P, T = prices.shape[0], prices.shape[1] - 1
     N = len(pop)
+    step = _chunk_paths(N, T) if chunk_paths is None else v.integer("chunk_paths", chunk_paths, 1)
+    # the result, written chunk by chunk
+    o = dict(mark=np.empty((P, T + 1)), fund=np.empty((P, T + 1), np.int64), charged=np.zeros((P, N), np.int64),
+             liq_step=np.full((P, N), -1, np.int64),
+             **{k: np.zeros((P, T), np.int64) for k in ("bad", "paid", "soc", "unc", "fee", "nliq", "ndel")})
+    for a in range(0, P, step):
+        _run_paths(pr, pop, prices[a:a + step], {k: x[a:a + step] for k, x in o.items()})
+    return SimResult(pr.mechanism, o["mark"], o["fund"], o["bad"], o["paid"], o["soc"], o["unc"], o["fee"],
+                     o["nliq"], o["ndel"], o["charged"], o["liq_step"], pr.fee_in_m, pr.unit)
+
+
+def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) -> None:
+    """The vectorised engine on the paths ``prices`` (P × (T + 1)); writes the ledgers into the arrays of ``o``
+    (rows of the result: ``mark``, ``fund``, ``charged``, ``liq_step`` and the P × T ``bad`` … ``ndel``)."""
+    P, T = prices.shape[0], prices.shape[1] - 1
+    N = len(pop)
+    per = pr.per
     side, size, entry = pop.side, pop.size, pop.entry
     fee_size = pr.max_fee_rate * np.abs(size)  # the fee cap is fee_size × fill
     keep = 1.0 - pr.resilience
-    fee_in = pr.fee_in_c
+    fee_in = pr.fee_in_m
+    charged, liq_step = o["charged"], o["liq_step"]
+    nliq_f = o["nliq"].reshape(-1)  # views: rows of a C-ordered array
+    soc_rec, ndel_rec, unc_rec = o["soc"], o["ndel"], o["unc"]
 
     # How it works. Paths are independent: each advances on its own clock, and one pass of the main loop moves every
     # path on by a quiet stretch (up to H steps) and/or one cascade round, whatever step it is at.
@@ -496,10 +591,9 @@ def simulate(
     #    follows is known at once (is the next key beyond the fill price?), so a cascade of r rounds takes r passes.
     #  * The paths share one sorted row (their populations are the same) until a socialization changes a path's
     #    collateral: that path then gets its own row (its closed positions first, with key −inf).
-    # Ledgers of event steps and liquidations are logged and written at the end; the fund is the cumulative sum of
-    # its flows (exact in integer cents).
+    # Ledgers are written as events happen; the fund is the cumulative sum of its flows (exact in integers).
     H = 48  # steps looked ahead at once by a waiting path
-    coll0 = np.rint(pop.collateral * 100.0).astype(np.int64)
+    coll0 = np.rint(pop.collateral * per).astype(np.int64)
     longs, shorts = np.flatnonzero(side > 0), np.flatnonzero(side < 0)
     NL, NS = longs.size, shorts.size
     offS = NL + 1  # a row: NL longs, +inf, NS shorts, +inf (the +inf places are never hit)
@@ -509,19 +603,20 @@ def simulate(
     tab = np.empty(width, complex)  # 2 × row + half + i·key: sorted
     keys_f = np.empty(width)  # the keys again, as floats
     perm_f = np.empty(width, np.intp)  # trader at each place
-    collw_f = np.empty(width, np.int64)  # their collateral (cents)
+    collw_f = np.empty(width, np.int64)  # their collateral (minor units)
     row_of = {}  # path → its own row
-    coll = {}  # path → collateral per trader (cents), once socialized
+    coll = {}  # path → collateral per trader (minor units), once socialized
 
     def write_row(rw, coll_p, closed=None):
-        """Write row rw for collateral coll_p (cents per trader), ``closed`` positions first; return its pointers."""
-        kk = -side * _liq_price(coll_p, size, entry, pr.mmr, side)
+        """Write row rw for collateral coll_p (minor units per trader), ``closed`` positions first; return its
+        pointers."""
+        kk = -side * _liq_price(coll_p, size, entry, pr.mmr, side, per)
         k_row, i_row = [], []
         for idx in (longs, shorts):
             on = np.ones(idx.size, bool) if closed is None else ~closed[idx]
-            o = idx[on][np.argsort(kk[idx[on]], kind="stable")]
-            k_row.append(np.concatenate((np.full(idx.size - o.size, -np.inf), kk[o], [np.inf])))
-            i_row.append(np.concatenate((idx[~on], o, [0])))
+            oi = idx[on][np.argsort(kk[idx[on]], kind="stable")]
+            k_row.append(np.concatenate((np.full(idx.size - oi.size, -np.inf), kk[oi], [np.inf])))
+            i_row.append(np.concatenate((idx[~on], oi, [0])))
         k_row, i_row = np.concatenate(k_row), np.concatenate(i_row)
         sl = slice(rw * width, (rw + 1) * width)
         keys_f[sl], perm_f[sl], collw_f[sl] = k_row, i_row, coll_p[i_row]
@@ -543,20 +638,19 @@ def simulate(
     px_w = np.lib.stride_tricks.sliding_window_view(px_f, H + 1)
     mark_pad = np.empty((P, stride))
     mark_pad[:, 0] = prices[:, 0]
-    mark_w = np.lib.stride_tricks.sliding_window_view(mark_pad.ravel(), H + 1, writeable=True)
-    now = np.arange(P) * stride + 1  # flat index of each path's next step (t0 + 1)
+    mark_f = mark_pad.ravel()
+    mark_w = np.lib.stride_tricks.sliding_window_view(mark_f, H + 1, writeable=True)
+    base = np.arange(P) * stride  # flat index of each path's step 0
+    now = base + 1  # flat index of each path's next step (t0 + 1)
 
     d = np.zeros(P)  # dislocation at the start of the next step; in a cascade its current value
-    g = pr.fund0_c - fee_in * (now - 1)  # the fund after a step of flat index n, until the next event: g + fee_in × n
+    g = pr.fund0_m - fee_in * (now - 1 - base)  # the fund after step t, until the next event: g + fee_in × t
     rnd = np.zeros(P, np.intp)
-    acc = np.zeros((P, 2))  # this step's liquidation fees and bad debt (cents, exact in float64)
+    acc = np.zeros((P, 2))  # this step's liquidation fees and bad debt (minor units, exact in float64)
     casc = np.zeros(P, bool)  # in a cascade
     wait = np.ones(P, bool)  # looking for its next event
     last = now + T - 1  # flat index of step T
-    charged = np.zeros((P, N), np.int64)
-    soc_rec = np.zeros((P, T), np.int64)
-    ndel_rec = np.zeros((P, T), np.int64)
-    log_liq, log_ev = [], []
+    bad_f, paid_f, fee_f = (o[k].reshape(-1) for k in ("bad", "paid", "fee"))
 
     while True:
         # 1. waiting paths: their next H steps, up to (not including) the next event step
@@ -594,24 +688,27 @@ def simulate(
         c2 = cnt2.ravel()
         cs = np.cumsum(c2)
         pos = np.arange(cs[-1]) + np.repeat(pc.ravel() + c2 - cs, c2)  # the places hit
-        r = np.repeat(c, c2[0::2] + c2[1::2])  # their paths
+        n_hit = c2[0::2] + c2[1::2]
+        r = np.repeat(c, n_hit)  # their paths
         i = perm_f.take(pos)
         size_i = size.take(i)
-        vol = np.rint(size_i * mark.take(r) * 100.0)  # cents, exact integers in float64
+        vol = np.rint(size_i * mark.take(r) * per)  # minor units, exact integers in float64
         net = np.bincount(r, weights=vol, minlength=P)
-        move = _impact(np.abs(net) / 100.0, pr.depth, pr.impact, pr.coef, pr.max_impact)
+        move = _impact(np.abs(net) / per, pr.depth, pr.impact, pr.coef, pr.max_impact)
         # net > 0: d ← (1 + d)(1 − move) − 1; net < 0: (1 + d)(1 + move) − 1 (1 − (−move) is 1 + move exactly)
         d = np.where(net != 0, (1.0 + d) * (1.0 - move * np.sign(net)) - 1.0, d)
         fill = F * (1.0 + d)
         fill_i = fill.take(r)
-        eq = collw_f.take(pos) + np.rint(size_i * (fill_i - entry.take(i)) * 100.0).astype(np.int64)
-        cap = np.rint(fee_size.take(i) * fill_i * 100.0).astype(np.int64)
+        eq = collw_f.take(pos) + np.rint(size_i * (fill_i - entry.take(i)) * per).astype(np.int64)
+        cap = np.rint(fee_size.take(i) * fill_i * per).astype(np.int64)
         neg = eq < 0  # bad debt −eq; otherwise the fund's fee min(eq, cap)
         acc += np.bincount(2 * r + neg, weights=np.where(neg, -eq, np.minimum(eq, cap)),
                            minlength=2 * P).reshape(P, 2)
         ptr[c] += cnt2
         rnd += casc
-        log_liq.append((r, i, now.take(r)))
+        t_c = now[c] - base[c]  # their step
+        liq_step[r, i] = np.repeat(t_c, n_hit)
+        nliq_f[c * T + t_c - 1] += n_hit
         # does the next round liquidate anyone? (its mark is this round's fill)
         beyond = keys_f.take(ptr) < fill[:, None] * two
         end = casc > ((beyond[:, 0] | beyond[:, 1]) & (rnd < pr.max_rounds))
@@ -621,29 +718,31 @@ def simulate(
         f = np.flatnonzero(end)
         casc ^= end
         fee, bad = acc[f].astype(np.int64).T
-        tf = now[f]
+        tf = now[f] - base[f]  # their step
         paid = np.minimum(g[f] + fee_in * (tf - 1), bad)  # the fund before the step pays what it can
         g[f] += fee - paid
         residual = bad - paid
-        log_ev.append((tf, fill[f], bad, paid, fee, residual))
+        mark_f[now[f]] = fill[f]
+        at = f * T + tf - 1
+        bad_f[at], paid_f[at], fee_f[at] = bad, paid, fee
+        unc_rec[f, tf - 1] = residual
         if pr.mechanism != "none" and residual.any():
             for u in np.flatnonzero(residual):  # rare: paths whose fund ran out this step
                 p = f[u]
-                tp = tf[u] - p * stride - 1  # column of the ledgers
                 r0 = row_of.get(p, 0) * width
                 op = np.concatenate((perm_f[ptr[p, 0]:r0 + NL], perm_f[ptr[p, 1]:r0 + offS + NS]))
                 op.sort()  # the open positions, by index
                 cp = coll.setdefault(p, coll0.copy())
-                # only open positions are charged, and shares and ties (largest remainder, queue order) depend only on
-                # their order: sharing over them alone gives the reference's charges
-                ch, closed = _socialize_path(pr.mechanism, int(residual[u]), np.ones(op.size, bool), cp[op],
-                                             size[op], entry[op], fill[p])
+                # the open accounts by index, as the reference passes them: the same charges to the minor unit
+                ch, closed = _socialize_path(pr.mechanism, int(residual[u]), cp[op], size[op], entry[op], fill[p], per,
+                                             pr.unit)
                 if not ch.any():
                     continue
                 cp[op] -= ch
                 charged[p, op] += ch
-                soc_rec[p, tp] = ch.sum()
-                ndel_rec[p, tp] = closed.sum()
+                soc_rec[p, tf[u] - 1] = ch.sum()
+                unc_rec[p, tf[u] - 1] -= ch.sum()
+                ndel_rec[p, tf[u] - 1] = closed.sum()
                 gone = np.ones(N, bool)
                 gone[op[~closed]] = False
                 if p not in row_of:
@@ -654,37 +753,20 @@ def simulate(
                     n_rows += 1
                 ptr[p] = write_row(row_of[p], cp, gone)
                 q_re[p] = 2 * row_of[p] + np.array([0.0, 1.0])
-        now[f] = tf + 1
+        now[f] += 1
         d[f] *= keep
         rnd[f] = 0
         acc[f] = 0.0
-        wait[f] = tf < last[f]
+        wait[f] = now[f] <= last[f]
 
-    mark_rec = mark_pad[:, :T + 1].copy()
-    z = lambda: np.zeros((P, T), np.int64)  # noqa: E731
-    bad_rec, paid_rec, fee_rec, unc_rec, nliq_rec = z(), z(), z(), z(), z()
-    liq_step = np.full((P, N), -1, np.int64)
-    if log_ev:
-        tf, mk, bad, paid, fee, residual = (np.concatenate(a) for a in zip(*log_ev))
-        p, t = np.divmod(tf, stride)  # t: the step
-        mark_rec[p, t] = mk
-        at = (p, t - 1)
-        bad_rec[at], paid_rec[at], fee_rec[at] = bad, paid, fee
-        unc_rec[at] = residual - soc_rec[at]
-    if log_liq:
-        r, i, tf = (np.concatenate(a) for a in zip(*log_liq))
-        t = tf - r * stride  # the step
-        liq_step[r, i] = t
-        nliq_rec = np.bincount(r * T + t - 1, minlength=P * T).reshape(P, T)
-    fund_rec = np.empty((P, T + 1), np.int64)
-    flow = fund_rec[:, 1:]
-    np.subtract(fee_rec, paid_rec, out=flow)
+    o["mark"][:] = mark_pad[:, :T + 1]
+    fund = o["fund"]
+    flow = fund[:, 1:]
+    np.subtract(o["fee"], o["paid"], out=flow)
     flow += fee_in
-    flow[:, 0] += pr.fund0_c
+    flow[:, 0] += pr.fund0_m
     np.cumsum(flow, axis=1, out=flow)
-    fund_rec[:, 0] = pr.fund0_c
-    return SimResult(pr.mechanism, mark_rec, fund_rec, bad_rec, paid_rec, soc_rec, unc_rec, fee_rec, nliq_rec,
-                     ndel_rec, charged, liq_step, pr.fee_in_c)
+    fund[:, 0] = pr.fund0_m
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -727,8 +809,11 @@ def monte_carlo(
 ) -> dict:
     """Run :func:`simulate` for each of ``mechanisms`` on the same population and price paths (common random
     numbers) and summarise: a dict mechanism → :class:`MonteCarloSummary`. ``kwargs`` go to :func:`simulate`."""
+    if isinstance(mechanisms, str):
+        raise ValueError(f"mechanisms must be a sequence of names from {MECHANISMS}, got the string {mechanisms!r}")
     for mname in mechanisms:
-        v.choice("mechanisms", mname, MECHANISMS)
+        if mname not in DEPRECATED_MECHANISMS:
+            v.choice("mechanisms", mname, MECHANISMS)
     lv = np.atleast_1d(v.unit_interval("quantile_levels", quantile_levels))
     pop, prices = _inputs(n_traders, n_steps, n_paths, seed, kwargs.pop("population", None),
                           kwargs.pop("prices", None), kwargs.pop("price_kw", None))
@@ -744,16 +829,17 @@ def monte_carlo(
     out = {}
     for mname in mechanisms:
         r = simulate(population=pop, prices=prices, mechanism=mname, **kwargs)
-        by_group = (r.charged_cents @ G.T) / 100.0
+        per = _per(r.unit)
+        by_group = (r.charged_minor @ G.T) / per
         soc = r.socialized
         tot = by_group.sum()
         out[mname] = MonteCarloSummary(
-            mechanism=mname,
+            mechanism=r.mechanism,
             bad_debt=r.bad_debt,
-            fund_paid=r.fund_paid_cents.sum(axis=1) / 100.0,
+            fund_paid=r.fund_paid_minor.sum(axis=1) / per,
             socialized=soc,
-            uncovered=r.uncovered_cents.sum(axis=1) / 100.0,
-            fund_final=r.fund_cents[:, -1] / 100.0,
+            uncovered=r.uncovered_minor.sum(axis=1) / per,
+            fund_final=r.fund_minor[:, -1] / per,
             n_liquidated=r.n_liquidated.sum(axis=1),
             p_socialized=float(np.mean(soc > 0)),
             charged_by_group=by_group,

@@ -3,7 +3,7 @@
 Every rule here is ``allocation.pro_rata`` with a different weight (profit, |contracts|, deposits); money is exact in
 integer minor units (``unit=0.01`` = USD cents, ``1e-8`` for BTC) with largest-remainder rounding, see ``allocation``.
 
-Venue rules (as documented at time of capture; see ``/work/shared/research/domain.md`` a.2):
+Venue rules (as documented at time of capture; sources in ``data/venues.toml`` and lesson 04's references):
 
 - Clawback, OKEx futures 2018: only accounts with a net profit for the week pay, "a portion of the profit in equal
   percentage from all profited traders" (https://support.okexcn.com/hc/en-us/articles/115001762991-Terms-of-Contract-Billing-).
@@ -31,15 +31,15 @@ from .allocation import _pro_rata_int, _to_minor, from_minor
 
 __all__ = [
     "Clawback",
-    "clawback",
     "ContractsProRata",
-    "contracts_pro_rata",
-    "deposit_index_haircut",
     "DepositHaircut",
-    "deposit_haircut_charges",
     "WithdrawalHaircut",
-    "withdrawal_haircut",
+    "clawback",
+    "contracts_pro_rata",
+    "deposit_haircut_charges",
+    "deposit_index_haircut",
     "exchange_bankruptcy_amount",
+    "withdrawal_haircut",
 ]
 
 

@@ -13,15 +13,103 @@ import numpy as np
 __all__: list[str] = []  # internal helpers; not re-exported at the package top level
 
 
+def short(value: Any, limit: int = 120) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so an error about a long array stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _refuse_kind(name: str, value: Any, arr: np.ndarray) -> None:
+    """Refuse text, booleans and complex numbers (numpy would quietly turn "1.5", True or 1+0j into floats)."""
+    kind = arr.dtype.kind
+    if kind in "USa" or isinstance(value, (str, bytes)):
+        raise ValueError(f"{name} must be a number or an array of numbers, not text; got {short(value)}")
+    if kind == "b":
+        raise ValueError(f"{name} must be a number or an array of numbers, not a boolean; got {short(value)}")
+    if kind == "c":
+        raise ValueError(f"{name} must be a real number or an array of real numbers, not complex; got {short(value)}")
+    if kind == "O" or isinstance(value, (list, tuple)):
+        # element by element (a list may mix a bool or a string into numbers); short for the lists learners type
+        stack = [value] if kind != "O" else [arr.ravel().tolist()]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, (list, tuple)):
+                stack.extend(item)
+            elif isinstance(item, (bool, np.bool_)):
+                raise ValueError(f"{name} must hold numbers, not booleans; got {short(value)}")
+            elif isinstance(item, (str, bytes)):
+                raise ValueError(f"{name} must hold numbers, not text; got {short(value)}")
+            elif isinstance(item, (complex, np.complexfloating)):
+                raise ValueError(f"{name} must hold real numbers, not complex; got {short(value)}")
+
+
 def as_array(name: str, value: Any) -> np.ndarray:
-    """Return ``value`` as a float array, refusing NaN, inf and non-numbers."""
+    """Return ``value`` as a float array (a new array: the caller's is never aliased), refusing NaN, inf, text,
+    booleans, complex numbers and anything else that is not a number."""
+    kind = type(value)
+    if kind is float or kind is int:  # the common scalar: no numpy round trip
+        x = float(value)
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must be finite (no NaN or inf), got {short(value)}")
+        return np.array(x)
+    if kind is np.ndarray and value.dtype.kind in "fiu":
+        arr = value.astype(float)  # always a copy
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must be finite (no NaN or inf), got {short(value)}")
+        return arr
     try:
-        arr = np.asarray(value, dtype=float)
+        raw = np.asarray(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+        raise ValueError(f"{name} must be a number or an array of numbers (not ragged), got {short(value)}") from None
+    _refuse_kind(name, value, raw)
+    try:
+        arr = np.array(raw, dtype=float, copy=True)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {short(value)}") from None
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf), got {value!r}")
+        raise ValueError(f"{name} must be finite (no NaN or inf), got {short(value)}")
     return arr
+
+
+def scalar(name: str, arr: np.ndarray, what: str = "a single number") -> np.ndarray:
+    """Refuse an array where one number is expected: ``what`` describes the allowed value (e.g. "a single number
+    ≥ 0 (USD)"). Returns the 0-d array unchanged."""
+    if np.ndim(arr) != 0:
+        raise ValueError(f"{name} must be {what}, not an array (got shape {np.shape(arr)})")
+    return arr
+
+
+def number(name: str, value: Any, what: str = "a single finite number") -> float:
+    """One finite real number (not an array, text, boolean or complex) as a Python float."""
+    return float(scalar(name, as_array(name, value), what))
+
+
+def frozen(arr: np.ndarray) -> np.ndarray:
+    """A read-only copy: results and frozen dataclasses never lock or alias the caller's array."""
+    out = np.array(arr, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+class WrongTypeError(TypeError, ValueError):
+    """A wrong kind of object for a parameter (a TypeError; also a ValueError, so older callers that caught
+    ValueError for every bad input keep working)."""
+
+
+def instance(name: str, value: Any, cls: type | tuple[type, ...]) -> Any:
+    """Refuse a wrong object with a TypeError naming the parameter and the expected type."""
+    if not isinstance(value, cls):
+        names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+        raise WrongTypeError(f"{name} must be a {names}, got {type(value).__name__} {short(value)}")
+    return value
+
+
+def money(name: str, value: Any, what: str = "a single number ≥ 0 (money)", *, allow_negative: bool = False) -> float:
+    """One money amount (a float; ≥ 0 unless ``allow_negative``), refusing arrays, text, booleans and complex."""
+    x = number(name, value, what)
+    if not allow_negative and x < 0:
+        raise ValueError(f"{name} must be ≥ 0 (money), got {short(value)}")
+    return x
 
 
 def finite(name: str, value: Any) -> np.ndarray:
@@ -33,7 +121,7 @@ def nonnegative(name: str, value: Any) -> np.ndarray:
     """Finite numbers ≥ 0."""
     arr = as_array(name, value)
     if np.any(arr < 0):
-        raise ValueError(f"{name} must be ≥ 0, got {value!r}")
+        raise ValueError(f"{name} must be ≥ 0, got {short(value)}")
     return arr
 
 
@@ -41,7 +129,7 @@ def positive(name: str, value: Any) -> np.ndarray:
     """Finite numbers > 0."""
     arr = as_array(name, value)
     if np.any(arr <= 0):
-        raise ValueError(f"{name} must be > 0, got {value!r}")
+        raise ValueError(f"{name} must be > 0, got {short(value)}")
     return arr
 
 
@@ -49,7 +137,7 @@ def open_unit(name: str, value: Any) -> np.ndarray:
     """Finite numbers in the open interval (0, 1)."""
     arr = as_array(name, value)
     if np.any((arr <= 0) | (arr >= 1)):
-        raise ValueError(f"{name} must be in the open interval (0, 1), got {value!r}")
+        raise ValueError(f"{name} must be in the open interval (0, 1), got {short(value)}")
     return arr
 
 
@@ -57,7 +145,7 @@ def unit_interval(name: str, value: Any) -> np.ndarray:
     """Finite numbers in the closed interval [0, 1]."""
     arr = as_array(name, value)
     if np.any((arr < 0) | (arr > 1)):
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1], got {short(value)}")
     return arr
 
 
@@ -65,7 +153,7 @@ def nonzero(name: str, value: Any) -> np.ndarray:
     """Finite numbers ≠ 0 (a position size where a price is asked)."""
     arr = as_array(name, value)
     if np.any(arr == 0):
-        raise ValueError(f"{name} must be non-zero (positive for a long, negative for a short), got {value!r}")
+        raise ValueError(f"{name} must be non-zero (positive for a long, negative for a short), got {short(value)}")
     return arr
 
 
@@ -101,8 +189,8 @@ def scalar_or_array(result: np.ndarray):
 
 def choice(name: str, value: str, allowed: tuple[str, ...] | list[str]) -> str:
     """A string from a fixed set."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {short(value)}")
     return value
 
 
@@ -112,7 +200,7 @@ def integer(name: str, value: Any, low: int | None = None, high: int | None = No
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
         else:
-            raise ValueError(f"{name} must be an integer, got {value!r}")
+            raise ValueError(f"{name} must be an integer, got {short(value)}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         lo = "-∞" if low is None else low

@@ -30,7 +30,7 @@ import numpy as np
 from . import validate as v
 from .allocation import _pro_rata_int, _sequential_int, _to_minor, from_minor
 
-__all__ = ["WaterfallLayers", "WaterfallResult", "LAYER_NAMES", "default_waterfall"]
+__all__ = ["LAYER_NAMES", "WaterfallLayers", "WaterfallResult", "default_waterfall"]
 
 LAYER_NAMES = (
     "defaulter_initial_margin",

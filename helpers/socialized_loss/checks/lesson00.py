@@ -1,11 +1,12 @@
 """Checks for lesson 00 — Start here."""
 from __future__ import annotations
 
-from .core import CheckResult, check_value
+from .core import CheckResult, check_value, grader
 
 __all__ = ["bad_debt", "left_to_socialize"]
 
 
+@grader
 def bad_debt(answer) -> CheckResult:
     """Exercise 0.1: loss 1,500 USD against 1,000 USD of collateral."""
     loss, collateral = 1_500.0, 1_000.0
@@ -18,6 +19,7 @@ def bad_debt(answer) -> CheckResult:
     )
 
 
+@grader
 def left_to_socialize(answer) -> CheckResult:
     """Exercise 0.2: 500 USD of bad debt against a 300 USD insurance fund."""
     bad, fund = 500.0, 300.0

@@ -2,22 +2,31 @@
 from __future__ import annotations
 
 from .. import margin as m
-from .core import CheckResult, check_function, check_value
+from .core import CheckResult, check_function, check_value, grader, invariant
+from .predict import compare_prediction
 
-__all__ = ["short_equity", "long_liquidation_price", "inverse_short_bankruptcy", "max_leverage"]
+__all__ = ["inverse_short_bankruptcy", "long_liquidation_price", "max_leverage", "short_equity"]
 
 
-def short_equity(answer) -> CheckResult:
+@grader
+def short_equity(answer, prediction=None) -> CheckResult:
     """Exercise 1.1: a short of 2 BTC at 60,000 with 12,000 USD collateral, marked at 63,000."""
-    return check_value(
+    result = check_value(
         "Exercise 1.1",
         answer,
         m.equity(12_000, -2.0, 60_000, 63_000),
         why="a short loses 2 × 3,000 = 6,000 USD when the price rises 3,000, leaving 6,000 USD of equity.",
         hint="equity = collateral + size × (price − entry), and a short's size is negative.",
     )
+    eq, half = m.equity(12_000, -2.0, 60_000, 63_000), 12_000 / 2
+    where = "above" if eq > half + 0.005 else "below" if eq < half - 0.005 else "at"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 1.1 prediction", prediction, where,
+                       options=("above", "at", "below"), answered=answered)
+    return result
 
 
+@grader
 def long_liquidation_price(func) -> CheckResult:
     """Exercise 1.2: a learner's ``liq_price_long(collateral, size, entry_price, mmr)``."""
     cases = [
@@ -36,6 +45,7 @@ def long_liquidation_price(func) -> CheckResult:
     )
 
 
+@grader
 def inverse_short_bankruptcy(answer) -> CheckResult:
     """Exercise 1.3: an inverse short opened at 7,890.08 with 25× leverage."""
     return check_value(
@@ -48,13 +58,15 @@ def inverse_short_bankruptcy(answer) -> CheckResult:
     )
 
 
+@grader
 def max_leverage(answer) -> CheckResult:
     """Exercise 1.4 (stretch): the largest leverage at which a 10 % fall does not liquidate a long (mmr 0.5 %)."""
     mmr, drop = 0.005, 0.10
     expected = 1.0 / (1.0 - (1.0 - drop) * (1.0 - mmr))
     # cross-check the closed form against the engine: at that leverage the liquidation price is exactly 90 % of entry
     entry = 100.0
-    assert abs(m.liquidation_price(entry / expected, 1.0, entry, mmr) - (1 - drop) * entry) < 1e-9
+    invariant(abs(m.liquidation_price(entry / expected, 1.0, entry, mmr) - (1 - drop) * entry) < 1e-9,
+              "the leverage does not put the liquidation price at the drop")
     return check_value(
         "Exercise 1.4",
         answer,

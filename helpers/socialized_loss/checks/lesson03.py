@@ -6,19 +6,21 @@ import math
 import numpy as np
 
 from .. import insurance as ins
-from .core import CheckResult, check_value, not_attempted, report
+from .core import CheckResult, check_value, grader, invariant, not_attempted, real_number, report
+from .predict import compare_prediction
 
-__all__ = ["five_days", "three_markets", "fund_for_target", "teaching_model_size"]
+__all__ = ["five_days", "fund_for_target", "teaching_model_size", "three_markets"]
 
 LOT = 250_000  # Exercise 3.3's step: dYdX v1's seed per market (USD)
 TARGET, FEE_SHARE, CRASH_RATE = 0.05, 0.10, 2.0
 
 
-def five_days(answer) -> CheckResult:
+@grader
+def five_days(answer, prediction=None) -> CheckResult:
     """Exercise 3.1: 1,000,000 USD, 20,000 USD a day in, bad debts 0, 300k, 0, 900k, 50k."""
     path = ins.fund_path(1_000_000.0, np.full(5, 20_000.0), np.array([0, 300_000, 0, 900_000, 50_000.0]))
     expected = (float(path.balance[-1]), float(path.uncovered.sum()))
-    return check_value(
+    result = check_value(
         "Exercise 3.1",
         answer,
         expected,
@@ -26,8 +28,14 @@ def five_days(answer) -> CheckResult:
         "day 4 (20,000 against 50,000: 30,000 uncovered); it ends the week at 20,000 USD.",
         hint="each day pay min(fund, bad debt) first, add the uncovered rest to a running total, then add 20,000.",
     )
+    short_days = np.flatnonzero(path.uncovered > 0)
+    first_day = int(short_days[0]) if short_days.size else "never"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 3.1 prediction", prediction, first_day, answered=answered)
+    return result
 
 
+@grader
 def three_markets(answer) -> CheckResult:
     """Exercise 3.2: BTC/ETH/DOGE funds 2,000,000 / 800,000 / 150,000; losses ETH 1,000,000 and DOGE 600,000."""
     funds = {
@@ -50,6 +58,7 @@ def three_markets(answer) -> CheckResult:
     )
 
 
+@grader
 def fund_for_target(answer) -> CheckResult:
     """Exercise 3.3: the smallest multiple of 250,000 USD with a simulated exhaustion probability ≤ 5 %.
 
@@ -64,11 +73,10 @@ def fund_for_target(answer) -> CheckResult:
             "[0.10], crash_rate=2.0) and take the first whose probability is ≤ 0.05.")
     if not_attempted(answer):
         return report(name, "not attempted", "not attempted yet: replace the `...` and run this cell again.")
-    try:
-        a = float(answer)
-    except (TypeError, ValueError):
-        return report(name, "wrong", f"not quite (you gave {answer!r}). Hint: give one number in USD. {hint}")
-    if not (math.isfinite(a) and a >= 0 and abs(a / LOT - round(a / LOT)) < 1e-9):
+    a, reason = real_number(answer)
+    if a is None:
+        return report(name, "wrong", f"not quite: {reason}. Hint: give one number in USD. {hint}")
+    if not (a >= 0 and abs(a / LOT - round(a / LOT)) < 1e-9):
         return report(name, "wrong", f"not quite (you gave {a:,.2f}): the answer is a multiple of 250,000 USD. "
                       f"Hint: {hint}")
     below, at = ins.exhaustion_probability_grid([max(a - LOT, 0.0), a], [FEE_SHARE], crash_rate=CRASH_RATE)[:, 0]
@@ -82,12 +90,13 @@ def fund_for_target(answer) -> CheckResult:
                   f"{100 * below:.2f} %: " + why)
 
 
+@grader
 def teaching_model_size(answer) -> CheckResult:
     """Exercise 3.4 (stretch): u with ψ(u) = 5 % for exponential claims, c = 7.3 M/yr, λ = 2, μ = 3 M USD."""
     c, lam, mu = 0.20 * 100_000 * 365, 2.0, 3_000_000.0
     R = ins.adjustment_coefficient(c, lam, mu)
     expected = math.log(lam * mu / c / TARGET) / R
-    assert abs(ins.ruin_probability_exponential(expected, c, lam, mu) - TARGET) < 1e-12
+    invariant(abs(ins.ruin_probability_exponential(expected, c, lam, mu) - TARGET) < 1e-12, "ψ(u) ≠ 5 %")
     return check_value(
         "Exercise 3.4",
         answer,

@@ -1,7 +1,7 @@
 """Checks for lesson 04 — Socializing losses I: pro-rata haircuts and clawbacks.
 
 Expected answers are computed with ``sl.socialize`` and ``sl.allocation`` on lesson 04's book
-(``widgets.socialization.BOOK``), not pasted.
+(``sl.books.socialization_book()``), not pasted.
 """
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import numpy as np
 
 from .. import allocation as al
 from .. import socialize as so
-from ..widgets.socialization import BOOK
-from .core import CheckResult, check_function, check_value, not_attempted, report
+from ..books import socialization_book
+from .core import CheckResult, check_function, check_parts, check_value, grader
+from .predict import compare_prediction
 
-__all__ = ["cleo_clawback", "clawback_function", "drift_long_side", "mango_index", "okex_gap"]
+__all__ = ["clawback_function", "cleo_clawback", "drift_long_side", "mango_index", "okex_gap"]
 
 # OKEx BTC quarterly, Jul–Aug 2018 (BTC): Finance Magnates' shortfall, the fund, OKEx's injection, the spokesperson's
 # "around 1,200 BTC" and the press's "about 18 %" (sources in the lesson's references).
@@ -23,11 +24,13 @@ OKEX_REPORTED_CLAWBACK = 1_200.0
 OKEX_REPORTED_RATE = 0.18
 
 
-def cleo_clawback(answer) -> CheckResult:
+@grader
+def cleo_clawback(answer, prediction=None) -> CheckResult:
     """Exercise 4.1: Cleo's clawback charge if the uncovered loss were 3,000 USD."""
-    cleo = BOOK["names"].index("Cleo")
-    expected = so.clawback(3_000.0, BOOK["profits"]).charges[cleo]
-    return check_value(
+    book = socialization_book()
+    cleo = book.names.index("Cleo")
+    expected = so.clawback(3_000.0, book.profits).charges[cleo]
+    result = check_value(
         "Exercise 4.1",
         answer,
         expected,
@@ -36,12 +39,19 @@ def cleo_clawback(answer) -> CheckResult:
         hint="only positive profits count: rate = loss ÷ (sum of the winners' profits), then charge = rate × profit.",
         atol=0.01,
     )
+    claw = so.clawback(3_000.0, book.profits).charges
+    ana = book.names.index("Ana")
+    pays_more = "Cleo" if claw[cleo] > claw[ana] else "Ana"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 4.1 prediction", prediction, pays_more, options=("Ana", "Cleo"), answered=answered)
+    return result
 
 
+@grader
 def clawback_function(func) -> CheckResult:
     """Exercise 4.2: a learner's ``clawback_charges(loss, profits)``; rounding to cents is not required."""
     books = [
-        (1_500.0, BOOK["profits"]),
+        (1_500.0, socialization_book().profits),
         (100.0, np.array([50.0, -20.0, 150.0, 0.0])),
         (20_000.0, np.array([4_000.0, 1_000.0, 7_000.0, -3_000.0])),  # more than all the profits: capped at 100 %
         (10.0, np.array([-5.0, -1.0])),  # no winners: nobody can pay
@@ -57,6 +67,7 @@ def clawback_function(func) -> CheckResult:
     )
 
 
+@grader
 def drift_long_side(answer) -> CheckResult:
     """Exercise 4.3a: the long side's total charge in Drift's test (100 USD over 7 long + 4 short contracts)."""
     expected = so.contracts_pro_rata(100.0, [7.0, -4.0]).charges[0]
@@ -71,6 +82,7 @@ def drift_long_side(answer) -> CheckResult:
     )
 
 
+@grader
 def mango_index(answer) -> CheckResult:
     """Exercise 4.3b: the deposit index after a 100 USD loss on 1,000 USD of deposits, from 1.0."""
     return check_value(
@@ -83,32 +95,28 @@ def mango_index(answer) -> CheckResult:
     )
 
 
+@grader
 def okex_gap(left, profit_base, rate_needed) -> CheckResult:
     """Exercise 4.4 (stretch): (a) BTC left after the fund and the injection, (b) implied Σ profits (BTC),
     (c) the rate (a) would need on (b)."""
-    answers = (left, profit_base, rate_needed)
-    if any(not_attempted(a) for a in answers):
-        return report("Exercise 4.4", "not attempted",
-                      "not attempted yet: replace all three `...` and run this cell again.")
     btc = 1e-8  # satoshis
     exp_left = al.sequential(OKEX_SHORTFALL_FM, [OKEX_FUND, OKEX_INJECTION], unit=btc).rest
     exp_base = OKEX_REPORTED_CLAWBACK / OKEX_REPORTED_RATE
     exp_rate = so.clawback(exp_left, [exp_base], unit=btc).rate
     parts = [
-        check_value("Exercise 4.4a", left, exp_left,
+        (left, lambda: check_value("Exercise 4.4a", left, exp_left,
                     why="3,877 − 10 − 2,500 = 1,367 BTC were left after the fund and OKEx's own 2,500 BTC.",
                     hint="the insurance fund pays first, then OKEx's injection; subtract both from the shortfall.",
-                    atol=0.5),
-        check_value("Exercise 4.4b", profit_base, exp_base,
+                    atol=0.5)),
+        (profit_base, lambda: check_value("Exercise 4.4b", profit_base, exp_base,
                     why="1,200 BTC at 18 % means the winners' profits totalled about 6,667 BTC.",
                     hint="clawback = rate × total profit, so total profit = clawback ÷ rate.",
-                    rtol=1e-3, atol=1.0),
-        check_value("Exercise 4.4c", rate_needed, exp_rate,
+                    rtol=1e-3, atol=1.0)),
+        (rate_needed, lambda: check_value("Exercise 4.4c", rate_needed, exp_rate,
                     why="1,367 ÷ 6,667 ≈ 20.5 %, not 18 %: the published figures cannot all be right at once.",
                     hint="rate = (your answer to a) ÷ (your answer to b), as a fraction.",
-                    rtol=1e-3, atol=2e-4),
+                    rtol=1e-3, atol=2e-4)),
     ]
-    if all(p.correct for p in parts):
-        return report("Exercise 4.4", "correct",
-                      "the reported 1,200 BTC and 18 % are rounder than the arithmetic; cite each figure to its source.")
-    return report("Exercise 4.4", "wrong", "one part is not right yet; see the hints above.")
+    return check_parts("Exercise 4.4", parts,
+                       why="the reported 1,200 BTC and 18 % are rounder than the arithmetic; cite each figure to its "
+                       "source.")

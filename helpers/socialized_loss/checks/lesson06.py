@@ -1,15 +1,16 @@
 """Checks for lesson 06 — Vaults, stakers and depositors as the backstop. Answers are computed with ``sl.backstop``
 (the vault ledger, ``gmx_adl_triggered``, ``umbrella_slash``) and the lesson's cooldown model
-(``sl.widgets.vault_state``)."""
+(``sl.cooldown.vault_state``)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import backstop as bs
-from ..widgets.vault import vault_state
-from .core import CheckResult, check_function, check_value
+from ..cooldown import vault_state
+from .core import CheckResult, check_function, check_value, grader, invariant
+from .predict import compare_prediction
 
-__all__ = ["price_after_run", "gmx_trigger", "staker_loss", "min_cooldown"]
+__all__ = ["gmx_trigger", "min_cooldown", "price_after_run", "staker_loss"]
 
 #: The lesson's five depositors (USD): Ana, Ben, Caro, Dev, Eve.
 PAID_IN = (400_000.0, 300_000.0, 200_000.0, 100_000.0, 210_000.0)
@@ -28,11 +29,12 @@ def _small_vault(leavers: tuple[int, ...]) -> float:
     return bs.share_price(vault)
 
 
-def price_after_run(answer) -> CheckResult:
+@grader
+def price_after_run(answer, prediction=None) -> CheckResult:
     """Exercise 6.1 (predict first): the share price after the loss when Ben and Ana both leave on day 4."""
     expected = _small_vault((1, 0))
     base = _small_vault((1,))
-    return check_value(
+    result = check_value(
         "Exercise 6.1",
         answer,
         expected,
@@ -46,8 +48,13 @@ def price_after_run(answer) -> CheckResult:
         rtol=1e-9,
         atol=1e-6,
     )
+    more_or_less = "more" if 1.05 - expected > 1.05 - base else "less"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 6.1 prediction", prediction, more_or_less, options=("more", "less"), answered=answered)
+    return result
 
 
+@grader
 def gmx_trigger(func) -> CheckResult:
     """Exercise 6.2: a learner's ``adl_needed(pending_profit, pool_value, max_pnl_factor)`` against the engine."""
     inputs = [
@@ -73,6 +80,7 @@ def gmx_trigger(func) -> CheckResult:
     )
 
 
+@grader
 def staker_loss(answer) -> CheckResult:
     """Exercise 6.3: a 50,000 USDT staker's slash when a 1,300,000 USDT deficit meets a 100,000 USDT offset."""
     s = bs.umbrella_slash(1_300_000, 100_000, [50_000, 120_840_000 - 50_000])
@@ -97,13 +105,15 @@ def _closed_form_min_cooldown(warning: float, attentive: float, tolerance: float
     return warning * (1.0 - f_max / attentive)
 
 
+@grader
 def min_cooldown(answer) -> CheckResult:
     """Exercise 6.4 (stretch): the shortest cooldown keeping the stayers' loss within 12 % of the no-run loss."""
     warning, attentive, tol = 10.0, 0.4, 0.12
     expected = _closed_form_min_cooldown(warning, attentive, tol)
     # cross-check against the lesson's model: at that cooldown the stayers lose exactly 1.12 × the no-run loss
     st = vault_state(loss=1_000_000.0, warning_days=warning, cooldown_days=expected, attentive_share=attentive)
-    assert np.isclose(st["stayer_loss_per_1000"], (1 + tol) * st["no_run_loss_per_1000"], rtol=1e-6)
+    invariant(bool(np.isclose(st["stayer_loss_per_1000"], (1 + tol) * st["no_run_loss_per_1000"], rtol=1e-6)),
+              "the closed form disagrees with the cooldown model")
     return check_value(
         "Exercise 6.4",
         answer,

@@ -6,9 +6,10 @@ import numpy as np
 
 from .. import allocation as al
 from .. import waterfall as wf
-from .core import CheckResult, check_function, check_value
+from .core import CheckResult, check_function, check_value, grader
+from .predict import compare_prediction
 
-__all__ = ["member_b_pays", "average_refill", "my_waterfall", "extra_for_market_maker"]
+__all__ = ["average_refill", "extra_for_market_maker", "member_b_pays", "my_waterfall"]
 
 #: The lesson's four-member CCP (EUR): A, B, C's contributions, and assessments capped at 1× each.
 CONTRIB = np.array([12_000_000.0, 8_000_000.0, 10_000_000.0])
@@ -28,11 +29,12 @@ LONGS = np.array([1_000.0, 0.0, 150.0, 300.0])
 SHORTS = np.array([990.0, 200.0, 0.0, 280.0])
 
 
-def member_b_pays(answer) -> CheckResult:
+@grader
+def member_b_pays(answer, prediction=None) -> CheckResult:
     """Exercise 7.1 (predict first): member B's total charge (EUR) for a 90 M EUR default."""
     r = wf.default_waterfall(90_000_000, LESSON_LAYERS)
     expected = float(r.default_fund_charges[1] + r.assessment_charges[1])
-    return check_value(
+    result = check_value(
         "Exercise 7.1",
         answer,
         expected,
@@ -43,8 +45,13 @@ def member_b_pays(answer) -> CheckResult:
         hint="run sl.default_waterfall(90_000_000, layers) and add B's entries (index 1) of the default-fund and "
         "assessment charges.",
     )
+    reaches = "yes" if r.draws["assessments"] > 0 else "no"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 7.1 prediction", prediction, reaches, options=("yes", "no"), answered=answered)
+    return result
 
 
+@grader
 def average_refill(answer) -> CheckResult:
     """Exercise 7.2: the average refill per member (EUR) after Nasdaq's 2018 default."""
     drawn = wf.default_waterfall(NASDAQ_LOSS, NASDAQ_LAYERS).draws["member_default_fund"]
@@ -74,6 +81,7 @@ def _engine_draws(loss: float, caps) -> list[float]:
     return [r.draws[k] for k in wf.LAYER_NAMES]
 
 
+@grader
 def my_waterfall(func) -> CheckResult:
     """Exercise 7.3: a learner's ``my_waterfall(loss, capacities)`` against the engine's waterfall."""
     caps = [25_000_000.0, 5_000_000.0, 4_000_000.0, 30_000_000.0, 30_000_000.0, 40_000_000.0]
@@ -93,6 +101,7 @@ def my_waterfall(func) -> CheckResult:
     )
 
 
+@grader
 def extra_for_market_maker(answer) -> CheckResult:
     """Exercise 7.4 (stretch): the market maker's extra charge (EUR) under gross-size weights vs net-risk weights."""
     net, gross = np.abs(LONGS - SHORTS), LONGS + SHORTS

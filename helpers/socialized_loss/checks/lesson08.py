@@ -1,22 +1,25 @@
 """Checks for lesson 08 — Comparing mechanisms: fairness, incentives and moral hazard.
 
 Expected values come from the engine (``sl.haircuts``, ``sl.socialize``, ``sl.fairness``) and the lesson's book
-(``sl.widgets.mechanisms.mechanism_books``), never from pasted literals.
+(``sl.books.mechanism_books``, run through ``sl.comparison``), never from pasted literals.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import haircuts, socialize
-from ..widgets import mechanisms as mech
-from .core import CheckResult, check_function, check_value
+from ..books import mechanism_books
+from ..comparison import mechanisms_state
+from .core import CheckResult, check_function, check_value, grader
+from .predict import compare_prediction
 
-__all__ = ["pro_rata_amounts", "queue_split", "top_winner_gap", "market_maker_bill", "water_filling"]
+__all__ = ["market_maker_bill", "pro_rata_amounts", "queue_split", "top_winner_gap", "water_filling"]
 
 PAPER_W = (8.0, 4.0, 0.5)  # Chitra's worked example: winners' profits
 PAPER_B = 7.5  # θ·D = ½ × 15
 
 
+@grader
 def pro_rata_amounts(answer) -> CheckResult:
     """Exercise 8.1: the pro-rata amounts x for w = (8, 4, 0.5) and B = 7.5 (the paper's example)."""
     expected = haircuts.pro_rata_haircut(PAPER_W, PAPER_B).x
@@ -31,10 +34,11 @@ def pro_rata_amounts(answer) -> CheckResult:
     )
 
 
-def queue_split(answer) -> CheckResult:
+@grader
+def queue_split(answer, prediction=None) -> CheckResult:
     """Exercise 8.2 (predict first): what Ben's two pieces pay in total under the ADL queue (USD)."""
-    st = mech.mechanisms_state("lesson", "ADL queue", split="Ben", pieces=2)
-    return check_value(
+    st = mechanisms_state("lesson", "pnl_haircut_queue", split="Ben", pieces=2)
+    result = check_value(
         "Exercise 8.2",
         answer,
         st["split_total"],
@@ -47,8 +51,15 @@ def queue_split(answer) -> CheckResult:
         rtol=0.0,
         atol=0.01,
     )
+    split, whole = st["split_total"], st["unsplit_charge"]
+    verdict = "less" if split < whole else "more" if split > whole else "the same"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 8.2 prediction", prediction, verdict,
+                       options=("more", "less", "the same"), answered=answered)
+    return result
 
 
+@grader
 def top_winner_gap(answer) -> CheckResult:
     """Exercise 8.3: υ^PR − υ^Queue for w = (10, 6, 4) and H = 8 (the queue takes the largest winner first)."""
     w, H = (10.0, 6.0, 4.0), 8.0
@@ -67,9 +78,10 @@ def top_winner_gap(answer) -> CheckResult:
     )
 
 
+@grader
 def market_maker_bill(answer) -> CheckResult:
     """Exercise 8.4: Mia's charge under contracts pro-rata in the lesson's book (USD)."""
-    book = mech.mechanism_books()["lesson"]
+    book = mechanism_books()["lesson"]
     r = socialize.contracts_pro_rata(book.budget, book.size)
     i = book.names.index("Mia")
     return check_value(
@@ -86,6 +98,7 @@ def market_maker_bill(answer) -> CheckResult:
     )
 
 
+@grader
 def water_filling(func) -> CheckResult:
     """Exercise 8.5 (stretch): a learner's ``capped_pro_rata(w, budget, caps)`` → amounts x (USD)."""
     cases = [

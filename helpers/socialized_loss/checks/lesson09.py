@@ -9,11 +9,13 @@ import math
 import numpy as np
 
 from .. import casestudy as cs
-from .core import CheckResult, check_value, not_attempted, report
+from .core import CheckResult, check_parts, check_value, grader
+from .predict import compare_prediction
 
-__all__ = ["headline_overshoot", "top_three_share", "undertaken_waves", "worst_delay", "naive_mapping"]
+__all__ = ["headline_overshoot", "naive_mapping", "top_three_share", "undertaken_waves", "worst_delay"]
 
 
+@grader
 def headline_overshoot(answer) -> CheckResult:
     """Exercise 9.1: Σ taken − Σ needed over the 16 waves (USD, to the cent)."""
     h = cs.hyperliquid_headline()
@@ -31,14 +33,16 @@ def headline_overshoot(answer) -> CheckResult:
     )
 
 
-def top_three_share(answer) -> CheckResult:
+@grader
+def top_three_share(answer, prediction=None) -> CheckResult:
     """Exercise 9.2 (predict first): the three largest waves' overshoot ÷ the whole event's overshoot."""
     w = cs.load_waves()
     top = cs.dominant_waves(3, w)
     idx = [w.index(x) for x in top]
-    names = ", ".join(map(str, sorted(top.tolist())[:-1])) + f" and {sorted(top.tolist())[-1]}"
+    ordered = sorted(top.tolist())
+    names = ", ".join(map(str, ordered[:-1])) + f" and {ordered[-1]}"
     expected = math.fsum(w.overshoot[idx].tolist()) / math.fsum(w.overshoot.tolist())
-    return check_value(
+    result = check_value(
         "Exercise 9.2",
         answer,
         expected,
@@ -50,50 +54,60 @@ def top_three_share(answer) -> CheckResult:
         rtol=1e-4,
         atol=1e-4,
     )
+    band = "more than 100 %" if expected > 1 else "about 90 %" if expected > 0.5 else "under half"
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 9.2 prediction", prediction, band,
+                       options=("under half", "about 90 %", "more than 100 %"), answered=answered)
+    return result
 
 
+@grader
 def undertaken_waves(count, usd) -> CheckResult:
     """Exercise 9.3: how many waves took less than needed, and by how much in total (USD, a positive number)."""
     w = cs.load_waves()
     short = w.overshoot < 0
     expected_count = int(np.count_nonzero(short))
     expected_usd = -math.fsum(w.overshoot[short].tolist())
-    if not_attempted(count) or not_attempted(usd):
-        return report("Exercise 9.3", "not attempted", "not attempted yet: replace both `...` and run this cell again.")
-    return check_value(
+    hint = "a boolean mask w.taken < w.needed picks the waves; count it, and add needed − taken over those waves."
+    parts = [
+        (count, lambda: check_value("Exercise 9.3a", count, expected_count, why=f"{expected_count} waves.",
+                                    hint=hint, rtol=0.0, atol=0.0)),
+        (usd, lambda: check_value("Exercise 9.3b", usd, expected_usd, why=f"{expected_usd:,.2f} USD short in all.",
+                                  hint=hint + " Give it as a positive number.", rtol=0.0, atol=0.01)),
+    ]
+    return check_parts(
         "Exercise 9.3",
-        (count, usd),
-        (expected_count, expected_usd),
+        parts,
         why=(
             f"{expected_count} waves (labels {', '.join(map(str, w.wave[short]))}) took {expected_usd:,.2f} USD less "
             "than needed in total: production was not simply 'too much', it was badly matched to each wave."
         ),
-        hint="a boolean mask w.taken < w.needed picks the waves; count it, and add needed − taken over those waves.",
-        rtol=0.0,
-        atol=0.01,
     )
 
 
+@grader
 def worst_delay(delay_ms, overshoot_usd) -> CheckResult:
     """Exercise 9.4: the evaluation delay (ms) with the largest overshoot in the sweep, and that overshoot (USD)."""
     sweep = cs.load_horizon_sweep()
     delay, worst = sweep.worst
-    if not_attempted(delay_ms) or not_attempted(overshoot_usd):
-        return report("Exercise 9.4", "not attempted", "not attempted yet: replace both `...` and run this cell again.")
-    return check_value(
+    hint = "use sweep.overshoot and sweep.horizon_ms; np.argmax gives the position of the largest overshoot."
+    parts = [
+        (delay_ms, lambda: check_value("Exercise 9.4a", delay_ms, delay, why=f"{delay} ms.", hint=hint,
+                                       rtol=0.0, atol=0.01)),
+        (overshoot_usd, lambda: check_value("Exercise 9.4b", overshoot_usd, worst, why=f"{worst:,.2f} USD.",
+                                            hint=hint, rtol=0.0, atol=0.01)),
+    ]
+    return check_parts(
         "Exercise 9.4",
-        (delay_ms, overshoot_usd),
-        (delay, worst),
+        parts,
         why=(
             f"evaluated {delay} ms after each wave the overshoot is {worst:,.2f} USD, the top of the paper's "
             "$45.0M–$51.7M band: the answer depends on when you look."
         ),
-        hint="use sweep.overshoot and sweep.horizon_ms; np.argmax gives the position of the largest overshoot.",
-        rtol=0.0,
-        atol=0.01,
     )
 
 
+@grader
 def naive_mapping(answer) -> CheckResult:
     """Exercise 9.5 (stretch): (queue diagnostic in equity USD ÷ trimmed-mean equity/PnL) ÷ the observed overshoot."""
     head = cs.load_headlines()["headline"]

@@ -1,32 +1,34 @@
 """Checks for lesson 10 — Stress lab. Expected values are recomputed with the engine on the lesson's market
-(``sl.widgets.stress.lab()``, fixed seeds): ``sl.simulate`` for the losses, ``sl.sequential`` and
+(``sl.stress.lab()``, fixed seeds): ``sl.simulate.simulate`` for the losses, ``sl.sequential`` and
 ``sl.pro_rata`` for the waterfall, ``sl.fund_path`` for the fund. Nothing is cached: each check reruns what it needs
 (a few tenths of a second)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..allocation import pro_rata, sequential, to_minor
 from ..insurance import fund_path
 from ..simulate import SimResult, simulate
-from ..widgets.stress import lab as stress_lab
-from ..widgets.stress import open_profits as stress_profits
-from .core import CheckResult, check_value, not_attempted, report
+from ..stress import lab as stress_lab
+from ..stress import open_profits as stress_profits
+from .core import CheckResult, _fmt, check_value, grader, invariant, not_attempted, real_number, report
+from .predict import compare_prediction
 
 __all__ = [
-    "VENUE",
-    "VAULT",
     "CAP_SHARE",
     "TARGET",
-    "traders_charged",
-    "waterfall",
-    "stress_test",
-    "fund_for_target",
+    "VAULT",
+    "VENUE",
     "capped_waterfall",
+    "fund_for_target",
     "reference_waterfall",
     "single_step_path",
+    "stress_test",
+    "traders_charged",
+    "waterfall",
 ]
 
 #: The layers of the lesson's waterfall (USD): the venue's own capital, then a backstop vault.
@@ -68,8 +70,7 @@ def single_step_path(result: SimResult) -> tuple[int, int]:
     """The path (and step, 1…T) of a clawback run whose socialized loss all came in one step, the largest such."""
     steps_hit = (result.socialized_cents > 0).sum(axis=1)
     paths = np.flatnonzero(steps_hit == 1)
-    if paths.size == 0:
-        raise ValueError("no path socialized its loss in a single step")
+    invariant(paths.size > 0, "no path socialized its loss in a single step")
     p = int(paths[np.argmax(result.socialized_cents[paths].sum(axis=1))])
     t = int(np.flatnonzero(result.socialized_cents[p])[0]) + 1
     return p, t
@@ -87,30 +88,56 @@ def _beyond_fund_and_profits():
 # Exercise 10.1
 
 
+def _precheck(name: str, answer: Any, n: int) -> CheckResult | None:
+    """Before any engine run: *not attempted* for a (partly) blank answer, a ✗ verdict when ``answer`` is not ``n``
+    real numbers, else None (go on and grade it)."""
+    if not_attempted(answer) or (isinstance(answer, (list, tuple)) and any(a is None or a is Ellipsis for a in answer)):
+        return check_value(name, answer, 0.0, why="", hint="")
+    want = "one number" if n == 1 else f"{n} numbers, as a pair (a, b)"
+    if n == 1:
+        ok = real_number(answer)[0] is not None
+    else:
+        ok = isinstance(answer, (list, tuple, np.ndarray)) and len(answer) == n and all(
+            real_number(a)[0] is not None for a in answer)
+    if ok:
+        return None
+    return report(name, "wrong", f"not quite: expected {want}, got {_fmt(answer)}. Hint: the exercise says what to "
+                  "give, in what order.")
+
+
 def _median_charged(mechanism: str) -> float:
     _, r = _run(mechanism)
     hit = r.charged_cents.sum(axis=1) > 0
     return float(np.median((r.charged_cents[hit] > 0).sum(axis=1))) if hit.any() else 0.0
 
 
-def traders_charged(answer) -> CheckResult:
+@grader
+def traders_charged(answer, prediction=None) -> CheckResult:
     """Exercise 10.1 (predict first): on the paths where anything was socialized, the median number of traders
-    charged under clawback and under the ADL queue, as a pair."""
-    if not_attempted(answer):  # don't run the engine for a blank
-        return check_value("Exercise 10.1", answer, 0.0, why="", hint="")
-    expected = np.array([_median_charged("clawback"), _median_charged("adl")])
-    return check_value(
+    charged under clawback and under the ADL queue, as a pair; ``prediction`` is the rule expected to touch more."""
+    early = _precheck("Exercise 10.1", answer, 2)  # blanks and malformed answers never run the engine
+    if early is not None:
+        compare_prediction("Exercise 10.1 prediction", prediction, None, options=("clawback", "adl", "the same"),
+                           answered=False)
+        return early
+    expected = np.array([_median_charged("clawback"), _median_charged("pnl_haircut_queue")])
+    more = "clawback" if expected[0] > expected[1] else "adl" if expected[1] > expected[0] else "the same"
+    result = check_value(
         "Exercise 10.1",
         answer,
         expected,
         why=f"a clawback touches about {expected[0]:.0f} traders a little; the ADL queue about {expected[1]:.0f} "
         "traders a lot. Same loss, very different hits.",
-        hint="for each mechanism: r = sl.simulate(population=..., prices=..., mechanism=..., fund0=lab.fund0); keep "
+        hint="for each mechanism: r = sl.simulate.simulate(population=..., prices=..., mechanism=..., fund0=lab.fund0); keep "
         "the paths where r.charged_cents.sum(axis=1) > 0, count the traders with a charge > 0 on each, take the "
         "median. Answer (clawback, adl).",
         atol=0.0,
         rtol=0.0,
     )
+    answered = result.status != "not attempted"
+    compare_prediction("Exercise 10.1 prediction", prediction, more,
+                       options=("clawback", "adl", "the same"), answered=answered)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -120,12 +147,18 @@ def traders_charged(answer) -> CheckResult:
 def _as_triple(out) -> tuple[np.ndarray, np.ndarray, float]:
     if not isinstance(out, (tuple, list)) or len(out) != 3:
         raise TypeError("it must return three things: (layers, charges, uncovered)")
+    for part, what in zip(out, ("layers", "charges", "uncovered"), strict=True):
+        if isinstance(part, (str, bytes, bool, dict, complex)):
+            raise TypeError(f"{what} must be numbers, got {type(part).__name__}")
     layers = np.asarray(out[0], dtype=float)
     charges = np.asarray(out[1], dtype=float)
-    uncovered = float(out[2])
+    uncovered, reason = real_number(out[2])
+    if uncovered is None:
+        raise TypeError(f"uncovered must be one number: {reason}")
     return layers, charges, uncovered
 
 
+@grader
 def waterfall(func: Callable | None) -> CheckResult:
     """Exercise 10.2: ``my_waterfall(loss, profits, venue, vault) -> (layers, charges, uncovered)``.
 
@@ -143,17 +176,19 @@ def waterfall(func: Callable | None) -> CheckResult:
         """None if the learner's function passes this case, else the CheckResult to return."""
         try:
             got = func(loss, profits.copy(), venue, vault)
-        except Exception as exc:  # a learner's bug is reported, never a traceback
+        except Exception as exc:  # a learner's bug is reported, never a traceback  # noqa: BLE001
             return report(name, "wrong", f"{where} it raised {type(exc).__name__}: {exc}. Hint: {hint}")
         if not_attempted(got):
             return report(name, "not attempted", "not attempted yet: the function still returns nothing.")
         try:
             layers, charges, uncovered = _as_triple(got)
-        except (TypeError, ValueError) as exc:
+        except Exception as exc:  # junk of any kind: graded, never raised  # noqa: BLE001
             return report(name, "wrong", f"{where}: {exc}. Hint: {hint}")
         if layers.shape != (2,) or charges.shape != profits.shape:
             return report(name, "wrong", f"{where} the layers should be 2 numbers and the charges one per trader "
                           f"({profits.size}). Hint: {hint}")
+        if not (np.all(np.isfinite(layers)) and np.all(np.isfinite(charges)) and np.isfinite(uncovered)):
+            return report(name, "wrong", f"{where} it returned NaN or infinity. Hint: {hint}")
         total = int(to_minor(layers).sum() + to_minor(charges).sum() + to_minor(uncovered))
         if total != int(to_minor(loss)):
             return report(name, "wrong", f"{where} layers + charges + uncovered = {total / 100:,.2f}, not "
@@ -198,10 +233,12 @@ def waterfall(func: Callable | None) -> CheckResult:
 # Exercise 10.3
 
 
+@grader
 def stress_test(answer) -> CheckResult:
     """Exercise 10.3: (share of paths on which traders pay anything, the largest clawback rate over the paths)."""
-    if not_attempted(answer):
-        return check_value("Exercise 10.3", answer, 0.0, why="", hint="")
+    early = _precheck("Exercise 10.3", answer, 2)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
     beyond, profits = _beyond_fund_and_profits()
     reach, worst = 0, 0.0
     for loss, prof in zip(beyond, profits):
@@ -242,14 +279,16 @@ def _fund_needed(lab, r, target: float) -> float:
     f = int(np.sort(need)[P - k - 1]) if k < P else 0
     # confirm with the engine's law of motion (floats: allow half a cent of noise)
     ex = fund_path(np.full(P, f / 100.0 + 0.005), inflow / 100.0, bad / 100.0).exhausted.mean()
-    assert ex <= target + 1e-12, "internal: the fund size does not meet the target"
+    invariant(ex <= target + 1e-12, "the fund size does not meet the target")
     return f / 100.0
 
 
+@grader
 def fund_for_target(answer) -> CheckResult:
     """Exercise 10.4: the smallest initial fund whose exhaustion probability on the simulated losses is ≤ 5 %."""
-    if not_attempted(answer):
-        return check_value("Exercise 10.4", answer, 0.0, why="", hint="")
+    early = _precheck("Exercise 10.4", answer, 1)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
     lab, r = _run("none")
     expected = _fund_needed(lab, r, TARGET)
     return check_value(
@@ -269,11 +308,13 @@ def fund_for_target(answer) -> CheckResult:
 # Exercise 10.5
 
 
+@grader
 def capped_waterfall(answer) -> CheckResult:
     """Exercise 10.5 (stretch): with each trader capped at 25 % of profit, (share of paths left with an uncovered
     loss, the largest uncovered amount on one path in USD)."""
-    if not_attempted(answer):
-        return check_value("Exercise 10.5", answer, 0.0, why="", hint="")
+    early = _precheck("Exercise 10.5", answer, 2)  # blanks and malformed answers never run the engine
+    if early is not None:
+        return early
     beyond, profits = _beyond_fund_and_profits()
     unc = np.array([reference_waterfall(loss, prof, cap_share=CAP_SHARE)[2] for loss, prof in zip(beyond, profits)])
     expected = np.array([np.mean(unc > 0), unc.max()])

@@ -1,24 +1,51 @@
 """The course's interactive explorers.
 
-Each lesson's widget lives in ``widgets/<name>.py`` and has two parts:
-
-- a plain update function (controls in, a result dict out) that unit tests drive without a browser;
-- a builder that wires ipywidgets controls to it and redraws a figure in place.
-
-Every module in this folder that defines ``__all__`` is imported, and its public names are re-exported here, so
-``sl.widgets.margin_explorer()`` works for any of them.
+Each lesson's widget lives in ``widgets/<name>.py``. The numbers it shows come from the engine (a plain state
+function that unit tests drive without a browser, e.g. :func:`socialized_loss.stress.stress_state`); the widget
+wires ipywidgets controls to it and redraws a figure in place. Every explorer is re-exported here, so
+``sl.widgets.margin_explorer()`` works for any of them. This package needs ipywidgets; ``import socialized_loss``
+does not load it until ``sl.widgets`` is first used.
 """
 from __future__ import annotations
 
-import pkgutil as _pkgutil
-from importlib import import_module as _import_module
+from . import adl_queue, cascade, fund, margin, mechanisms, socialization, stress, vault, waterfall, waves
+from .adl_queue import adl_queue_explorer
+from .cascade import LEVERAGE_MIXES, cascade_explorer, cascade_state
+from .fund import fund_explorer, fund_state
+from .margin import margin_explorer, margin_state
+from .mechanisms import mechanisms_explorer
+from .socialization import socialization_explorer
+from .stress import stress_explorer
+from .vault import vault_explorer
+from .waterfall import draw_waterfall, waterfall_explorer, waterfall_state
+from .waves import waves_explorer, waves_state
 
-__all__: list[str] = []
-
-for _info in sorted(_pkgutil.iter_modules(__path__), key=lambda i: i.name):
-    if _info.name.startswith("_"):
-        continue
-    _mod = _import_module(f".{_info.name}", __name__)
-    for _public in getattr(_mod, "__all__", ()):
-        globals()[_public] = getattr(_mod, _public)
-        __all__.append(_public)
+__all__ = [
+    "LEVERAGE_MIXES",
+    "adl_queue",
+    "adl_queue_explorer",
+    "cascade",
+    "cascade_explorer",
+    "cascade_state",
+    "draw_waterfall",
+    "fund",
+    "fund_explorer",
+    "fund_state",
+    "margin",
+    "margin_explorer",
+    "margin_state",
+    "mechanisms",
+    "mechanisms_explorer",
+    "socialization",
+    "socialization_explorer",
+    "stress",
+    "stress_explorer",
+    "vault",
+    "vault_explorer",
+    "waterfall",
+    "waterfall_explorer",
+    "waterfall_state",
+    "waves",
+    "waves_explorer",
+    "waves_state",
+]

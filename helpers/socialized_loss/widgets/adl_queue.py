@@ -1,20 +1,8 @@
 """Lesson 05's explorer: the auto-deleveraging queue. Scores, the five lights, and who is closed as the bankrupt
-position grows, under four ranking rules.
+position grows, under four ranking rules (BitMEX, Binance, Hyperliquid-style, dYdX v4's random start).
 
-A short has gone bankrupt (its bankruptcy price is below the mark: the price rose through it) and the insurance fund
-is empty, so the venue closes it against the longs, all at the short's bankruptcy price. The rules (sources in
-``socialized_loss.adl``):
-
-- ``"bitmex"``: PNL% × effective leverage (PNL% ÷ leverage for a loser), highest first.
-- ``"binance"``: LeveragePnL = max(0, uPnL)/max(1, wallet) × maintenance margin/(wallet + uPnL), as quoted on
-  Binance's developer forum.
-- ``"hyperliquid"``: a Hyperliquid-*style* score, unrealised PnL (USD) × effective leverage. Hyperliquid's docs only
-  say "ranked by unrealized pnl and leverage used"; the production formula is unverified.
-- ``"dydx"``: dYdX v4, no ranking: a random starting account, then round the book, skipping an account the fill
-  would leave with negative equity.
-
-The maths is ``adl.bitmex_adl_score``, ``adl.binance_leverage_pnl``, ``adl.hyperliquid_adl_score``, ``adl.adl_lights``,
-``adl.adl_fills`` and ``adl.dydx_deleverage``; this module arranges and draws it.
+The book is :func:`socialized_loss.books.adl_book`; every number comes from
+:func:`socialized_loss.deleveraging.adl_queue_state`; this module only draws.
 """
 from __future__ import annotations
 
@@ -23,9 +11,10 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-from .. import adl
-from .. import margin as m
-from .. import validate as v
+from ..books import adl_book
+from ..deleveraging import RANKING_LABELS as RULE_LABELS
+from ..deleveraging import RANKINGS as RULES
+from ..deleveraging import adl_queue_state
 from ..plots import COLORS
 from ._base import (
     CONTROL_WIDTH,
@@ -38,160 +27,13 @@ from ._base import (
     table_html,
 )
 
-__all__ = ["adl_queue_explorer", "adl_queue_state"]
+__all__ = ["adl_queue_explorer"]
 
-RULES = ("bitmex", "binance", "hyperliquid", "dydx")
-RULE_LABELS = {
-    "bitmex": "BitMEX",
-    "binance": "Binance",
-    "hyperliquid": "Hyperliquid-style",
-    "dydx": "dYdX v4 (random)",
-}
-
-#: Lesson 05's book: six longs on a linear contract (sizes in contracts of 1 coin, prices in USD per coin, collateral
-#: in USD, isolated margin). Sizes are BitMEX's worked example; entries and collateral were chosen so that BitMEX's
-#: formula ranks them in the example's order (2, 5, 4, 1, 6, 3). Account 3 is a 1× long slightly under water.
-BOOK: dict[str, Any] = {
-    "names": ("acct 1", "acct 2", "acct 3", "acct 4", "acct 5", "acct 6"),
-    "sizes": np.array([10.0, 10.0, 20.0, 30.0, 20.0, 10.0]),
-    "entry_prices": np.array([600.0, 520.0, 710.0, 600.0, 560.0, 640.0]),
-    "collateral": np.array([1_500.0, 1_000.0, 14_200.0, 2_500.0, 2_000.0, 2_560.0]),
-}
-MARK_PRICE = 700.0  # USD per coin, after the price rose through the short's bankruptcy price
-BANKRUPTCY_PRICE = 650.0  # USD per coin: the bankrupt short's, as in BitMEX's example
-MMR = 0.005  # maintenance-margin rate for Binance's score (0.5 % of notional)
+BOOK = adl_book().as_dict()  # the engine's book, for the axes
 
 
 def _lights_text(light: int) -> str:
     return "●" * light + "○" * (5 - light) if light > 0 else "no queue"
-
-
-def adl_scores(rule: str, sizes, entry_prices, collateral, mark_price: float = MARK_PRICE, mmr: float = MMR):
-    """Ranking scores (dimensionless; USD × for "hyperliquid") of positions under ``rule``; NaN for "dydx" (no ranking)."""
-    v.choice("rule", rule, RULES)
-    s = v.vector("sizes", v.nonzero("sizes", sizes))
-    e = v.vector("entry_prices", v.positive("entry_prices", entry_prices))
-    c = v.vector("collateral", v.nonnegative("collateral", collateral))
-    v.same_length(sizes=s, entry_prices=e, collateral=c)
-    upnl = s * (mark_price - e)
-    if rule == "bitmex":
-        return np.asarray(adl.bitmex_adl_score(s, e, mark_price, m.bankruptcy_price(c, s, e)), dtype=float)
-    if rule == "binance":
-        mm = np.asarray(m.maintenance_margin(s, mark_price, mmr), dtype=float)
-        return np.asarray(adl.binance_leverage_pnl(upnl, c, mm), dtype=float)
-    if rule == "hyperliquid":
-        lev = np.asarray(m.effective_leverage(c, s, e, mark_price), dtype=float)
-        return np.asarray(adl.hyperliquid_adl_score(upnl, lev), dtype=float)
-    return np.full(len(s), np.nan)
-
-
-def _closed(rule: str, quantity: float, sizes, scores, equities, entry_prices, mark_price, bankruptcy_price, seed):
-    """One ADL event: (closed, visiting order, skipped flags, contracts not offset, realized PnL, profit given up)."""
-    if rule == "dydx":
-        d = adl.dydx_deleverage(sizes, quantity, equities, bankruptcy_price, mark_price, entry_prices, seed=seed)
-        forgone = d.quantity * (mark_price - bankruptcy_price)  # a long closed below the mark gives up the gap
-        return d.quantity, d.visited, d.skipped, d.rest, d.realized_pnl, forgone
-    f = adl.adl_fills(sizes, scores, quantity, bankruptcy_price, entry_prices, mark_price)
-    return f.quantity, adl.adl_queue(scores), np.zeros(len(f.quantity), dtype=bool), 0.0, f.realized_pnl, f.forgone_vs_mark
-
-
-def adl_queue_state(
-    quantity: float = 20.0,
-    rule: str = "bitmex",
-    seed: int = 0,
-    sizes=None,
-    entry_prices=None,
-    collateral=None,
-    mark_price: float = MARK_PRICE,
-    bankruptcy_price: float = BANKRUPTCY_PRICE,
-    mmr: float = MMR,
-    names=None,
-    curve_points: int = 26,
-) -> dict[str, Any]:
-    """Who is auto-deleveraged when a short of ``quantity`` (contracts ≥ 0) goes bankrupt at ``bankruptcy_price``.
-
-    The longs (``sizes`` in contracts > 0, ``entry_prices`` in USD per contract unit, ``collateral`` in USD; default:
-    lesson 05's ``BOOK``) are marked at ``mark_price`` (USD) and ranked by ``rule`` (one of ``RULES``); ``seed``
-    (int ≥ 0) drives dYdX's random start. ``quantity`` may not exceed the longs' total size.
-
-    Returns per account: ``scores`` (NaN for dYdX), ``lights`` (1..5, 5 = first in line; 0 for dYdX), ``queue``
-    (1-based place in the order visited), ``closed`` (contracts), ``remaining``, ``realized_pnl`` (USD vs entry, on the
-    closed part, at the fill price), ``forgone`` (USD: profit given up by closing at the bankruptcy price instead of
-    the mark), ``equity``, ``leverage``, ``upnl`` (USD) and ``skipped`` (dYdX: the fill would have made it
-    insolvent); and ``order`` (indices in the order visited), ``rest`` (contracts not offset), ``deficit`` (the
-    bankrupt short's loss beyond its collateral at the mark, USD) and ``curve_q``/``curve_closed`` (closed per
-    account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes, ``quantity``
-    itself and every size at which an account is used up, for the picture).
-    """
-    v.choice("rule", rule, RULES)
-    seed = v.integer("seed", seed, low=0)
-    s = v.vector("sizes", BOOK["sizes"] if sizes is None else sizes)
-    if np.any(s <= 0):
-        raise ValueError(f"sizes must be > 0 (the longs facing a bankrupt short), got {s!r}")
-    e = v.vector("entry_prices", BOOK["entry_prices"] if entry_prices is None else entry_prices)
-    c = v.vector("collateral", BOOK["collateral"] if collateral is None else collateral)
-    v.same_length(sizes=s, entry_prices=e, collateral=c)
-    mark = float(v.positive("mark_price", mark_price))
-    bk = float(v.positive("bankruptcy_price", bankruptcy_price))
-    if bk >= mark:
-        raise ValueError(f"bankruptcy_price must be below mark_price (a short is bankrupt only once the price has risen"
-                         f" through it), got {bk} vs {mark}")
-    if names is None:
-        names = BOOK["names"] if len(s) == len(BOOK["names"]) else tuple(f"acct {i + 1}" for i in range(len(s)))
-    names = tuple(str(x) for x in names)
-    q = float(v.nonnegative("quantity", quantity))
-    total = float(s.sum())
-    if q > total + 1e-9:
-        raise ValueError(f"quantity must be ≤ the longs' total size {total:g} contracts, got {quantity!r}")
-    curve_points = v.integer("curve_points", curve_points, low=2, high=1001)
-
-    scores = adl_scores(rule, s, e, c, mark, mmr)
-    equity = np.asarray(m.equity(c, s, e, mark), dtype=float)
-    lev = np.asarray(m.effective_leverage(c, s, e, mark), dtype=float)
-    upnl = s * (mark - e)
-    closed, order, skipped, rest, realized, forgone = _closed(rule, q, s, scores, equity, e, mark, bk, seed)
-    lights = np.zeros(len(s), dtype=np.int64) if rule == "dydx" else adl.adl_lights(scores, s)
-    queue = np.empty(len(s), dtype=np.int64)
-    queue[np.asarray(order, dtype=np.int64)] = np.arange(1, len(s) + 1)
-
-    # the curve is piecewise linear with kinks where one account is used up: a coarse grid plus those kinks
-    kinks = np.cumsum(s[np.asarray(order, dtype=np.int64)])
-    grid = np.unique(np.round(np.concatenate([np.linspace(0.0, total, curve_points), [0.0, q], kinks]), 9))
-    grid = grid[grid <= total]
-    curve = np.empty((len(s), len(grid)))
-    for k, qk in enumerate(grid):
-        if rule == "dydx":
-            curve[:, k] = _closed(rule, float(qk), s, scores, equity, e, mark, bk, seed)[0]
-        else:
-            curve[:, k] = adl.auto_deleverage(s, scores, float(qk))
-
-    return {
-        "rule": rule,
-        "seed": seed,
-        "quantity": q,
-        "names": names,
-        "sizes": s,
-        "entry_prices": e,
-        "collateral": c,
-        "mark_price": mark,
-        "bankruptcy_price": bk,
-        "scores": scores,
-        "lights": lights,
-        "queue": queue,
-        "order": np.asarray(order, dtype=np.int64),
-        "closed": closed,
-        "remaining": s - closed,
-        "realized_pnl": realized,
-        "forgone": forgone,
-        "equity": equity,
-        "leverage": lev,
-        "upnl": upnl,
-        "skipped": skipped,
-        "rest": float(rest),
-        "deficit": q * (mark - bk),
-        "curve_q": grid,
-        "curve_closed": curve,
-    }
 
 
 def _score_text(score: float) -> str:
