@@ -25,7 +25,7 @@ def headline_overshoot(answer) -> CheckResult:
         h.overshoot,
         why=(
             f"production took {h.taken:,.2f} USD against {h.needed:,.2f} USD needed: {h.overshoot:,.2f} USD more, "
-            "the paper's $45.03M."
+            "the paper's 45.03 million."
         ),
         hint="add up w.taken and w.needed over all 16 waves (np.sum), then subtract; keep the sign: taken − needed.",
         rtol=0.0,
@@ -80,7 +80,7 @@ def undertaken_waves(count, usd) -> CheckResult:
         parts,
         why=(
             f"{expected_count} waves (labels {', '.join(map(str, w.wave[short]))}) took {expected_usd:,.2f} USD less "
-            "than needed in total: production was not simply 'too much', it was badly matched to each wave."
+            "than needed in total: the net 45 million hides waves that took too little as well as too much."
         ),
     )
 
@@ -102,7 +102,7 @@ def worst_delay(delay_ms, overshoot_usd) -> CheckResult:
         parts,
         why=(
             f"evaluated {delay} ms after each wave the overshoot is {worst:,.2f} USD, the top of the paper's "
-            "$45.0M–$51.7M band: the answer depends on when you look."
+            "45.0–51.7 million USD band: the answer depends on when you look."
         ),
     )
 
@@ -118,11 +118,12 @@ def naive_mapping(answer) -> CheckResult:
         answer,
         expected,
         why=(
-            f"turning ${head['queue_total_overshoot_usd'] / 1e6:.2f}M of equity into profit dollars gives about "
-            f"${head['queue_total_overshoot_usd'] / ratio / 1e6:.1f}M, still {expected:.2f}× the "
-            f"${head['prod_overshoot_vs_needed_usd'] / 1e6:.2f}M measured: the two numbers answer different questions."
+            f"turning {head['queue_total_overshoot_usd'] / 1e6:.2f} million USD of equity into profit dollars gives "
+            f"about {head['queue_total_overshoot_usd'] / ratio / 1e6:.1f} million, still {expected:.2f}× the "
+            f"{head['prod_overshoot_vs_needed_usd'] / 1e6:.2f} million measured: the two numbers answer different "
+            "questions."
         ),
-        hint="divide the $653.55M diagnostic by the trimmed-mean equity ÷ PnL ratio, then by the measured overshoot.",
+        hint="divide the 653.55-million-USD diagnostic by the trimmed-mean equity ÷ PnL ratio, then by the measured overshoot.",
         rtol=1e-4,
         atol=1e-4,
     )
