@@ -182,7 +182,7 @@ def _wait_images(page, since: float, timeout_s: float = 30.0, quiet_ms: float = 
                 return imgs.every(x => x.t_dec !== null) && now - last > quiet; }""",
             arg=[since, quiet_ms], timeout=timeout_s * 1000, polling=50,
         )
-    except Exception:  # noqa: BLE001  (a change that produced no picture: counted as nothing, reported by n)
+    except Exception:  # noqa: BLE001, S110  (a change with no picture: nothing to time; n reports it)
         pass
 
 

@@ -148,7 +148,7 @@ def waves_explorer() -> Explorer:
             layout=W.Layout(width=CONTROL_WIDTH),
         ),
         "measure": W.ToggleButtons(options=list(MEASURES), value=MEASURES[0], description="Show",
-                                   style={"button_width": "200px"}),
+                                   style={"button_width": "215px"}),
     }
     fig, (ax_run, ax_bar) = new_figure(1, 2, figsize=(8.4, 4.2), gridspec_kw={"width_ratios": [1, 1.25]})
     steps = np.arange(1, n + 1)
