@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from socialized_loss.insurance import fund_monte_carlo
 from socialized_loss.liquidation import cascade, make_book
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from socialized_loss import margin
 from socialized_loss.adl import (
     adl_fills,

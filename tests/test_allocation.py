@@ -5,10 +5,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import socialized_loss as sl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_tiers import tiered
+
+import socialized_loss as sl
 from socialized_loss.allocation import (
     MAX_EXACT_MINOR,
     Shared,

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 from hypothesis_tiers import tiered
+
 from socialized_loss.allocation import from_minor, to_minor
 from socialized_loss.backstop import (
     DRIFT_UNSTAKE_DAYS,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from socialized_loss import book, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +42,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HUB = "https://hub.example.edu"
 REPO = "https://github.com/socialized-loss-models/socialized-loss-models"
 CDN = re.compile(
-    r"https?://[^\"' ]*(?:jsdelivr|cdnjs|unpkg|mathjax\.org)[^\"' ]*mathjax|mathjax[^\"' ]*https?://", re.I
+    r"https?://[^\"' ]*(?:jsdelivr|cdnjs|unpkg|mathjax\.org)[^\"' ]*mathjax|mathjax[^\"' ]*https?://", re.IGNORECASE
 )
 IMG = re.compile(r"<img\b[^>]*>")
 
@@ -184,7 +185,7 @@ def teacher_book_problems(html_dir: Path, lesson: Path, html: str) -> list[str]:
         alt = re.search(r'alt="([^"]*)"', img)
         if not alt or len(alt.group(1)) < 20 or re.fullmatch(r"[0-9a-f]{16,}(\.png)?", alt.group(1)):
             problems.append(f"{name}.html: an image without a description as alt text: {img[:160]}")
-    mathjax = re.findall(r'<script[^>]*src="[^"]*mathjax[^"]*"', html, flags=re.I)
+    mathjax = re.findall(r'<script[^>]*src="[^"]*mathjax[^"]*"', html, flags=re.IGNORECASE)
     has_math = 'class="math' in html
     if CDN.search(html) or len(mathjax) != has_math or (mathjax and "_static/mathjax/tex-chtml.js" not in mathjax[0]):
         problems.append(f"{name}.html: MathJax is not loaded once from the book's own _static/mathjax: {mathjax[:3]}")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from socialized_loss import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -360,8 +361,8 @@ def test_real_lessons_build_in_memory():
 
 # --- the leak scan: no line of a solution reaches a student notebook --------------------------------------------------
 
-_SOLUTION_CELL = re.compile(r'^\+\+\+ \{[^\n]*"solution"[^\n]*\}\n(.*?)(?=^\+\+\+|^```\{code-cell\}|\Z)', re.M | re.S)
-_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
+_SOLUTION_CELL = re.compile(r'^\+\+\+ \{[^\n]*"solution"[^\n]*\}\n(.*?)(?=^\+\+\+|^```\{code-cell\}|\Z)', re.MULTILINE | re.DOTALL)
+_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION", re.MULTILINE | re.DOTALL)
 
 
 def secret_lines(lesson_text: str) -> set[str]:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from socialized_loss.fairness import fairness_metrics, gini, hhi, sybil_split
 from socialized_loss.haircuts import (
     capped_pro_rata_haircut,

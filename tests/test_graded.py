@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from socialized_loss import build, checks, graded
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +55,7 @@ def test_released_form_holds_no_solution_line(lesson: Path):
     released = set()
     for cell in nb.cells:
         src = build.strip_solutions(cell.source) if cell.cell_type == "code" else cell.source
-        src = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", src, flags=re.S)
+        src = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", src, flags=re.DOTALL)
         released.update(line.strip() for line in src.splitlines())
     secrets = build.solution_lines(b.solution)
     assert not secrets & released
@@ -75,7 +76,7 @@ def test_grade_passes_a_right_answer_and_fails_blank_and_wrong(capsys, monkeypat
 
 def test_guide_prints_the_configuration_make_graded_writes():
     text = OVERVIEW.read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python\n(# nbgrader_config\.py\n.*?)^```", text, flags=re.M | re.S)
+    blocks = re.findall(r"^```python\n(# nbgrader_config\.py\n.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
     assert blocks == [graded.NBGRADER_CONFIG]
     assert f'"python": "{build.STUB}"' in graded.NBGRADER_CONFIG
 

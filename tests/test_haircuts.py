@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from socialized_loss.allocation import from_minor, to_minor
 from socialized_loss.haircuts import (
     capacity,

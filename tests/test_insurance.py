@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from socialized_loss.allocation import to_minor
 from socialized_loss.insurance import (
     InsuranceFund,

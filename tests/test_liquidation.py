@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from socialized_loss import margin
 from socialized_loss.liquidation import (
     Book,

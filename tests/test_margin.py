@@ -5,9 +5,10 @@ import math
 
 import numpy as np
 import pytest
-import socialized_loss as sl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import socialized_loss as sl
 
 prices = st.floats(min_value=1.0, max_value=1e6, allow_nan=False, allow_infinity=False)
 sizes = st.floats(min_value=1e-3, max_value=1e3).flatmap(lambda s: st.sampled_from([s, -s]))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from socialized_loss import build, graded
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +45,8 @@ if importlib.util.find_spec("nbgrader") is None:
         allow_module_level=True,
     )
 
-from nbgrader.api import Gradebook  # noqa: E402  (only importable past the skip above)
-from nbgrader.preprocessors import ClearSolutions  # noqa: E402
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import ClearSolutions
 
 COURSE_ID = "socialized-loss"
 EXCHANGE_LESSON = "00-start-here"  # handed out and in through nbgrader's exchange; the others through zip_collect
@@ -81,7 +82,7 @@ def nbgrader(course: Path, *args: str, home: Path | None = None, cwd: Path | Non
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader calls `alembic`
     env["HOME"] = str(home or course.parent / "home")
     env.pop("SOCIALIZED_LOSS_STRICT", None)  # a learner's kernel: checks report, only the hidden tests are strict
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: PLW1510 (the return code is asserted below)
         [sys.executable, "-m", "nbgrader", *args], cwd=cwd or course, env=env, capture_output=True, text=True,
         timeout=3000,
     )

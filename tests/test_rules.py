@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+
 from socialized_loss import rules
 from socialized_loss.allocation import to_minor
 from socialized_loss.rules import (

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from socialized_loss.allocation import _scale
 from socialized_loss.rules import RULES, Book, apply_rule
 from socialized_loss.venues import VENUES

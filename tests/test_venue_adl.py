@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from socialized_loss.rules import Book, apply_rule
 from socialized_loss.venue_adl import (
     adl_order,

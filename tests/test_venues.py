@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+
 from socialized_loss import venues
 from socialized_loss.rules import RULES
 from socialized_loss.venues import (

@@ -35,7 +35,7 @@ import nbformat
 
 from .build import BEGIN, END, _dumps, build_lessons, find_root, guide_text, lesson_paths
 
-__all__ = ["prepare_book", "build_book", "toc_files", "WIDGET_NOTE", "STATIC_EXPLORERS_STARTUP", "SHOW_SOLUTION"]
+__all__ = ["SHOW_SOLUTION", "STATIC_EXPLORERS_STARTUP", "WIDGET_NOTE", "build_book", "prepare_book", "toc_files"]
 
 WIDGET_CALL = re.compile(r"^\s*(sl\.widgets\.\w+\([^\n]*\))\s*$")
 WIDGET_NOTE = (
@@ -245,7 +245,7 @@ def build_book(root: Path, build_dir: Path, hub: str | None = None) -> Path:
     env = dict(os.environ, IPYTHONDIR=str(ipython_dir))
     exe = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(exe), "build", str(src), "--path-output", str(build_dir / "out"), "--builder", "html"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     (build_dir / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
         raise RuntimeError(f"jupyter-book failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

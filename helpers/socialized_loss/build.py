@@ -41,17 +41,17 @@ __all__ = [
     "BuildError",
     "EditedNotebookError",
     "LessonBuild",
-    "find_root",
-    "lesson_paths",
-    "read_lesson",
-    "lesson_problems",
-    "build_lesson",
     "build_all",
-    "check_sync",
+    "build_lesson",
     "cells_hash",
+    "check_sync",
+    "find_root",
     "guide_text",
-    "solution_lines",
+    "lesson_paths",
+    "lesson_problems",
     "main",
+    "read_lesson",
+    "solution_lines",
 ]
 
 BEGIN = "### BEGIN SOLUTION"
@@ -129,8 +129,8 @@ def read_lesson(path: Path) -> str:
 def _front_matter_problems(name: str, lines: list[str]) -> tuple[list[str], int]:
     """Problems in the YAML front matter, and the index of the first body line."""
     if not lines or lines[0].strip() != "---":
-        return [f"{name}:1: the lesson must start with YAML front matter ('---' on the first line). "
-                "Fix: copy the front matter of another lesson."], 0
+        return [(f"{name}:1: the lesson must start with YAML front matter ('---' on the first line). "
+                "Fix: copy the front matter of another lesson.")], 0
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
@@ -141,8 +141,8 @@ def _front_matter_problems(name: str, lines: list[str]) -> tuple[list[str], int]
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return [f"{name}:{line}: the front matter is not valid YAML ({problem}). Fix: check the indentation and "
-                "quoting near that line against another lesson's front matter."], close + 1
+        return [(f"{name}:{line}: the front matter is not valid YAML ({problem}). Fix: check the indentation and "
+                "quoting near that line against another lesson's front matter.")], close + 1
     problems = []
     if not isinstance(meta, dict):
         problems.append(f"{name}:2: the front matter must be a YAML mapping (key: value lines). "
@@ -248,13 +248,13 @@ def _parse_problems(name: str, text: str, code_cells: int) -> list[str]:
     """Cross-check jupytext's reading with the fences counted line by line."""
     try:
         nb = jupytext.reads(text, fmt="md:myst")
-    except Exception as exc:  # jupytext's own message, with the lesson's name
-        return [f"{name}:1: jupytext cannot read the lesson ({type(exc).__name__}: {exc}). "
-                "Fix: compare its cell syntax with another lesson."]
+    except Exception as exc:  # noqa: BLE001 jupytext's own message, with the lesson's name
+        return [(f"{name}:1: jupytext cannot read the lesson ({type(exc).__name__}: {exc}). "
+                "Fix: compare its cell syntax with another lesson.")]
     got = sum(c.cell_type == "code" for c in nb.cells)
     if got != code_cells:
-        return [f"{name}:1: {code_cells} '```{{code-cell}}' fences but jupytext reads {got} code cells. "
-                "Fix: check that every code cell has its own opening and closing fence."]
+        return [(f"{name}:1: {code_cells} '```{{code-cell}}' fences but jupytext reads {got} code cells. "
+                "Fix: check that every code cell has its own opening and closing fence.")]
     return []
 
 
@@ -465,7 +465,7 @@ def _was_edited(target: Path) -> bool:
         return _guide_was_edited(text)
     try:
         nb = nbformat.reads(text, as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001 (any parse failure means a hand edit)
         return True  # not a notebook any more: not ours to overwrite
     stamp = nb.metadata.get(STAMP_KEY, {}).get("cells_hash")
     return stamp is None or stamp != cells_hash(nb)

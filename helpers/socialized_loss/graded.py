@@ -41,9 +41,9 @@ __all__ = [
     "RELEASE_EXCLUDES",
     "grade",
     "graded_notebook",
-    "write_course",
-    "student_release",
     "main",
+    "student_release",
+    "write_course",
 ]
 
 STRICT_ENV = "SOCIALIZED_LOSS_STRICT"  # the checks' strict-mode switch (socialized_loss.checks.core)
@@ -125,7 +125,7 @@ def grade(check, *answers, **kwargs) -> None:
 # The nbgrader source notebooks
 # --------------------------------------------------------------------------------------------------------------------
 
-_EXERCISE = re.compile(r"^#+\s*Exercise\s+(\d+\.\d+)", re.M)
+_EXERCISE = re.compile(r"^#+\s*Exercise\s+(\d+\.\d+)", re.MULTILINE)
 
 
 def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
@@ -297,7 +297,7 @@ def student_release(root: Path, dest: Path, ref: str = "HEAD") -> list[str]:
     """Write the committed course at ``ref`` without its answers into ``dest`` (new or empty); returns the files."""
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty: give a new folder, so nothing of yours is overwritten")
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", ref], capture_output=True)
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", ref], capture_output=True, check=False)
     if archive.returncode != 0:
         raise RuntimeError(f"git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()}")
     dest.mkdir(parents=True, exist_ok=True)

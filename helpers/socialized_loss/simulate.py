@@ -41,8 +41,8 @@ so Python floats and numpy float64 agree bit for bit.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -52,18 +52,18 @@ from .liquidation import IMPACT_MODELS, _impact
 from .venue_adl import adl_order
 
 __all__ = [
-    "MECHANISMS",
     "DEPRECATED_MECHANISMS",
     "EXTRA_MECHANISMS",
-    "TraderPopulation",
-    "make_population",
-    "gbm_jump_paths",
-    "crash_replay",
+    "MECHANISMS",
+    "MonteCarloSummary",
     "SimResult",
+    "TraderPopulation",
+    "crash_replay",
+    "gbm_jump_paths",
+    "make_population",
+    "monte_carlo",
     "simulate",
     "simulate_reference",
-    "MonteCarloSummary",
-    "monte_carlo",
 ]
 
 #: The socialization rules the simulator runs: the registry's names (``"none"``: nothing is socialized).

@@ -167,12 +167,12 @@ def validate_rows(rows: list[dict], rule_names=None) -> list[Venue]:
         if not isinstance(src, list) or not src or not all(isinstance(u, str) and _URL.match(u) for u in src):
             raise ValueError(f"{where}: sources must be a non-empty list of http(s) URLs, got {src!r}")
         if not isinstance(raw["checked"], _dt.date) or isinstance(raw["checked"], _dt.datetime):
-            raise ValueError(  # noqa: TRY004 (a bad data file is a ValueError)
+            raise ValueError(
                 f"{where}: checked must be a TOML date (YYYY-MM-DD), got {raw['checked']!r}")
         if not _dt.date(2019, 1, 1) <= raw["checked"] <= _dt.date.today():
             raise ValueError(f"{where}: checked must be a date from 2019 to today, got {raw['checked']}")
         if not isinstance(raw["uncertain"], bool):
-            raise ValueError(f"{where}: uncertain must be true or false, got {raw['uncertain']!r}")  # noqa: TRY004
+            raise ValueError(f"{where}: uncertain must be true or false, got {raw['uncertain']!r}")
         has_adl = raw["close_price"] != "none"
         if has_adl != (raw["ranking"] != "none") or has_adl != (raw["adl_trigger"] != "none"):
             raise ValueError(f"{where}: close_price, ranking and adl_trigger must all be 'none' or all be set")
