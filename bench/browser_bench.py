@@ -189,24 +189,24 @@ def _wait_images(page, since: float, timeout_s: float = 30.0, quiet_ms: float = 
 def latencies(d: dict, kinds: tuple[str, ...]) -> list[dict]:
     """Per user event of ``kinds`` that led to a new message: event → sent → received → decoded (ms, page clock).
 
-    Images received in a window are paired in order with the image ``src`` changes observed in it (each image
-    update changes one ``src``), and each event with the first image answering a message sent at or after it."""
-    sent = {s["id"]: s for s in d["sent"]}
-    recv = sorted(d["recv"], key=lambda r: r["t"])
-    imgs = sorted(d["imgs"], key=lambda x: x["t_src"])
-    frames = []
-    for r, im in zip(recv, imgs):
-        s = sent.get(r["parent"])
-        if s is not None and im["t_dec"] is not None:
-            frames.append({"sent": s["t"], "recv": r["t"], "dec": im["t_dec"]})
-    frames.sort(key=lambda f: f["sent"])
+    For an event: the first message sent at or after it that the kernel answered with an image, that image's
+    arrival, and the first image ``src`` change observed after the arrival (its decode ends the wait)."""
+    sent = sorted(d["sent"], key=lambda s: s["t"])
+    recv = {}
+    for r in sorted(d["recv"], key=lambda r: r["t"]):
+        recv.setdefault(r["parent"], r)
+    imgs = sorted((x for x in d["imgs"] if x["t_dec"] is not None), key=lambda x: x["t_src"])
     out = []
     for e in sorted((e for e in d["events"] if e["type"] in kinds), key=lambda e: e["t"]):
-        f = next((f for f in frames if f["sent"] >= e["t"]), None)
-        if f is None:
+        s = next((s for s in sent if s["t"] >= e["t"] and s["id"] in recv), None)
+        if s is None:
             continue
-        out.append({"latency": f["dec"] - e["t"], "wait": f["sent"] - e["t"], "roundtrip": f["recv"] - f["sent"],
-                    "decode": f["dec"] - f["recv"]})
+        r = recv[s["id"]]
+        im = next((x for x in imgs if x["t_src"] >= r["t"]), None)
+        if im is None:
+            continue
+        out.append({"latency": im["t_dec"] - e["t"], "wait": s["t"] - e["t"], "roundtrip": r["t"] - s["t"],
+                    "decode": im["t_dec"] - r["t"]})
     return out
 
 
