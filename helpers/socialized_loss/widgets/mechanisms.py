@@ -75,7 +75,7 @@ def mechanisms_explorer(book: str = "lesson") -> Explorer:
                                 style=style, layout=W.Layout(**layout)),
         "split": W.Dropdown(options=list(b0.names), value=b0.names[1], description="Account that splits",
                             style=style, layout=W.Layout(**layout)),
-        "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Split into (1 = no split)",
+        "pieces": W.IntSlider(value=1, min=1, max=10, step=1, description="Split into (accounts)",
                               style=style, layout=W.Layout(**layout)),
         "calm_cap": W.FloatSlider(value=50.0, min=45.0, max=100.0, step=5.0, readout_format=".0f",
                                   description="Calm cap, capped pro-rata (%)",

@@ -161,7 +161,7 @@ def waves_explorer() -> Explorer:
     now = ax_run.axvline(1, color="black", linewidth=0.8, linestyle=":")
     ax_run.set_xlim(0.5, n + 0.5)
     ax_run.set_ylim(0, cum_taken[-1] * 1.08)
-    ax_run.set_xticks(steps, [str(x) for x in w.wave], fontsize=8)
+    ax_run.set_xticks(steps, [str(x) for x in w.wave], fontsize=9, rotation=90)
     ax_run.set_xlabel("Wave (label in the data), in time order")
     ax_run.set_ylabel("Running total (million USD)")
     ax_run.set_title("Running totals", fontsize=12)
@@ -174,6 +174,7 @@ def waves_explorer() -> Explorer:
     ax_bar.set_yticks(ypos, [SHORT[k] for k in keys])
     need_line = ax_bar.axvline(1, color=COLORS[0], linestyle="--", linewidth=1.6, label="needed in this wave")
     ax_bar.grid(axis="y", visible=False)
+    ax_bar.set_ylabel("Rule")
     ax_bar.set_title("The chosen wave, rule by rule", fontsize=12)
     legend_above(ax_bar, ncols=1)
     labels = [ax_bar.text(0, y, "", va="center", ha="left", fontsize=9) for y in ypos]
