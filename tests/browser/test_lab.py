@@ -100,5 +100,5 @@ def test_broken_widget_is_caught(where, lab_server, lab, artifacts_dir, browser_
     assert "RuntimeError" in text, rep.summary()
     if where == "update":
         assert "neither the readout nor the image changed" in text, rep.summary()
-    else:  # the page did react (the readout): only the kernel's messages show the failure
-        assert "readout changed" in rep.interaction.detail, rep.summary()
+    else:  # the frame is built in one go, so the page may not change at all; the kernel's messages name the failure
+        assert "kernel error" in text, rep.summary()

@@ -124,7 +124,7 @@ def stress_explorer(seed: int = 0) -> Explorer:
             style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width=CONTROL_WIDTH),
         ),
     }
-    fig, (ax_l, ax_r) = new_figure(1, 2, figsize=(8.4, 3.6), gridspec_kw={"width_ratios": [1.25, 1.0]})
+    fig, (ax_l, ax_r) = new_figure(1, 2, figsize=(8.4, 3.2), gridspec_kw={"width_ratios": [1.25, 1.0]})
     (curve,) = ax_l.step([0, 1], [1, 0], where="post", color=COLORS[0], linestyle="-", marker="")
     ax_l.set_xlabel("Bad debt past the fund, per path (thousand USD)", fontsize=11)
     ax_l.set_ylabel("Share of paths with more (%)")
