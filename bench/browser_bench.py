@@ -35,6 +35,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(HERE))
+
+from widget_bench import percentile  # one quantile rule for both benches
 
 TARGET_MEDIAN_MS = 50.0
 TARGET_P95_MS = 100.0
@@ -141,13 +144,6 @@ def write_notebook(path: Path, names: list[str]) -> None:
     nbformat.write(nb, path)
 
 
-def percentile(xs: list[float], q: float) -> float:
-    s = sorted(xs)
-    if not s:
-        return float("nan")
-    pos = (len(s) - 1) * q
-    lo, hi = int(pos), min(int(pos) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
 def _med(xs):
