@@ -103,8 +103,6 @@ CASES = [
      ["loss", "total_deposits", "index"]),
     (socialize.deposit_haircut_charges, {"loss": 5.0, "deposits": [1.0, 9.0]}, ["loss", "unit"], ["deposits"]),
     (socialize.withdrawal_haircut, {"amount": 5.0, "factor": 0.1}, ["unit"], ["amount", "factor"]),
-    (socialize.exchange_bankruptcy_amount, {"settlement_balances": [1.0, -9.0], "insurance_fund": 1.0},
-     ["insurance_fund", "unit"], ["settlement_balances"]),
     (haircuts.shortfall, {"equities": [1.0, -2.0]}, ["unit"], ["equities"]),
     (haircuts.capacity, {"pnl": [1.0, -2.0]}, ["unit"], ["pnl"]),
     (haircuts.queue_haircut, {"pnl_or_w": [1.0, 2.0], "budget": 1.0}, ["budget", "unit"], ["pnl_or_w"]),

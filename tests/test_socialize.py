@@ -12,7 +12,6 @@ from socialized_loss.socialize import (
     contracts_pro_rata,
     deposit_haircut_charges,
     deposit_index_haircut,
-    exchange_bankruptcy_amount,
     withdrawal_haircut,
 )
 
@@ -82,11 +81,6 @@ def test_withdrawal_haircut_paradex():
     assert np.allclose(r.charged, [10.0, 3.33]) and np.allclose(r.received, [90.0, 30.0])
     with pytest.raises(ValueError, match="factor"):
         withdrawal_haircut(100, 1.5)
-
-
-def test_exchange_bankruptcy_amount():
-    assert exchange_bankruptcy_amount([-500, 200, -700], 1000) == 200.0
-    assert exchange_bankruptcy_amount([-500, 200], 1000) == 0.0
 
 
 @pytest.mark.parametrize(

@@ -207,7 +207,6 @@ from .socialize import (
     contracts_pro_rata,
     deposit_haircut_charges,
     deposit_index_haircut,
-    exchange_bankruptcy_amount,
     withdrawal_haircut,
 )
 from .venues import VENUES, Venue, venue, venue_table
@@ -301,7 +300,6 @@ __all__ = [
     "dydx_deleverage",
     "effective_leverage",
     "equity",
-    "exchange_bankruptcy_amount",
     "exhaustion_probability_grid",
     "fairness",
     "fairness_metrics",

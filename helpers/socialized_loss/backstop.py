@@ -34,14 +34,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import rules
 from . import validate as v
-from .allocation import (
-    _exact_sum,
-    _to_minor,
-    from_minor,
-    pro_rata_minor,
-    sequential_minor,
-)
+from ._plain import cash_book
+from .allocation import _to_minor, from_minor, pro_rata
 
 __all__ = [
     "DRIFT_UNSTAKE_DAYS",
@@ -131,8 +127,7 @@ def balances(vault: Vault) -> np.ndarray:
     """Each depositor's claim (money) = shares × share price, rounded to the unit by largest remainder so the claims
     sum to the assets exactly."""
     vault = _vault(vault)
-    A = _m(vault, "assets", vault.assets)
-    return np.asarray(from_minor(pro_rata_minor(A, vault.shares), vault.unit), dtype=float)
+    return pro_rata(vault.assets, vault.shares, unit=vault.unit)  # a split of the assets by ownership, not a loss rule
 
 
 def _depositor(vault: Vault, depositor) -> int:
@@ -266,18 +261,22 @@ class UmbrellaSlash:
 def umbrella_slash(deficit, offset, stakes, unit: float = 0.01) -> UmbrellaSlash:
     """Aave Umbrella: the DAO-funded ``offset`` (money ≥ 0) absorbs the first loss of ``deficit`` (money ≥ 0); only
     the excess slashes stakers, pro rata to ``stakes`` (money ≥ 0), each at most its stake; what is left is
-    ``uncovered``. offset_used + Σ slashed + uncovered = deficit exactly in minor units."""
+    ``uncovered``. offset_used + Σ slashed + uncovered = deficit exactly in minor units. The rule is
+    ``rules.staker_backstop``.
+
+    >>> r = umbrella_slash(140_000.0, 100_000.0, [1e6, 3e6])
+    >>> r.offset_used, r.slashed.tolist(), r.uncovered
+    (100000.0, [10000.0, 30000.0], 0.0)
+    """
     d = v.money("deficit", deficit)
     o = v.money("offset", offset)
     st = v.vector("stakes", v.nonnegative("stakes", stakes))
-    D = int(_to_minor("deficit", d, unit))
-    O = int(_to_minor("offset", o, unit))
-    S = _to_minor("stakes", st, unit)
-    first = sequential_minor(D, np.array([O, min(_exact_sum(S), 2**62)], dtype=np.int64))
-    x = pro_rata_minor(int(first[1]), S, S)
-    rest = D - int(first[0]) - _exact_sum(x)
-    return UmbrellaSlash(float(from_minor(int(first[0]), unit)), np.asarray(from_minor(x, unit), dtype=float),
-                         float(from_minor(rest, unit)))
+    _to_minor("deficit", d, unit)
+    _to_minor("offset", o, unit)
+    S = np.atleast_1d(_to_minor("stakes", st, unit))
+    a = rules.staker_backstop(cash_book(np.zeros(len(st))), d, stakes=np.asarray(from_minor(S, unit), dtype=float),
+                              offset=o, max_slash=1.0, unit=unit)
+    return UmbrellaSlash(a.external["offset"], np.array(a.charges), a.uncovered)
 
 
 def gmx_adl_triggered(pending_pnl, pool_value, threshold):

@@ -14,7 +14,9 @@ Paper's worked example: w = (8, 4, 0.5), D = 15, θ = ½, queue order (2, 1, 3) 
 pro-rata → h = 0.6, x = (4.8, 2.4, 0.3). Top-winner gap υ^PR − υ^Queue = H(1 − w₍₁₎/U) when H ≤ w₍₁₎.
 
 Amounts are money exact in minor units (``unit=0.01``, see ``allocation``); ``order`` is 0-based like the rest of
-the package (the paper's 1-based (2, 1, 3) is ``[1, 0, 2]``).
+the package (the paper's 1-based (2, 1, 3) is ``[1, 0, 2]``). The policies keep the paper's plain signatures (w and a
+budget) and call the rule registry for the arithmetic: the queue is ``rules.pnl_haircut_queue``, (capped) pro rata
+is ``rules.capped_pro_rata``.
 """
 from __future__ import annotations
 
@@ -22,15 +24,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import rules
 from . import validate as v
-from .allocation import (
-    _check_order,
-    _exact_sum,
-    _to_minor,
-    from_minor,
-    pro_rata_minor,
-    sequential_minor,
-)
+from ._plain import minor, profit_book
+from .allocation import _check_order, _exact_sum, _to_minor, from_minor
 
 __all__ = [
     "Haircut",
@@ -94,15 +91,12 @@ def queue_haircut(pnl_or_w, budget, order=None, unit: float = 0.01) -> Haircut:
     [8.0, 2.0, 0.0]
     """
     w, W, B = _setup(pnl_or_w, budget, unit)
-    if order is None:
-        idx = np.lexsort((np.arange(len(w)), -w))
-    else:
-        idx = _check_order(order, len(w))
-    U = _exact_sum(W)
-    if B > U:
-        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {U * float(unit):.10g} (infeasible), got "
-                         f"{v.short(budget)}")
-    return _result(sequential_minor(B, W, idx), W, unit)
+    idx = None if order is None else _check_order(order, len(w))
+    a = rules.pnl_haircut_queue(profit_book(from_minor(W, unit)), float(from_minor(B, unit)), order=idx, unit=unit)
+    if a.uncovered > 0:
+        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {_exact_sum(W) * float(unit):.10g} (infeasible), "
+                         f"got {v.short(budget)}")
+    return _result(minor(a.charges, unit), W, unit)
 
 
 def pro_rata_haircut(w, budget, unit: float = 0.01) -> Haircut:
@@ -114,11 +108,11 @@ def pro_rata_haircut(w, budget, unit: float = 0.01) -> Haircut:
     [4.8, 2.4, 0.3]
     """
     _, W, B = _setup(w, budget, unit)
-    U = _exact_sum(W)
-    if B > U:
-        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {U * float(unit):.10g} (infeasible), got "
-                         f"{v.short(budget)}")
-    return _result(pro_rata_minor(B, W, W), W, unit)
+    a = rules.capped_pro_rata(profit_book(from_minor(W, unit)), float(from_minor(B, unit)), beta=1.0, unit=unit)
+    if a.uncovered > 0:
+        raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {_exact_sum(W) * float(unit):.10g} (infeasible), "
+                         f"got {v.short(budget)}")
+    return _result(minor(a.charges, unit), W, unit)
 
 
 def capped_pro_rata_haircut(w, budget, caps, unit: float = 0.01) -> Haircut:
@@ -132,13 +126,12 @@ def capped_pro_rata_haircut(w, budget, caps, unit: float = 0.01) -> Haircut:
     w_, W, B = _setup(w, budget, unit)
     beta = v.vector("caps", v.unit_interval("caps", caps))
     v.same_length(w=w_, caps=beta)
-    Cmax = np.floor(W * beta + 1e-9).astype(np.int64)  # a cap in minor units, never above β_i × w_i
-    Cmax = np.minimum(Cmax, W)
-    total = _exact_sum(Cmax)
-    if B > total:
+    a = rules.capped_pro_rata(profit_book(from_minor(W, unit)), float(from_minor(B, unit)), beta=beta, unit=unit)
+    if a.uncovered > 0:
+        total = _exact_sum(minor(a.caps, unit))
         raise ValueError(f"budget must be ≤ Σ caps × w = {total * float(unit):.10g} (infeasible), got "
                          f"{v.short(budget)}")
-    return _result(pro_rata_minor(B, W, Cmax), W, unit)
+    return _result(minor(a.charges, unit), W, unit)
 
 
 def top_winner_gap(w, budget, unit: float = 0.01) -> float:

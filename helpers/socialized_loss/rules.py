@@ -61,6 +61,7 @@ from .allocation import _scale, from_minor, pro_rata_minor, sequential_minor
 from .ledger import Allocation, Book
 
 __all__ = [
+    "CCP_LAYERS",
     "MECHANISM_LABELS",
     "RULES",
     "Allocation",
@@ -68,6 +69,7 @@ __all__ = [
     "apply_rule",
     "capped_pro_rata",
     "ccp_waterfall",
+    "ccp_waterfall_layers",
     "clawback",
     "clawback_uncapped",
     "contracts_pro_rata",
@@ -244,17 +246,22 @@ def deposit_index_haircut(book: Book, shortfall, *, unit: float = 0.01) -> Alloc
     return _result("deposit_index_haircut", book, S, x, unit, caps=cap)
 
 
-def withdrawal_factor(book: Book, shortfall, *, withdrawals=None, unit: float = 0.01) -> Allocation:
+def withdrawal_factor(book: Book, shortfall, *, withdrawals=None, factor=None, unit: float = 0.01) -> Allocation:
     """Withdrawal factor (Paradex): while a shortfall is open, each withdrawal is cut by the same factor.
 
     factor = shortfall ÷ Σ claims, claims = positive equity; account i withdrawing w_i (money, at most its equity)
     is charged factor × w_i. Only withdrawers pay; the rest stays uncovered until others withdraw. Default
     ``withdrawals``: everybody withdraws everything (then the whole shortfall is covered when the claims allow).
+    ``factor`` (in [0, 1], a number or one per account) sets the published factor itself instead: each withdrawal
+    is then charged factor × w_i rounded to the unit on its own (ties to even), at most its withdrawal, and in
+    total at most the shortfall (scaled down pro rata if the factor would raise more).
 
     >>> b = Book([0.0, 0.0], 1.0, [600.0, 400.0], 1.0)
     >>> a = withdrawal_factor(b, 100.0, withdrawals=[300.0, 0.0])
     >>> a.charges.tolist(), a.uncovered
     ([30.0, 0.0], 70.0)
+    >>> withdrawal_factor(b, 100.0, withdrawals=[300.0, 0.0], factor=0.05).charges.tolist()
+    [15.0, 0.0]
     """
     book = _check_book(book)
     S = _amount("shortfall", shortfall, unit)
@@ -268,6 +275,12 @@ def withdrawal_factor(book: Book, shortfall, *, withdrawals=None, unit: float = 
             i = int(np.argmax(W > claims))
             raise ValueError(f"withdrawals must be ≤ each account's equity (account {i} has "
                              f"{float(from_minor(int(claims[i]), unit))}), got {withdrawals!r}")
+    if factor is not None:
+        f = _per_account("factor", factor, book.n, 0.0, 1.0)
+        x = np.minimum(np.rint(W * f).astype(np.int64), W)
+        if int(x.sum()) > S:
+            x = pro_rata_minor(S, x, x)
+        return _result("withdrawal_factor", book, S, x, unit, caps=W)
     E = int(claims.sum())
     T = 0 if E == 0 else min(S, round(Fraction(S * int(W.sum()), E)))
     x = pro_rata_minor(T, W, W)
@@ -379,41 +392,91 @@ def staker_backstop(book: Book, shortfall, *, stakes, offset=0.0, max_slash=1.0,
     return _result("staker_backstop", book, S, x, unit, caps=cap, external={"offset": int(first)})
 
 
+#: The layers of ``ccp_waterfall``, in the order they are drawn (``ccp_waterfall_layers`` returns one entry each).
+CCP_LAYERS = ("defaulter_margin", "defaulter_default_fund", "skin_in_the_game", "member_default_fund",
+              "assessments", "vm_gains_haircut")
+
+
+def _ccp(book, shortfall, default_fund, defaulter, skin_in_the_game, assessment_multiple, vm_gains_haircut,
+         defaulter_margin, assessments, unit):
+    """The waterfall in minor units: (S, {layer: draw}, {layer: per-account int64 charges}, per-account caps)."""
+    book = _check_book(book)
+    S = _amount("shortfall", shortfall, unit)
+    df = _caps("default_fund", _per_account("default_fund", default_fund, book.n), unit)
+    own = np.zeros(book.n, dtype=np.int64)
+    other = np.ones(book.n, dtype=bool)
+    if defaulter is not None:
+        d = book.index(defaulter)
+        own[d], df, other[d] = df[d], np.where(np.arange(book.n) == d, 0, df), False
+    mult = _scalar("assessment_multiple", assessment_multiple, 0.0)
+    if assessments is None:
+        assess = _caps("assessments", df * mult / _scale(unit), unit)
+    else:
+        assess = np.where(other, _caps("assessments", _per_account("assessments", assessments, book.n), unit), 0)
+    gains = _caps("vm_gains", _profits(book), unit) if vm_gains_haircut else np.zeros(book.n, dtype=np.int64)
+    gains = np.where(other, gains, 0)
+    margin = _amount("defaulter_margin", defaulter_margin, unit)
+    sitg = _amount("skin_in_the_game", skin_in_the_game, unit)
+    layers = np.array([margin, own.sum(), sitg, df.sum(), assess.sum(), gains.sum()], dtype=np.int64)
+    drawn = dict(zip(CCP_LAYERS, (int(t) for t in sequential_minor(S, layers))))
+    per = {
+        "defaulter_default_fund": sequential_minor(drawn["defaulter_default_fund"], own),
+        "member_default_fund": pro_rata_minor(drawn["member_default_fund"], df, df),
+        "assessments": pro_rata_minor(drawn["assessments"], assess, assess),
+        "vm_gains_haircut": pro_rata_minor(drawn["vm_gains_haircut"], gains, gains),
+    }
+    return book, S, drawn, per, own + df + assess + gains
+
+
 def ccp_waterfall(book: Book, shortfall, *, default_fund, defaulter=None, skin_in_the_game=0.0,
-                  assessment_multiple=1.0, vm_gains_haircut=True, unit: float = 0.01) -> Allocation:
+                  assessment_multiple=1.0, vm_gains_haircut=True, defaulter_margin=0.0, assessments=None,
+                  unit: float = 0.01) -> Allocation:
     """The clearing-house default waterfall for the loss beyond the defaulter's margin (Nasdaq Clearing 2018).
 
-    Layers in order, each used only when the previous ones are spent: (1) the ``defaulter``'s own default-fund
-    contribution, (2) the CCP's ``skin_in_the_game`` (money, outside the book: ``external``), (3) the other
-    members' ``default_fund`` contributions pro rata, (4) assessments (cash calls) pro rata, each member at most
-    ``assessment_multiple`` × its contribution, (5) a haircut of variation-margin gains (positive PnL) pro rata,
-    if ``vm_gains_haircut``; the rest is uncovered (tear-up). Nasdaq 2018: €114M past the margin, €7M of its own
-    capital, then €107M ≈ two thirds of the members' fund.
+    Layers in order, each used only when the previous ones are spent: (0) the defaulter's initial margin,
+    ``defaulter_margin`` (money, default 0: the shortfall is usually counted after it; ``external``), (1) the
+    ``defaulter``'s own default-fund contribution, (2) the CCP's ``skin_in_the_game`` (money, outside the book:
+    ``external``), (3) the other members' ``default_fund`` contributions pro rata, (4) assessments (cash calls) pro
+    rata, each member at most ``assessment_multiple`` × its contribution (or at most its entry of ``assessments``,
+    money per account, when given), (5) a haircut of variation-margin gains (positive PnL) pro rata, if
+    ``vm_gains_haircut``; the rest is uncovered (tear-up). Nasdaq 2018: €114M past the margin, €7M of its own
+    capital, then €107M ≈ two thirds of the members' fund. ``ccp_waterfall_layers`` gives each layer's draws.
 
     >>> b = Book([0.0, 0.0, 0.0], 1.0, 0.0, 1.0, names=("Aas", "A", "B"))
     >>> a = ccp_waterfall(b, 114.0, default_fund=[0.0, 80.25, 80.25], defaulter="Aas", skin_in_the_game=7.0)
     >>> a.external["skin_in_the_game"], a.charges.tolist()
     (7.0, [0.0, 53.5, 53.5])
     """
-    book = _check_book(book)
-    S = _amount("shortfall", shortfall, unit)
-    df = _caps("default_fund", _per_account("default_fund", default_fund, book.n), unit)
-    own = np.zeros(book.n, dtype=np.int64)
-    if defaulter is not None:
-        d = book.index(defaulter)
-        own[d], df = df[d], np.where(np.arange(book.n) == d, 0, df)
-    mult = _scalar("assessment_multiple", assessment_multiple, 0.0)
-    assess = _caps("assessments", df * mult / _scale(unit), unit)
-    gains = _caps("vm_gains", _profits(book), unit) if vm_gains_haircut else np.zeros(book.n, dtype=np.int64)
-    if defaulter is not None:
-        gains[book.index(defaulter)] = 0
-    sitg = _amount("skin_in_the_game", skin_in_the_game, unit)
-    layers = np.array([own.sum(), sitg, df.sum(), assess.sum(), gains.sum()], dtype=np.int64)
-    d_own, d_sitg, d_df, d_as, d_vm = (int(t) for t in sequential_minor(S, layers))
-    x = (sequential_minor(d_own, own) + pro_rata_minor(d_df, df, df) + pro_rata_minor(d_as, assess, assess)
-         + pro_rata_minor(d_vm, gains, gains))
-    return _result("ccp_waterfall", book, S, x, unit, caps=own + df + assess + gains,
-                   external={"skin_in_the_game": d_sitg})
+    book, S, drawn, per, caps = _ccp(book, shortfall, default_fund, defaulter, skin_in_the_game,
+                                     assessment_multiple, vm_gains_haircut, defaulter_margin, assessments, unit)
+    x = sum(per.values())
+    ext = {"skin_in_the_game": drawn["skin_in_the_game"]}
+    if drawn["defaulter_margin"]:
+        ext["defaulter_margin"] = drawn["defaulter_margin"]
+    return _result("ccp_waterfall", book, S, x, unit, caps=caps, external=ext)
+
+
+def ccp_waterfall_layers(book: Book, shortfall, *, default_fund, defaulter=None, skin_in_the_game=0.0,
+                         assessment_multiple=1.0, vm_gains_haircut=True, defaulter_margin=0.0, assessments=None,
+                         unit: float = 0.01) -> dict:
+    """``ccp_waterfall`` layer by layer: for each name of ``CCP_LAYERS`` what it gave (money; a per-account array
+    for ``defaulter_default_fund``, ``member_default_fund``, ``assessments`` and ``vm_gains_haircut``, a number for
+    ``defaulter_margin`` and ``skin_in_the_game``), and ``uncovered``. Same parameters as ``ccp_waterfall``; the
+    arrays add up to its ``charges`` exactly.
+
+    >>> b = Book([0.0, 0.0, 0.0], 1.0, 0.0, 1.0, names=("Aas", "A", "B"))
+    >>> r = ccp_waterfall_layers(b, 120.0, default_fund=[4.0, 80.25, 80.25], defaulter="Aas", defaulter_margin=2.0)
+    >>> r["defaulter_margin"], r["defaulter_default_fund"].tolist(), r["member_default_fund"].tolist()
+    (2.0, [4.0, 0.0, 0.0], [0.0, 57.0, 57.0])
+    """
+    book, S, drawn, per, _ = _ccp(book, shortfall, default_fund, defaulter, skin_in_the_game, assessment_multiple,
+                                  vm_gains_haircut, defaulter_margin, assessments, unit)
+    money = lambda n: float(from_minor(int(n), unit))
+    out: dict = {}
+    for name in CCP_LAYERS:
+        out[name] = (np.asarray(from_minor(per[name], unit), dtype=float) if name in per else money(drawn[name]))
+    out["uncovered"] = money(S - sum(drawn.values()))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------

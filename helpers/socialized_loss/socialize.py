@@ -1,7 +1,9 @@
 """Pro-rata bases for socializing a loss: clawbacks, contracts-pro-rata, deposit-index and withdrawal haircuts.
 
-Every rule here is ``allocation.pro_rata`` with a different weight (profit, |contracts|, deposits); money is exact in
-integer minor units (``unit=0.01`` = USD cents, ``1e-8`` for BTC) with largest-remainder rounding, see ``allocation``.
+The functions here keep lesson 04's plain signatures (a loss and a list of profits, sizes or deposits) and call the
+rule registry for the arithmetic (``rules.clawback``, ``rules.contracts_pro_rata``, ``rules.deposit_index_haircut``,
+``rules.withdrawal_factor``): each rule is defined once, there. Money is exact in integer minor units (``unit=0.01`` =
+USD cents, ``1e-8`` for BTC) with largest-remainder rounding, see ``allocation``.
 
 Venue rules (as documented at time of capture; sources in ``data/venues.toml`` and lesson 04's references):
 
@@ -27,8 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import rules
 from . import validate as v
-from .allocation import _exact_sum, _to_minor, from_minor, pro_rata_minor
+from ._plain import cash_book, minor, on_grid, position_book, profit_book
+from .allocation import _exact_sum, _to_minor, from_minor
 
 __all__ = [
     "Clawback",
@@ -39,7 +43,6 @@ __all__ = [
     "contracts_pro_rata",
     "deposit_haircut_charges",
     "deposit_index_haircut",
-    "exchange_bankruptcy_amount",
     "withdrawal_haircut",
 ]
 
@@ -71,14 +74,12 @@ def clawback(loss, profits, unit: float = 0.01) -> Clawback:
     """
     L = _scalar_nonneg("loss", loss)
     p = v.vector("profits", profits)
-    w = np.maximum(p, 0.0)
     A = int(_to_minor("loss", L, unit))
-    C = _to_minor("profits", w, unit)
-    P = _exact_sum(C)
-    x = pro_rata_minor(A, C, C)  # weights = caps = profit: one rate for all
-    rest = A - _exact_sum(x)
+    w = on_grid("profits", np.maximum(p, 0.0), unit)
+    a = rules.clawback(profit_book(w), L, unit=unit)
+    P = _exact_sum(minor(a.caps, unit))
     rate = 0.0 if P == 0 else min(A / P, 1.0)
-    return Clawback(np.asarray(from_minor(x, unit), dtype=float), float(rate), float(from_minor(rest, unit)))
+    return Clawback(np.array(a.charges), float(rate), a.uncovered)
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,17 +100,17 @@ def contracts_pro_rata(loss, sizes, unit: float = 0.01) -> ContractsProRata:
     [63.64, 36.36]
     """
     L = _scalar_nonneg("loss", loss)
-    s = np.abs(v.vector("sizes", sizes))
+    s = v.vector("sizes", sizes)
     A = int(_to_minor("loss", L, unit))
-    oi = math.fsum(s.tolist())
+    oi = math.fsum(np.abs(s).tolist())
     if A > 0 and oi == 0:
         raise ValueError("sizes must include a non-zero open position: a loss cannot be socialized over zero open "
                          "interest (Drift refuses it too)")
-    x = pro_rata_minor(A, s)
-    if _exact_sum(x) != A:
+    a = rules.contracts_pro_rata(position_book(s), L, unit=unit)
+    if a.uncovered != 0:
         raise RuntimeError("internal: contracts_pro_rata did not place the whole loss")
     per = 0.0 if oi == 0 else float(from_minor(A, unit)) / oi
-    return ContractsProRata(np.asarray(from_minor(x, unit), dtype=float), per)
+    return ContractsProRata(np.array(a.charges), per)
 
 
 def deposit_index_haircut(loss, total_deposits, index=1.0, unit: float = 0.01):
@@ -163,10 +164,10 @@ def deposit_haircut_charges(loss, deposits, unit: float = 0.01) -> DepositHaircu
     if A > total:
         raise ValueError(f"loss must be ≤ Σ deposits (depositors cannot lose more than they hold), got loss "
                          f"{v.short(loss)} over Σ deposits {total * float(unit):.10g}")
-    x = pro_rata_minor(A, C, C)
+    a = rules.deposit_index_haircut(cash_book(from_minor(C, unit)), L, unit=unit)
     factor = 1.0 if total == 0 else 1.0 - A / total
-    return DepositHaircut(np.asarray(from_minor(x, unit), dtype=float),
-                          np.asarray(from_minor(C - x, unit), dtype=float), float(factor))
+    return DepositHaircut(np.array(a.charges), np.asarray(from_minor(C - minor(a.charges, unit), unit), dtype=float),
+                          float(factor))
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,8 +183,8 @@ def withdrawal_haircut(amount, factor, unit: float = 0.01) -> WithdrawalHaircut:
 
     charged = amount × factor rounded to the unit (ties to even); received = amount − charged, so received +
     charged = amount exactly in minor units. Broadcasts. How Paradex computes the factor itself is not reproduced
-    here (our stored copy of https://docs.paradex.trade/risk/socialized-losses.md lost the formula); see
-    ``exchange_bankruptcy_amount`` for the shortfall it offsets.
+    here (our stored copy of https://docs.paradex.trade/risk/socialized-losses.md lost the formula). The rule is
+    ``rules.withdrawal_factor`` with ``factor``.
 
     >>> w = withdrawal_haircut(1000.0, 0.05)
     >>> w.received, w.charged
@@ -192,24 +193,11 @@ def withdrawal_haircut(amount, factor, unit: float = 0.01) -> WithdrawalHaircut:
     a = v.nonnegative("amount", amount)
     f = v.unit_interval("factor", factor)
     a, f = v.broadcast(amount=a, factor=f)
-    A = np.asarray(_to_minor("amount", a, unit))
-    ch = np.minimum(np.rint(A * f).astype(np.int64), A)
+    A = np.atleast_1d(_to_minor("amount", a, unit)).ravel()
+    money = np.asarray(from_minor(A, unit), dtype=float)
+    alloc = rules.withdrawal_factor(cash_book(money), float(from_minor(_exact_sum(A), unit)), withdrawals=money,
+                                    factor=np.ravel(f), unit=unit)
+    ch = minor(alloc.charges, unit).reshape(np.shape(a))
+    A = A.reshape(np.shape(a))
     return WithdrawalHaircut(v.scalar_or_array(np.asarray(from_minor(A - ch, unit), dtype=float)),
                              v.scalar_or_array(np.asarray(from_minor(ch, unit), dtype=float)))
-
-
-def exchange_bankruptcy_amount(settlement_balances, insurance_fund, unit: float = 0.01):
-    """Paradex's Exchange Bankruptcy Amount (money): max(0, Σ max(0, −settlement balance) − insurance fund).
-
-    ``settlement_balances``: each account's USDC balance if all positions were closed at mark (money, any sign);
-    ``insurance_fund``: the fund's USDC balance (money, any sign). Positive means a socialized-loss factor applies
-    to withdrawals (https://docs.paradex.trade/risk/socialized-losses.md). Amounts are rounded to ``unit`` (default
-    0.01) and summed exactly.
-
-    >>> exchange_bankruptcy_amount([100.0, -30.0, -50.5], 20.0)
-    60.5
-    """
-    b = v.vector("settlement_balances", settlement_balances)
-    f = v.money("insurance_fund", insurance_fund, "a single number (money, any sign)", allow_negative=True)
-    neg = _exact_sum(_to_minor("settlement_balances", np.maximum(-b, 0.0), unit))
-    return float(from_minor(max(0, neg - int(_to_minor("insurance_fund", f, unit))), unit))
