@@ -91,7 +91,8 @@ def queue_haircut(pnl_or_w, budget, order=None, unit: float = 0.01) -> Haircut:
     [8.0, 2.0, 0.0]
     """
     w, W, B = _setup(pnl_or_w, budget, unit)
-    idx = None if order is None else _check_order(order, len(w))
+    # default: largest endowment first, ranked on the unrounded w (ties by lower index)
+    idx = np.lexsort((np.arange(len(w)), -w)) if order is None else _check_order(order, len(w))
     a = rules.pnl_haircut_queue(profit_book(from_minor(W, unit)), float(from_minor(B, unit)), order=idx, unit=unit)
     if a.uncovered > 0:
         raise ValueError(f"budget must be ≤ capacity U = Σ(PNL)+ = {_exact_sum(W) * float(unit):.10g} (infeasible), "

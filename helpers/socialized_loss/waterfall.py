@@ -19,7 +19,9 @@ Nasdaq Clearing, September 2018: €114M beyond Einar Aas's margin, €7M of Nas
 thirds of the members' default fund (Reuters,
 https://www.reuters.com/article/us-nordic-power-nasdaq/nordic-power-trader-defaults-costs-nasdaq-members-114-million-euros-idUSKCN1LT28G).
 
-Money is exact in integer minor units (``unit=0.01``); mutualised layers are split with ``allocation.pro_rata``.
+Money is exact in integer minor units (``unit=0.01``). The arithmetic is the rule registry's ``rules.ccp_waterfall``
+(``rules.ccp_waterfall_layers`` for the layer-by-layer view): ``default_waterfall`` keeps lesson 07's plain
+signature (a loss and ``WaterfallLayers``) and maps the result back.
 """
 from __future__ import annotations
 
@@ -27,14 +29,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import rules
 from . import validate as v
-from .allocation import (
-    _exact_sum,
-    _to_minor,
-    from_minor,
-    pro_rata_minor,
-    sequential_minor,
-)
+from ._plain import minor, profit_book
+from .allocation import _exact_sum, _to_minor, from_minor
 
 __all__ = ["LAYER_NAMES", "WaterfallLayers", "WaterfallResult", "default_waterfall"]
 
@@ -94,23 +92,28 @@ def default_waterfall(loss, layers: WaterfallLayers, unit: float = 0.01) -> Wate
     """
     L = v.money("loss", loss)
     v.instance("layers", layers, WaterfallLayers)
-    A = int(_to_minor("loss", L, unit))
-    per_member = [_to_minor(name, getattr(layers, name), unit)
-                  for name in ("member_default_fund", "assessment_caps", "vm_gains")]
-    scalars = [int(_to_minor(name, getattr(layers, name), unit)) for name in LAYER_NAMES[:3]]
-    # a layer larger than the loss can only give the loss: capping at A + 1 keeps every total exact in int64
-    caps = np.array([min(c, A + 1) for c in scalars + [_exact_sum(c) for c in per_member]], dtype=np.int64)
-    d = sequential_minor(A, caps)
-    split = [pro_rata_minor(int(drawn), c, c) for drawn, c in zip(d[3:].tolist(), per_member)]
-    for drawn, x in zip(d[3:].tolist(), split):
-        if _exact_sum(x) != drawn:
-            raise RuntimeError("internal: a mutualised layer's split does not add up to its draw")
-    draws = {name: float(from_minor(int(x), unit)) for name, x in zip(LAYER_NAMES, d)}
-    rest = A - _exact_sum(d)
-    return WaterfallResult(
-        draws,
-        np.asarray(from_minor(split[0], unit), dtype=float),
-        np.asarray(from_minor(split[1], unit), dtype=float),
-        np.asarray(from_minor(split[2], unit), dtype=float),
-        float(from_minor(rest, unit)),
-    )
+    _to_minor("loss", L, unit)
+    names = ("member_default_fund", "assessment_caps", "vm_gains")
+    per_member = [np.atleast_1d(_to_minor(name, getattr(layers, name), unit)) for name in names]
+    scalars = [float(from_minor(int(_to_minor(name, getattr(layers, name), unit)), unit)) for name in LAYER_NAMES[:3]]
+    m = max(len(c) for c in per_member)
+    # account 0 is the defaulter, accounts 1..m the members (shorter vectors padded with zeros)
+    padded = [np.asarray(from_minor(np.r_[0, c, np.zeros(m - len(c), dtype=np.int64)], unit), dtype=float)
+              for c in per_member]
+    default_fund = padded[0].copy()
+    default_fund[0] = scalars[1]
+    r = rules.ccp_waterfall_layers(profit_book(padded[2]), L, default_fund=default_fund, defaulter=0,
+                                   skin_in_the_game=scalars[2], assessments=padded[1], vm_gains_haircut=True,
+                                   defaulter_margin=scalars[0], unit=unit)
+    total = lambda x: float(from_minor(_exact_sum(minor(x, unit)), unit))
+    draws = {
+        "defaulter_initial_margin": r["defaulter_margin"],
+        "defaulter_default_fund": total(r["defaulter_default_fund"]),
+        "skin_in_the_game": r["skin_in_the_game"],
+        "member_default_fund": total(r["member_default_fund"]),
+        "assessments": total(r["assessments"]),
+        "vm_gains_haircut": total(r["vm_gains_haircut"]),
+    }
+    members = [np.array(r[k][1:1 + len(c)]) for k, c in zip(("member_default_fund", "assessments",
+                                                             "vm_gains_haircut"), per_member)]
+    return WaterfallResult(draws, *members, r["uncovered"])
