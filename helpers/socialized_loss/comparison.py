@@ -35,8 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from . import adl, fairness, rules, socialize
+from . import adl, fairness, rules
 from . import validate as v
+from ._plain import cash_book, minor, on_grid, position_book, profit_book
+from .allocation import _exact_sum, _to_minor
 from .books import PRICE, MechanismBook, mechanism_books, socialization_book
 from .books import leverage as _leverage
 
@@ -283,10 +285,18 @@ BASES = ("clawback", "contracts_pro_rata", "deposit_index_haircut")
 
 
 def _all_charges(loss: float, sizes: np.ndarray, profits: np.ndarray, deposits: np.ndarray) -> dict[str, Any]:
-    cb = socialize.clawback(loss, profits)
-    cp = socialize.contracts_pro_rata(loss, sizes)
-    dh = socialize.deposit_haircut_charges(loss, deposits)
-    return {"clawback": cb, "contracts_pro_rata": cp, "deposit_index_haircut": dh}
+    """The registry's three rules on the same loss: profits (``profit_book``), open positions, deposits."""
+    return {
+        "clawback": rules.clawback(profit_book(on_grid("profits", np.maximum(profits, 0.0), 0.01)), loss),
+        "contracts_pro_rata": rules.contracts_pro_rata(position_book(sizes), loss),
+        "deposit_index_haircut": rules.deposit_index_haircut(cash_book(on_grid("deposits", deposits, 0.01)), loss),
+    }
+
+
+def _rate(a: rules.Allocation) -> float:
+    """What a capped rule took as a share of what it could take (covered ÷ Σ caps, exact in cents); 0 if nothing."""
+    total = _exact_sum(minor(a.caps, a.unit))
+    return 0.0 if total == 0 else int(_to_minor("covered", a.covered, a.unit)) / total
 
 
 def socialization_state(
@@ -330,13 +340,19 @@ def socialization_state(
     L = float(v.nonnegative("loss", loss))
     if L > float(d.sum()):
         raise ValueError(f"loss must be ≤ total deposits ({d.sum():,.2f} USD) so that every base can carry it, got {L!r}")
+    if L > 0 and not np.any(s != 0):
+        raise ValueError("sizes must include a non-zero open position: a loss cannot be socialized over zero open "
+                         "interest (Drift refuses it too)")
     results = _all_charges(L, s, p, d)
-    by_base = {b: np.asarray(r.charges, dtype=float) for b, r in results.items()}
-    cb, cp, dh = results["clawback"], results["contracts_pro_rata"], results["deposit_index_haircut"]
-    rate = {"clawback": cb.rate, "contracts_pro_rata": cp.per_contract, "deposit_index_haircut": 1.0 - dh.factor}[base]
+    by_base = {b: np.array(a.charges) for b, a in results.items()}
+    cb, dh = results["clawback"], results["deposit_index_haircut"]
+    oi = float(np.abs(s).sum())
+    per_contract = 0.0 if oi == 0 else results["contracts_pro_rata"].shortfall / oi
+    index = 1.0 - _rate(dh)  # the deposit index after the haircut, from 1.0
+    rate = {"clawback": _rate(cb), "contracts_pro_rata": per_contract, "deposit_index_haircut": 1.0 - index}[base]
     weight = {
         "clawback": float(np.maximum(p, 0.0).sum()),
-        "contracts_pro_rata": float(np.abs(s).sum()),
+        "contracts_pro_rata": oi,
         "deposit_index_haircut": float(d.sum()),
     }[base]
     uncovered = cb.uncovered if base == "clawback" else 0.0
@@ -352,7 +368,7 @@ def socialization_state(
         "charges_by_base": by_base,
         "rate": float(rate),
         "total_weight": weight,
-        "index": float(socialize.deposit_index_haircut(L, float(d.sum()))),
+        "index": index,
         "uncovered": float(uncovered),
         "payers": int(np.count_nonzero(charges > 0)),
     }
