@@ -30,6 +30,7 @@ default fund and owe at most as much again in assessments; the venue's skin in t
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -346,13 +347,13 @@ def socialization_state(
     results = _all_charges(L, s, p, d)
     by_base = {b: np.array(a.charges) for b, a in results.items()}
     cb, dh = results["clawback"], results["deposit_index_haircut"]
-    oi = float(np.abs(s).sum())
+    oi = math.fsum(np.abs(s).tolist())
     per_contract = 0.0 if oi == 0 else results["contracts_pro_rata"].shortfall / oi
     index = 1.0 - _rate(dh)  # the deposit index after the haircut, from 1.0
     rate = {"clawback": _rate(cb), "contracts_pro_rata": per_contract, "deposit_index_haircut": 1.0 - index}[base]
     weight = {
         "clawback": float(np.maximum(p, 0.0).sum()),
-        "contracts_pro_rata": oi,
+        "contracts_pro_rata": float(np.abs(s).sum()),
         "deposit_index_haircut": float(d.sum()),
     }[base]
     uncovered = cb.uncovered if base == "clawback" else 0.0
