@@ -29,6 +29,7 @@ counterparties out of positive equity, or, negative, a surplus handed back to it
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -39,7 +40,16 @@ from .ledger import Allocation, Book
 from .venues import Venue
 from .venues import venue as _venue
 
-__all__ = ["RANKINGS", "adl_order", "adl_scores", "close_price", "deleverage", "fund_share"]
+__all__ = [
+    "RANKINGS",
+    "adl_order",
+    "adl_scores",
+    "close_price",
+    "close_queue",
+    "close_random_start",
+    "deleverage",
+    "fund_share",
+]
 
 #: Rankings ``adl_scores`` can compute (``keeper_selected`` and ``none`` cannot be run).
 RANKINGS = ("pnl_x_leverage", "leverage_pnl", "mark_entry_x_leverage", "random_start")
@@ -61,6 +71,104 @@ def _lots(name: str, q, lot: float, *, down: bool) -> np.ndarray:
     near = np.abs(x - r) <= 1e-9 * np.maximum(1.0, np.abs(x))
     out = np.where(near, r, np.floor(x) if down else r)
     return np.maximum(out, 0).astype(np.int64)
+
+
+def _nearest_lots(name: str, value, step: float) -> np.ndarray:
+    """``value`` (base units ≥ 0) in whole lots of ``step``, rounded to nearest (ties to even)."""
+    arr = np.asarray(value, dtype=float) / step
+    if np.any(arr > _MAX_LOTS):
+        raise ValueError(f"{name} is too large for exact whole lots ({name} / lot must be ≤ 2**53), got {value!r}")
+    return np.rint(arr).astype(np.int64)
+
+
+def _lot_step(lot) -> float:
+    return float(v.scalar("lot", v.positive("lot", lot), "a single number > 0 (base units)"))
+
+
+def _quantity_lots(sizes, quantity, lot, exact: bool):
+    """(|sizes|, quantity in lots, holdings in lots, step) for the two lot regimes of ``close_queue``."""
+    q = np.abs(np.asarray(sizes, dtype=float))
+    step = _lot_step(lot)
+    if exact:
+        return q, int(_nearest_lots("quantity", quantity, step)), _nearest_lots("sizes", q, step), step
+    return q, int(_lots("quantity", quantity, step, down=True)), _lots("sizes", q, step, down=True), step
+
+
+def _closed_from_lots(x: np.ndarray, C: np.ndarray, q: np.ndarray, step: float, exact: bool) -> np.ndarray:
+    """Quantities from lots drawn: whole lots, at most |size|; with ``exact`` a position drawn to its capacity is
+    closed exactly (its whole |size|, never a rounded-up lot more)."""
+    out = x * step if not exact else np.minimum(x * step, q)
+    if exact:
+        full = (x == C) & (C > 0)
+        out[full] = q[full]
+    return out
+
+
+def close_queue(sizes, quantity, order, *, lot: float = 1e-8, exact: bool = False) -> np.ndarray:
+    """Quantity closed per account (base units ≥ 0, book order) when ``quantity`` (base units ≥ 0) is closed against
+    the positions ``sizes`` (|size| is what each holds) taken in ``order`` (account indices; others are not closed):
+    each fully, the last partly. This is the queue of every ranked venue's ADL (``deleverage``).
+
+    Two lot regimes. ``exact=False`` (``deleverage``'s ledger): holdings and the quantity are rounded *down* to whole
+    ``lot`` s, so nothing is closed beyond what a position holds and what cannot be closed stays open.
+    ``exact=True`` (the lesson functions of ``adl``): both are rounded to the nearest lot, a position used up is
+    closed exactly (its |size|, even off the lot grid), and a quantity that rounds to the whole side closes every
+    position exactly; more than the side is a ValueError.
+
+    >>> close_queue([10, 10, 20, 30, 20, 10], 35, [1, 4, 3, 0, 5, 2]).tolist()
+    [0.0, 10.0, 0.0, 5.0, 20.0, 0.0]
+    >>> close_queue([0.0099], 0.0099, [0], lot=0.01, exact=True).tolist()
+    [0.0099]
+    """
+    q, A, C, step = _quantity_lots(sizes, quantity, lot, exact)
+    idx = np.asarray(order, dtype=np.int64).reshape(-1)
+    x = np.zeros(len(q), dtype=np.int64)
+    if exact:
+        side_q = q[idx]
+        in_lots = int(C[idx].sum(dtype=np.int64)) if len(idx) else 0
+        side = int(_nearest_lots("sizes", math.fsum(side_q.tolist()), step)) if len(idx) else 0
+        if A > max(in_lots, side):
+            raise ValueError(f"quantity must be ≤ Σ|sizes| = {math.fsum(side_q.tolist())!r} (the opposite side "
+                             f"cannot absorb more), got {quantity!r}")
+        if A >= min(in_lots, side):  # the whole side: every position closed exactly
+            out = np.zeros(len(q))
+            out[idx] = q[idx]
+            return out
+    if len(idx):
+        x[idx] = sequential_minor(A, C[idx])
+    return _closed_from_lots(x, C, q, step, exact)
+
+
+def close_random_start(sizes, quantity, order, equity, gain, *, lot: float = 1e-8, exact: bool = False):
+    """dYdX v4's deleveraging loop: visit the counterparties in ``order`` (a random start, then in turn), closing
+    each as far as the rest of ``quantity`` (base units ≥ 0) allows, but skipping one whose ``equity`` (money) plus
+    ``gain`` × closed quantity would fall below 0 (``gain``: money per base unit the close makes for that account,
+    (close price − mark) × side). Lots as in ``close_queue``. Returns (closed per account in base units, skipped
+    flags, the number of whole lots not closed).
+
+    >>> closed, skipped, rest = close_random_start([10, 10], 15, [1, 0], [100.0, 0.0], [-1.0, -1.0], lot=1.0)
+    >>> closed.tolist(), skipped.tolist(), rest  # account 1 would go under water; account 0 takes 10, 5 are left
+    ([10.0, 0.0], [False, True], 5)
+    """
+    q, remaining, C, step = _quantity_lots(sizes, quantity, lot, exact)
+    eq = np.asarray(equity, dtype=float)
+    g = np.broadcast_to(np.asarray(gain, dtype=object if isinstance(gain, Fraction) else float), (len(q),))
+    x = np.zeros(len(q), dtype=np.int64)
+    skipped = np.zeros(len(q), dtype=bool)
+    for i in np.asarray(order, dtype=np.int64).reshape(-1):  # dYdX itself loops, one counterparty at a time
+        if remaining == 0:
+            break
+        take = min(remaining, int(C[i]))
+        if take == 0:
+            continue
+        dq = (Fraction(float(_closed_from_lots(np.array([take]), C[i:i + 1], q[i:i + 1], step, True)[0]))
+              if exact else take * Fraction(step))
+        if Fraction(float(eq[i])) + Fraction(g[i]) * dq < 0:  # exact: the fill would sink it
+            skipped[i] = True
+            continue
+        x[i] = take
+        remaining -= take
+    return _closed_from_lots(x, C, q, step, exact), skipped, remaining
 
 
 def _row(venue) -> Venue:
@@ -190,7 +298,7 @@ def close_price(venue, book: Book, bankruptcy_price=None, previous_price=None) -
 
 def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity=None, bankruptcy_price=None,
                previous_price=None, scores=None, insurance_fund=0.0, fund_peak=None, force=False, seed=0,
-               fee_rate=None, lot: float = 1e-8, unit: float = 0.01) -> Allocation:
+               fee_rate=None, max_iterate=None, lot: float = 1e-8, unit: float = 0.01) -> Allocation:
     """Run ``venue``'s contract-space ADL on ``book`` for a ``shortfall`` (money ≥ 0).
 
     Parameters
@@ -219,6 +327,9 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
         Draws dYdX v4's random start.
     fee_rate : float, optional
         Fee on each deleveraged trader's closed notional (fraction in [0, 1]); default the venue's ``adl_fee_rate``.
+    max_iterate : int, optional
+        dYdX v4 (``random_start``): visit at most this many counterparties (its
+        ``MaxDeleveragingSubaccountsToIterate``); default all.
     lot, unit : float
         The quantity step (base units) and the money unit.
 
@@ -298,23 +409,15 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
     cand = np.flatnonzero((np.sign(book.sizes) == sigma) & (np.arange(n) != (-1 if b_idx is None else b_idx)))
     order = adl_order(book, cand, row.ranking, scores=scores, seed=seed)
     held = _lots("sizes", np.abs(book.sizes), lot, down=True)
-    want = int(_lots("quantity", Q, lot, down=True))  # never close more than the bankrupt position holds
     Lf = Fraction(lot)
     if row.ranking == "random_start" and scores is None:
         # dYdX: skip a counterparty the fill would leave with negative equity
-        closed = zeros.copy()
-        for i in order:
-            take = min(want - int(closed.sum()), int(held[i]))
-            if take <= 0:
-                break
-            gap_i = (Fraction(book.mark_price) - P) * int(sigma) * take * Lf
-            if Fraction(float(book.equity[i])) - gap_i < 0:
-                continue
-            closed[i] = take
+        order = order if max_iterate is None else order[:v.integer("max_iterate", max_iterate, low=0)]
+        q, _, _ = close_random_start(book.sizes, Q, order, book.equity, (P - Fraction(book.mark_price)) * int(sigma),
+                                     lot=lot)
     else:
-        closed = zeros.copy()
-        if len(order):
-            closed[order] = sequential_minor(want, held[order])
+        q = close_queue(book.sizes, Q, order, lot=lot)
+    closed = np.rint(q * _scale(lot)).astype(np.int64)
     total = int(closed.sum())
 
     # the gap the counterparties give up at the venue's price, exact in minor units; a fund share (Bybit's pool
