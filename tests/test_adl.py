@@ -11,7 +11,6 @@ from socialized_loss.adl import (
     adl_fills,
     adl_lights,
     adl_queue,
-    adl_score,
     auto_deleverage,
     binance_leverage_pnl,
     bitmex_adl_score,
@@ -29,11 +28,9 @@ def test_bitmex_score_vector():
     lev = 110 / (110 - 90)
     pnl = (110 - 100) / 100
     assert lev == pytest.approx(5.5) and pnl == pytest.approx(0.10)
-    assert adl_score(pnl, lev) == pytest.approx(0.55)
     assert bitmex_adl_score(1, 100, 110, 90) == pytest.approx(0.55)
     assert bitmex_adl_score(10, 10, 11, 9) == pytest.approx(0.55)  # values scale out
-    assert adl_score(-0.1, 5.5) == pytest.approx(-0.1 / 5.5)
-    assert adl_score(0.0, 3.0) == 0.0
+    assert bitmex_adl_score(1, 100, 90, 80) == pytest.approx(-0.1 / 9)  # at a loss: PNL% ÷ leverage (90 ÷ 10 = 9)
     # a short in profit: entry 100, mark 90, bankrupt 110 → lev 90/20 = 4.5, pnl 0.1
     assert bitmex_adl_score(-1, 100, 90, 110) == pytest.approx(0.45)
 
@@ -121,8 +118,7 @@ def test_dydx_random_start_cyclic_and_skip():
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda: adl_score(0.1, 0), "effective_leverage"),
-        (lambda: adl_score(float("nan"), 1), "pnl_fraction"),
+        (lambda: bitmex_adl_score(1, float("nan"), 110, 90), "entry_price"),
         (lambda: bitmex_adl_score(1, 100, 80, 90), "bankruptcy_price"),
         (lambda: auto_deleverage([1, 2], [1], 1), "lengths"),
         (lambda: auto_deleverage([1, 2], [1, 2], -1), "quantity"),

@@ -111,7 +111,6 @@ CASES = [
      ["w", "caps"]),
     (haircuts.top_winner_gap, {"w": [1.0, 2.0], "budget": 1.0}, ["budget", "unit"], ["w"]),
     (wf.default_waterfall, {"loss": 2.0, "layers": LAYERS}, ["loss", "unit"], []),
-    (adl.adl_score, {"pnl_fraction": 0.1, "effective_leverage": 2.0}, [], ["pnl_fraction", "effective_leverage"]),
     (adl.bitmex_adl_score, {"size": 1.0, "entry_price": 100.0, "mark_price": 110.0, "bankruptcy_price": 90.0}, [],
      ["size", "entry_price", "mark_price", "bankruptcy_price"]),
     (adl.binance_leverage_pnl, {"unrealized_profit": 1.0, "wallet_balance": 2.0, "maint_margin": 0.1}, [],

@@ -25,6 +25,9 @@ of capture; each venue's source URL is in its row of ``data/venues.toml`` and in
   (https://dydx-documentation-six.vercel.app/concepts/trading/contract-loss-mechanism).
 
 Quantities are base units (contracts or coins) rounded to ``lot`` (default 1e-8); prices are quote per base unit.
+The closing itself is ``venue_adl``'s (``close_queue`` for a ranked queue, ``close_random_start`` for dYdX v4's loop,
+both with ``exact=True``: nearest lots, a position used up closed exactly); the functions here keep lesson 05's plain
+signatures (arrays of sizes and scores) and add the fill price and the PnL effect.
 """
 from __future__ import annotations
 
@@ -34,7 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validate as v
-from .allocation import _exact_sum, from_minor, sequential_minor
+from .allocation import from_minor
+from .venue_adl import close_queue, close_random_start
 
 __all__ = [
     "ADLFills",
@@ -42,7 +46,6 @@ __all__ = [
     "adl_fills",
     "adl_lights",
     "adl_queue",
-    "adl_score",
     "auto_deleverage",
     "binance_leverage_pnl",
     "bitmex_adl_score",
@@ -51,22 +54,12 @@ __all__ = [
 ]
 
 
-def adl_score(pnl_fraction, effective_leverage):
-    """BitMEX ranking (dimensionless): pnl × leverage if pnl > 0, pnl ÷ leverage if pnl < 0, 0 at 0.
-
-    ``pnl_fraction``: PnL as a fraction of entry value (0.10 = +10 %); ``effective_leverage`` > 0 (×).
-    """
-    p = v.finite("pnl_fraction", pnl_fraction)
-    lev = v.positive("effective_leverage", effective_leverage)
-    p, lev = v.broadcast(pnl_fraction=p, effective_leverage=lev)
-    return v.scalar_or_array(np.where(p > 0, p * lev, np.where(p < 0, p / lev, 0.0)))
-
-
 def bitmex_adl_score(size, entry_price, mark_price, bankruptcy_price):
     """BitMEX ranking from a linear position: values are size × price at mark, bankruptcy and average entry.
 
-    EffectiveLeverage = |MV| ÷ (MV − BV) and PNL% = (MV − AEV) ÷ |AEV|; then ``adl_score``. A long of 1 at entry 100,
-    mark 110, bankruptcy 90 → leverage 5.5, PNL 0.10, score 0.55. The position must not be bankrupt at mark.
+    EffectiveLeverage = |MV| ÷ (MV − BV) and PNL% = (MV − AEV) ÷ |AEV|; score = PNL% × leverage in profit, PNL% ÷
+    leverage at a loss, 0 at 0. A long of 1 at entry 100, mark 110, bankruptcy 90 → leverage 5.5, PNL 0.10, score
+    0.55. The position must not be bankrupt at mark.
     """
     s = v.nonzero("size", size)
     e = v.positive("entry_price", entry_price)
@@ -80,7 +73,7 @@ def bitmex_adl_score(size, entry_price, mark_price, bankruptcy_price):
                          f" a short): the position is bankrupt at mark; got {bankruptcy_price!r} vs {mark_price!r}")
     lev = np.abs(mv) / gap
     pnl = (mv - aev) / np.abs(aev)
-    return adl_score(pnl, lev)
+    return v.scalar_or_array(np.where(pnl > 0, pnl * lev, np.where(pnl < 0, pnl / lev, 0.0)))
 
 
 def binance_leverage_pnl(unrealized_profit, wallet_balance, maint_margin):
@@ -143,25 +136,6 @@ def adl_lights(scores, sizes=None) -> np.ndarray:
     return out
 
 
-def _lots(name: str, value, lot) -> np.ndarray:
-    """``value`` (base units ≥ 0) in whole lots, rounded to nearest (ties to even); errors name ``name`` or ``lot``."""
-    step = float(v.scalar("lot", v.positive("lot", lot), "a single number > 0 (base units)"))
-    arr = np.asarray(value, dtype=float) / step
-    if np.any(arr > 2**53):
-        raise ValueError(f"{name} is too large for exact whole lots ({name} / lot must be ≤ 2**53), got {value!r}")
-    return np.rint(arr).astype(np.int64)
-
-
-def _close_in_lots(q: np.ndarray, A: int, C: np.ndarray, order: np.ndarray, lot) -> np.ndarray:
-    """Closed quantity per account (base units) from the lot draw: an account drawn to its capacity is closed
-    exactly (its whole |size|, never a rounded-up lot more); a partly drawn one gives whole lots, at most |size|."""
-    x = sequential_minor(A, C, order)
-    out = np.minimum(np.asarray(from_minor(x, lot), dtype=float), q)
-    full = (x == C) & (C > 0)
-    out[full] = q[full]
-    return out
-
-
 def auto_deleverage(sizes, scores, quantity, lot: float = 1e-8) -> np.ndarray:
     """Quantity closed per account (base units ≥ 0, input order): highest score first, the last partly; ties by
     lower index.
@@ -182,17 +156,7 @@ def auto_deleverage(sizes, scores, quantity, lot: float = 1e-8) -> np.ndarray:
     s = v.vector("scores", scores)
     v.same_length(sizes=q, scores=s)
     Q = v.scalar("quantity", v.nonnegative("quantity", quantity), "a single number ≥ 0 (base units)")
-    A = int(_lots("quantity", Q, lot))
-    C = _lots("sizes", q, lot)
-    side = int(_lots("sizes", math.fsum(q.tolist()), lot)) if len(q) else 0
-    in_lots = _exact_sum(C)
-    whole = max(in_lots, side)  # the side in lots, however its sizes round
-    if A > whole:
-        raise ValueError(f"quantity must be ≤ Σ|sizes| = {math.fsum(q.tolist())!r} (the opposite side cannot "
-                         f"absorb more), got {quantity!r}")
-    if A >= min(in_lots, side):  # the whole side: every position closed exactly
-        return q.copy()
-    return _close_in_lots(q, A, C, adl_queue(s), lot)
+    return close_queue(q, float(Q), adl_queue(s), lot=lot, exact=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,33 +241,13 @@ def dydx_deleverage(sizes, quantity, equities, fill_price, oracle_price, entry_p
     if max_iterate is None:
         max_iterate = n
     max_iterate = v.integer("max_iterate", max_iterate, low=0)
-    remaining = int(_lots("quantity", Q, lot))
-    q_abs = np.abs(s)
-    C = _lots("sizes", q_abs, lot)
-    sign = np.sign(s)
-    qty = np.zeros(n, dtype=np.int64)
-    closed = np.zeros(n, dtype=float)
-    skipped = np.zeros(n, dtype=bool)
+    step = float(v.scalar("lot", v.positive("lot", lot), "a single number > 0 (base units)"))
     start = int(gen.integers(n)) if n else 0
     visited = (start + np.arange(min(max_iterate, n))) % n if n else np.zeros(0, dtype=np.int64)
-    eq_after = eq.copy()
-    for i in visited:  # dYdX itself loops; at most max_iterate counterparties
-        if remaining == 0:
-            break
-        take = min(remaining, int(C[i]))
-        if take == 0:
-            continue
-        # whole lots, at most the position; taking its whole capacity closes it exactly
-        dq = float(q_abs[i]) if take == int(C[i]) else min(float(from_minor(take, lot)), float(q_abs[i]))
-        new_eq = eq[i] + dq * (fp - op) * sign[i]
-        if new_eq < 0:
-            skipped[i] = True
-            continue
-        qty[i] = take
-        closed[i] = dq
-        eq_after[i] = new_eq
-        remaining -= take
-    x = closed
+    sign = np.sign(s)
+    gain = (fp - op) * sign  # money per base unit each counterparty makes by the fill, vs the oracle price
+    x, skipped, remaining = close_random_start(s, float(Q), visited, eq, gain, lot=step, exact=True)
+    eq_after = np.where(x > 0, eq + x * gain, eq)
     realized = None
     if entry_prices is not None:
         e = v.vector("entry_prices", v.positive("entry_prices", entry_prices))

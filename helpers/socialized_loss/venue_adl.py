@@ -97,7 +97,7 @@ def _quantity_lots(sizes, quantity, lot, exact: bool):
 def _closed_from_lots(x: np.ndarray, C: np.ndarray, q: np.ndarray, step: float, exact: bool) -> np.ndarray:
     """Quantities from lots drawn: whole lots, at most |size|; with ``exact`` a position drawn to its capacity is
     closed exactly (its whole |size|, never a rounded-up lot more)."""
-    out = x * step if not exact else np.minimum(x * step, q)
+    out = x / _scale(step) if not exact else np.minimum(x / _scale(step), q)
     if exact:
         full = (x == C) & (C > 0)
         out[full] = q[full]
