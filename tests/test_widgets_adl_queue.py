@@ -52,12 +52,12 @@ def test_curve_ends_at_the_current_fill():
 
 
 def test_dydx_is_random_but_seeded():
-    a = sl.deleveraging.adl_queue_state(quantity=35, rule="dydx", seed=0)
-    b = sl.deleveraging.adl_queue_state(quantity=35, rule="dydx", seed=0)
+    a = sl.deleveraging.adl_queue_state(quantity=35, rule="dydx_v4", seed=0)
+    b = sl.deleveraging.adl_queue_state(quantity=35, rule="dydx_v4", seed=0)
     assert np.array_equal(a["closed"], b["closed"]) and np.all(a["lights"] == 0) and np.all(np.isnan(a["scores"]))
     d = sl.dydx_deleverage(BOOK["sizes"], 35, a["equity"], BANKRUPTCY_PRICE, MARK_PRICE, seed=0)
     assert np.array_equal(a["closed"], d.quantity)
-    starts = {int(sl.deleveraging.adl_queue_state(quantity=35, rule="dydx", seed=s)["order"][0]) for s in range(10)}
+    starts = {int(sl.deleveraging.adl_queue_state(quantity=35, rule="dydx_v4", seed=s)["order"][0]) for s in range(10)}
     assert len(starts) > 1
 
 
@@ -70,7 +70,7 @@ def test_explorer_responds_to_controls():
     assert ex.image.value != png
     ex.set(rule="hyperliquid")
     assert ex.state["closed"][3] == 30 and "Hyperliquid-style" in ex.figure.axes[0].get_title()
-    ex.set(rule="dydx", seed=4)
+    ex.set(rule="dydx_v4", seed=4)
     assert ex.state["seed"] == 4 and "no queue" in ex.readout.value
     bars = ex.figure.axes[0].patches
     assert [p.get_height() for p in bars[6:]] == pytest.approx(ex.state["closed"].tolist())

@@ -9,11 +9,14 @@ in :mod:`socialized_loss.adl`):
   Binance's developer forum.
 - ``"hyperliquid"``: a Hyperliquid-*style* score, unrealised PnL (USD) × effective leverage. Hyperliquid's docs only
   say "ranked by unrealized pnl and leverage used"; the production formula is unverified.
-- ``"dydx"``: dYdX v4, no ranking: a random starting account, then round the book, skipping an account the fill
+- ``"dydx_v4"``: dYdX v4, no ranking: a random starting account, then round the book, skipping an account the fill
   would leave with negative equity.
 
-The maths is ``adl.bitmex_adl_score``, ``adl.binance_leverage_pnl``, ``adl.hyperliquid_adl_score``, ``adl.adl_lights``,
-``adl.adl_fills`` and ``adl.dydx_deleverage``; this module arranges it for the lesson, its checks and its widget.
+The keys are the rulebook's venue keys (``venues``). The maths is the engine's: the scores are
+``adl.bitmex_adl_score`` (BitMEX's values), ``venue_adl.adl_scores`` with ``leverage_pnl`` (Binance) and
+``adl.hyperliquid_adl_score``, the fill is ``venue_adl.deleverage`` (closed quantities and what each long gives up,
+exact in cents) and the curve is its queue, ``venue_adl.close_queue`` / ``venue_adl.close_random_start``; the lights
+are ``adl.adl_lights``. This module arranges it for the lesson, its checks and its widget.
 
 >>> st = adl_queue_state(quantity=35.0, rule="bitmex")
 >>> st["closed"].tolist(), float(st["forgone"].sum())
@@ -25,28 +28,31 @@ from typing import Any
 
 import numpy as np
 
-from . import adl
+from fractions import Fraction
+
+from . import adl, venue_adl
 from . import margin as m
 from . import validate as v
 from .books import adl_book
+from .ledger import Book
 
 __all__ = ["RANKINGS", "RANKING_LABELS", "adl_queue_state", "adl_scores"]
 
 #: The ranking rules of lesson 05 (venue names).
-RANKINGS = ("bitmex", "binance", "hyperliquid", "dydx")
+RANKINGS = ("bitmex", "binance", "hyperliquid", "dydx_v4")
 #: A short label per ranking rule, for tables and widgets.
 RANKING_LABELS = {
     "bitmex": "BitMEX",
     "binance": "Binance",
     "hyperliquid": "Hyperliquid-style",
-    "dydx": "dYdX v4 (random)",
+    "dydx_v4": "dYdX v4 (random)",
 }
 
 
 def adl_scores(rule: str, sizes, entry_prices, collateral, mark_price: float | None = None,
                mmr: float | None = None) -> np.ndarray:
     """Ranking scores (dimensionless; USD × for "hyperliquid") of positions under ``rule`` (one of
-    :data:`RANKINGS`); NaN for "dydx" (no ranking). ``mark_price`` (USD) and ``mmr`` default to lesson 05's book.
+    :data:`RANKINGS`); NaN for "dydx_v4" (no ranking). ``mark_price`` (USD) and ``mmr`` default to lesson 05's book.
 
     >>> b = adl_book()
     >>> adl.adl_queue(adl_scores("bitmex", b.sizes, b.entry_prices, b.collateral)).tolist()  # BitMEX's order 2, 5, 4, ...
@@ -60,26 +66,47 @@ def adl_scores(rule: str, sizes, entry_prices, collateral, mark_price: float | N
     e = v.vector("entry_prices", v.positive("entry_prices", entry_prices))
     c = v.vector("collateral", v.nonnegative("collateral", collateral))
     v.same_length(sizes=s, entry_prices=e, collateral=c)
-    upnl = s * (mark_price - e)
-    if rule == "bitmex":
+    book = Book(sizes=s, entry_prices=e, collateral=c, mark_price=mark_price)
+    if rule == "bitmex":  # BitMEX's own values: bankruptcy price floored at 0, so effective leverage ≥ 1
         return np.asarray(adl.bitmex_adl_score(s, e, mark_price, m.bankruptcy_price(c, s, e)), dtype=float)
     if rule == "binance":
-        mm = np.asarray(m.maintenance_margin(s, mark_price, mmr), dtype=float)
-        return np.asarray(adl.binance_leverage_pnl(upnl, c, mm), dtype=float)
+        return venue_adl.adl_scores(book, "leverage_pnl", mmr=mmr)
     if rule == "hyperliquid":
         lev = np.asarray(m.effective_leverage(c, s, e, mark_price), dtype=float)
-        return np.asarray(adl.hyperliquid_adl_score(upnl, lev), dtype=float)
+        return np.asarray(adl.hyperliquid_adl_score(book.pnl, lev), dtype=float)
     return np.full(len(s), np.nan)
 
 
-def _closed(rule: str, quantity: float, sizes, scores, equities, entry_prices, mark_price, bankruptcy_price, seed):
-    """One ADL event: (closed, visiting order, skipped flags, contracts not offset, realized PnL, profit given up)."""
-    if rule == "dydx":
-        d = adl.dydx_deleverage(sizes, quantity, equities, bankruptcy_price, mark_price, entry_prices, seed=seed)
-        forgone = d.quantity * (mark_price - bankruptcy_price)  # a long closed below the mark gives up the gap
-        return d.quantity, d.visited, d.skipped, d.rest, d.realized_pnl, forgone
-    f = adl.adl_fills(sizes, scores, quantity, bankruptcy_price, entry_prices, mark_price)
-    return f.quantity, adl.adl_queue(scores), np.zeros(len(f.quantity), dtype=bool), 0.0, f.realized_pnl, f.forgone_vs_mark
+def _fill(rule: str, quantity: float, book: Book, scores, bankruptcy_price: float, seed: int):
+    """One ADL event through ``venue_adl.deleverage``: (closed, visiting order, skipped flags, contracts not offset,
+    what each long gives up, USD). Every ranked rule closes at the bankrupt short's price (BitMEX's row of the
+    rulebook with the rule's scores; Hyperliquid itself closes at the previous mark, which lesson 05 leaves aside)."""
+    n = book.n
+    if rule == "dydx_v4":
+        order = venue_adl.adl_order(book, np.arange(n), "random_start", seed=seed)
+    else:
+        order = venue_adl.adl_order(book, np.arange(n), "pnl_x_leverage", scores=scores)
+    if quantity == 0:
+        return np.zeros(n), order, np.zeros(n, dtype=bool), 0.0, np.zeros(n)
+    deficit = quantity * (book.mark_price - bankruptcy_price)
+    a = venue_adl.deleverage(book, deficit, venue="dydx_v4" if rule == "dydx_v4" else "bitmex", quantity=-quantity,
+                             bankruptcy_price=bankruptcy_price, scores=None if rule == "dydx_v4" else scores,
+                             force=True, seed=seed)
+    closed = np.array(a.closed)
+    rest = float(np.round(max(quantity - float(closed.sum()), 0.0), 9))  # contracts not offset
+    skipped = np.zeros(n, dtype=bool)
+    if rule == "dydx_v4":  # visited while contracts were left, held some, yet not closed: the fill would sink it
+        left = quantity - np.concatenate(([0.0], np.cumsum(closed[order])[:-1]))
+        skipped[order] = (left > 1e-12) & (book.sizes[order] > 0) & (closed[order] == 0)
+    return closed, order, skipped, rest, np.array(a.charges)
+
+
+def _curve_point(rule: str, quantity: float, book: Book, order, bankruptcy_price: float) -> np.ndarray:
+    """Closed per account for a bankrupt short of ``quantity``: the queue ``deleverage`` runs, without the money."""
+    if rule == "dydx_v4":
+        gain = Fraction(bankruptcy_price) - Fraction(book.mark_price)  # a long closed below the mark loses this
+        return venue_adl.close_random_start(book.sizes, quantity, order, book.equity, gain)[0]
+    return venue_adl.close_queue(book.sizes, quantity, order)
 
 
 def adl_queue_state(
@@ -111,7 +138,7 @@ def adl_queue_state(
     account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes, ``quantity``
     itself and every size at which an account is used up, for the picture).
 
-    >>> st = adl_queue_state(quantity=35.0, rule="dydx", seed=0)
+    >>> st = adl_queue_state(quantity=35.0, rule="dydx_v4", seed=0)
     >>> float(st["closed"].sum()), st["rest"]
     (35.0, 0.0)
     """
@@ -142,11 +169,13 @@ def adl_queue_state(
     curve_points = v.integer("curve_points", curve_points, low=2, high=1001)
 
     scores = adl_scores(rule, s, e, c, mark, mmr)
-    equity = np.asarray(m.equity(c, s, e, mark), dtype=float)
+    book = Book(sizes=s, entry_prices=e, collateral=c, mark_price=mark)
+    equity = book.equity
     lev = np.asarray(m.effective_leverage(c, s, e, mark), dtype=float)
-    upnl = s * (mark - e)
-    closed, order, skipped, rest, realized, forgone = _closed(rule, q, s, scores, equity, e, mark, bk, seed)
-    lights = np.zeros(len(s), dtype=np.int64) if rule == "dydx" else adl.adl_lights(scores, s)
+    upnl = book.pnl
+    closed, order, skipped, rest, forgone = _fill(rule, q, book, scores, bk, seed)
+    realized = closed * (bk - e)
+    lights = np.zeros(len(s), dtype=np.int64) if rule == "dydx_v4" else adl.adl_lights(scores, s)
     queue = np.empty(len(s), dtype=np.int64)
     queue[np.asarray(order, dtype=np.int64)] = np.arange(1, len(s) + 1)
 
@@ -156,10 +185,7 @@ def adl_queue_state(
     grid = grid[grid <= total]
     curve = np.empty((len(s), len(grid)))
     for k, qk in enumerate(grid):
-        if rule == "dydx":
-            curve[:, k] = _closed(rule, float(qk), s, scores, equity, e, mark, bk, seed)[0]
-        else:
-            curve[:, k] = adl.auto_deleverage(s, scores, float(qk))
+        curve[:, k] = _curve_point(rule, float(qk), book, order, bk)
 
     return {
         "rule": rule,

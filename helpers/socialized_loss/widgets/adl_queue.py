@@ -68,7 +68,7 @@ def _readout(st: dict[str, Any]) -> str:
     )
     table = (
         "<table class='sl-readout' style='margin-top:4px;border-spacing:8px 0'>"
-        f"<tr><th>account</th><th>{score_head}</th><th>lights</th><th>{'visited' if rule == 'dydx' else 'queue'}</th>"
+        f"<tr><th>account</th><th>{score_head}</th><th>lights</th><th>{'visited' if rule == 'dydx_v4' else 'queue'}</th>"
         "<th>closed</th><th>given up (USD)</th></tr>"
         f"{rows}</table>"
     )
@@ -132,7 +132,7 @@ def adl_queue_explorer() -> Explorer:
             tags[i].set_position((i, st["sizes"][i] + 0.5))
             lines[i].set_data(st["curve_q"], st["curve_closed"][i])
         now.set_xdata([st["quantity"]] * 2)
-        if st["rule"] == "dydx":
+        if st["rule"] == "dydx_v4":
             title.set_text(f"dYdX v4: random start (seed {st['seed']}), no ranking")
         else:
             title.set_text(f"{RULE_LABELS[st['rule']]}: highest score first (● = lights)")
