@@ -52,8 +52,6 @@ __all__ = [
     "hyperliquid_headline",
     "load_headlines",
     "load_horizon_sweep",
-    "load_queue_summary",
-    "load_robustness",
     "load_waves",
     "overshoot_by_duration",
     "policy_totals",
@@ -247,17 +245,6 @@ def load_headlines() -> dict[str, Any]:
     """The authors' ``headlines.json``: the production overshoot, the wealth-space ("equity dollars") queue
     diagnostic of $653.55M, and winners' equity ÷ PnL (over-collateralisation) statistics."""
     return _read_json("headlines.json")
-
-
-def load_robustness() -> dict[str, Any]:
-    """The authors' ``overshoot_robustness.json``: O(0), the band's maximum and time-discounted variants (USD)."""
-    return _read_json("overshoot_robustness.json")
-
-
-def load_queue_summary() -> dict[str, float]:
-    """The wealth-space queue's totals (``summary_totals.csv``): residual, overshoot (equity USD), participation."""
-    (row,) = _read_csv("summary_totals.csv")
-    return {k: (row[k] if k == "policy" else float(row[k])) for k in row}
 
 
 def headline_cross_check() -> dict[str, float]:
