@@ -31,7 +31,6 @@ signatures (arrays of sizes and scores) and add the fill price and the PnL effec
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -24,11 +24,10 @@ are ``adl.adl_lights``. This module arranges it for the lesson, its checks and i
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
-
-from fractions import Fraction
 
 from . import adl, venue_adl
 from . import margin as m
