@@ -178,6 +178,18 @@ def _inf(n: int) -> np.ndarray:
 # the rules
 
 
+_BLOCK = 512  # accounts per block: 512 caps of at most 2**53 minor units sum to at most 2**62
+
+
+def _caps_any_total(name: str, values, unit) -> np.ndarray:
+    """``_caps`` for rules whose caps only go to ``pro_rata_minor`` (which sums exactly at any size): converted in
+    blocks whose totals fit int64, so a book whose caps add up beyond 2**62 minor units is still shared exactly."""
+    arr = np.asarray(values, dtype=float)
+    if len(arr) <= _BLOCK:
+        return _caps(name, arr, unit)
+    return np.concatenate([_caps(name, arr[i:i + _BLOCK], unit) for i in range(0, len(arr), _BLOCK)])
+
+
 def clawback(book: Book, shortfall, *, unit: float = 0.01) -> Allocation:
     """Profit clawback (OKEx futures 2018, Huobi BitVC 2014): every profitable account pays one rate on its profit.
 
@@ -192,7 +204,7 @@ def clawback(book: Book, shortfall, *, unit: float = 0.01) -> Allocation:
     """
     book = _check_book(book)
     S = _amount("shortfall", shortfall, unit)
-    cap = _caps("profits", _profits(book), unit)
+    cap = _caps_any_total("profits", _profits(book), unit)
     x = pro_rata_minor(S, cap, cap)
     return _result("clawback", book, S, x, unit, caps=cap)
 
@@ -241,7 +253,7 @@ def deposit_index_haircut(book: Book, shortfall, *, unit: float = 0.01) -> Alloc
     """
     book = _check_book(book)
     S = _amount("shortfall", shortfall, unit)
-    cap = _caps("deposits", np.where(_payers(book), np.maximum(book.collateral, 0.0), 0.0), unit)
+    cap = _caps_any_total("deposits", np.where(_payers(book), np.maximum(book.collateral, 0.0), 0.0), unit)
     x = pro_rata_minor(S, cap, cap)
     return _result("deposit_index_haircut", book, S, x, unit, caps=cap)
 
@@ -367,7 +379,7 @@ def vault_backstop(book: Book, shortfall, *, stakes, unit: float = 0.01) -> Allo
     """
     book = _check_book(book)
     S = _amount("shortfall", shortfall, unit)
-    cap = _caps("stakes", _per_account("stakes", stakes, book.n), unit)
+    cap = _caps_any_total("stakes", _per_account("stakes", stakes, book.n), unit)
     x = pro_rata_minor(S, cap, cap)
     return _result("vault_backstop", book, S, x, unit, caps=cap)
 
