@@ -269,6 +269,42 @@ def test_ccp_waterfall_nasdaq_2018():
         rules.ccp_waterfall(b2, 1.0, default_fund=1.0, assessment_multiple=-1)
 
 
+def test_withdrawal_factor_with_the_published_factor():
+    # Paradex publishes the factor; each withdrawal is charged factor × amount on its own, to the cent
+    b = Book([0.0, 0.0, 0.0], 1.0, [1000.0, 33.33, 500.0], 1.0)
+    a = rules.withdrawal_factor(b, 1_000.0, withdrawals=[1000.0, 33.33, 0.0], factor=0.1)
+    assert a.charges.tolist() == [100.0, 3.33, 0.0] and a.uncovered == 1_000.0 - 103.33
+    a = rules.withdrawal_factor(b, 1_000.0, withdrawals=[1000.0, 33.33, 0.0], factor=[0.05, 1.0, 0.5])
+    assert a.charges.tolist() == [50.0, 33.33, 0.0]
+    # never more than the shortfall: scaled down pro rata
+    a = rules.withdrawal_factor(b, 10.0, factor=1.0)
+    assert a.charges.sum() == 10.0 and a.uncovered == 0.0 and balanced(a)
+    with pytest.raises(ValueError, match="factor"):
+        rules.withdrawal_factor(b, 10.0, factor=1.5)
+    with pytest.raises(ValueError, match="factor"):
+        rules.withdrawal_factor(b, 10.0, factor=[0.1, 0.2])
+
+
+def test_ccp_waterfall_margin_assessment_caps_and_layers():
+    # the defaulter's margin first (external), then its own fund; assessments capped per member when given
+    b = Book([0.0, 1.0, 0.0], 100.0, [0.0, 0.0, 0.0], 110.0, names=("D", "A", "B"))  # A holds 10 of VM gains
+    kw = dict(default_fund=[4.0, 20.0, 20.0], defaulter="D", skin_in_the_game=5.0, defaulter_margin=6.0,
+              assessments=[99.0, 1.0, 3.0])
+    a = rules.ccp_waterfall(b, 70.0, **kw)
+    # 6 margin, 4 own fund, 5 SITG, 40 members' fund, 4 assessments (1 + 3), 10 VM gains: 69, tear-up 1
+    assert a.external == {"skin_in_the_game": 5.0, "defaulter_margin": 6.0}
+    assert a.charges.tolist() == [4.0, 20.0 + 1.0 + 10.0, 20.0 + 3.0] and a.uncovered == 1.0 and balanced(a)
+    layers = rules.ccp_waterfall_layers(b, 70.0, **kw)
+    assert tuple(layers) == (*rules.CCP_LAYERS, "uncovered")
+    assert layers["assessments"].tolist() == [0.0, 1.0, 3.0] and layers["vm_gains_haircut"].tolist() == [0, 10, 0]
+    per = sum(layers[k] for k in rules.CCP_LAYERS if isinstance(layers[k], np.ndarray))
+    assert per.tolist() == a.charges.tolist() and layers["uncovered"] == a.uncovered
+    with pytest.raises(ValueError, match="defaulter_margin"):
+        rules.ccp_waterfall(b, 1.0, default_fund=1.0, defaulter_margin=-1.0)
+    with pytest.raises(ValueError, match="assessments"):
+        rules.ccp_waterfall(b, 1.0, default_fund=1.0, assessments=[1.0, 2.0])
+
+
 def test_underwater_accounts_are_never_charged():
     b = Book([5.0, -5.0], 100.0, [0.0, 10.0], 110.0)  # the short is at -40
     for name in ("clawback", "clawback_uncapped", "contracts_pro_rata", "deposit_index_haircut"):

@@ -50,7 +50,9 @@ def cases(draw, name):
     p: dict = {}
     if name == "withdrawal_factor" and draw(st.booleans()):
         p["withdrawals"] = [f * max(e, 0.0) for f, e in zip(draw(fracs), book.equity)]
-    elif name == "capped_pro_rata":
+    if name == "withdrawal_factor" and draw(st.booleans()):  # the published factor itself
+        p["factor"] = draw(st.one_of(st.floats(0, 1), fracs))
+    if name == "capped_pro_rata":
         p["beta"] = draw(st.one_of(st.floats(0, 1), fracs))
         p["severity"] = draw(st.floats(0, 1))
     elif name == "pnl_haircut_queue":
@@ -68,6 +70,10 @@ def cases(draw, name):
         p["skin_in_the_game"] = draw(money(0, 5_000))
         p["assessment_multiple"] = draw(st.floats(0, 3))
         p["vm_gains_haircut"] = draw(st.booleans())
+        if draw(st.booleans()):
+            p["defaulter_margin"] = draw(money(0, 5_000))
+        if draw(st.booleans()):
+            p["assessments"] = draw(st.lists(money(0, 10_000), min_size=n, max_size=n))
     elif name == "venue_adl":
         open_ = np.flatnonzero(book.sizes != 0)
         if len(open_) == 0:  # make one position to deleverage
@@ -108,7 +114,8 @@ def book_caps(name, book, p):
         if p["defaulter"] is not None:
             other[p["defaulter"]] = False
         gains = profit * other if p["vm_gains_haircut"] else 0.0
-        return df + df * p["assessment_multiple"] * other + gains
+        assess = np.asarray(p["assessments"]) if "assessments" in p else df * p["assessment_multiple"]
+        return df + assess * other + gains
     if name in ("clawback_uncapped", "contracts_pro_rata"):
         return np.where(payer & ((profit > 0) if name == "clawback_uncapped" else (book.sizes != 0)), np.inf, 0.0)
     raise AssertionError(name)
@@ -157,7 +164,9 @@ def case_from_seed(name, seed):
     p: dict = {}
     if name == "withdrawal_factor" and g.random() < 0.5:
         p["withdrawals"] = list(g.random(n) * np.maximum(book.equity, 0.0))
-    elif name == "capped_pro_rata":
+    if name == "withdrawal_factor" and g.random() < 0.5:  # the published factor itself
+        p["factor"] = float(g.random()) if g.random() < 0.5 else list(g.random(n))
+    if name == "capped_pro_rata":
         p["beta"] = float(g.random()) if g.random() < 0.5 else list(g.random(n))
         p["severity"] = float(g.random())
     elif name == "pnl_haircut_queue":
@@ -175,6 +184,10 @@ def case_from_seed(name, seed):
         p["skin_in_the_game"] = round(float(g.uniform(0, 5_000)), 2)
         p["assessment_multiple"] = float(g.uniform(0, 3))
         p["vm_gains_haircut"] = bool(g.random() < 0.5)
+        if g.random() < 0.5:
+            p["defaulter_margin"] = round(float(g.uniform(0, 5_000)), 2)
+        if g.random() < 0.5:
+            p["assessments"] = list(np.round(g.uniform(0, 10_000, n), 2))
     elif name == "venue_adl":
         open_ = np.flatnonzero(book.sizes != 0)
         if len(open_) == 0:

@@ -9,6 +9,8 @@ from socialized_loss.venue_adl import (
     adl_order,
     adl_scores,
     close_price,
+    close_queue,
+    close_random_start,
     deleverage,
     fund_share,
 )
@@ -313,3 +315,37 @@ def test_helpers_bad_input():
         close_price("deribit", b)
     with pytest.raises(ValueError, match="bankruptcy_price must be > 0"):
         close_price("bitmex", b, bankruptcy_price=-1.0)
+
+
+# ------------------------------------------------------------------------------------------ the queue functions
+
+
+def test_close_queue_two_lot_regimes():
+    # the ledger regime rounds holdings down to whole lots; the exact one closes a used-up position exactly
+    assert close_queue([0.0299, 0.02], 0.05, [0, 1], lot=0.01).tolist() == [0.02, 0.02]
+    assert close_queue([0.0299, 0.02], 0.05, [0, 1], lot=0.01, exact=True).tolist() == [0.0299, 0.02]
+    assert close_queue([0.0299, 0.02], 0.02, [1, 0], lot=0.01, exact=True).tolist() == [0.0, 0.02]
+    assert close_queue([5.0, 5.0, 5.0], 7.0, [2, 0, 1]).tolist() == [2.0, 0.0, 5.0]
+    assert close_queue([5.0, 5.0, 5.0], 7.0, [2]).tolist() == [0.0, 0.0, 5.0]  # only the queue is closed
+    with pytest.raises(ValueError, match="quantity"):
+        close_queue([5.0, 5.0], 11.0, [0, 1], exact=True)
+
+
+def test_close_random_start_skips_and_max_iterate():
+    closed, skipped, rest = close_random_start([10.0, 10.0, 10.0], 25.0, [1, 2, 0], [100.0, 1.0, 100.0], -1.0, lot=1.0)
+    assert closed.tolist() == [10.0, 0.0, 10.0] and skipped.tolist() == [False, True, False] and rest == 5
+    # deleverage passes max_iterate on (dYdX's MaxDeleveragingSubaccountsToIterate)
+    b = Book([-3.0, 1.0, 1.0, 1.0], 100.0, [0.0, 100.0, 100.0, 100.0], 110.0)
+    full = deleverage(b, 0.0, venue="dydx_v4", bankrupt=0, bankruptcy_price=100.0, force=True, seed=1)
+    one = deleverage(b, 0.0, venue="dydx_v4", bankrupt=0, bankruptcy_price=100.0, force=True, seed=1, max_iterate=1)
+    assert full.closed[1:].sum() == 3.0 and one.closed[1:].sum() == 1.0 and balanced(one)
+    with pytest.raises(ValueError, match="max_iterate"):
+        deleverage(b, 0.0, venue="dydx_v4", bankrupt=0, bankruptcy_price=100.0, force=True, max_iterate=-1)
+
+
+def test_a_counterparty_below_one_lot_does_not_stop_dydx():
+    # it holds no whole lot, so it is passed over; the loop goes on to the next (it used to stop there)
+    b = Book([-2.0, 0.5, 1.0, 1.0], 100.0, [0.0, 100.0, 100.0, 100.0], 100.0)
+    for seed in range(8):
+        a = deleverage(b, 0.0, venue="dydx_v4", bankrupt=0, bankruptcy_price=100.0, force=True, seed=seed, lot=1.0)
+        assert a.closed.tolist() == [2.0, 0.0, 1.0, 1.0]
