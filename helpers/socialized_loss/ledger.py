@@ -36,6 +36,16 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+_NAMES: tuple[str, ...] = ()  # "0", "1", …: the default names, grown on demand and sliced (cheap for any n)
+
+
+def _default_names(n: int) -> tuple[str, ...]:
+    global _NAMES
+    if len(_NAMES) < n:
+        _NAMES = tuple(map(str, range(max(n, 2 * len(_NAMES)))))
+    return _NAMES[:n]
+
+
 def _real(name: str, value) -> np.ndarray:
     """Finite real numbers; ``validate.as_array`` refuses bools, text and complex numbers, naming ``name``."""
     return v.as_array(name, value)
@@ -95,7 +105,7 @@ class Book:
             raise ValueError(f"mark_price must be > 0 (quote per base unit), got {self.mark_price!r}")
         names = self.names
         if names is None:
-            names = tuple(str(i) for i in range(n))
+            names = _default_names(n)
         else:
             if isinstance(names, str) or not all(isinstance(x, str) for x in names):
                 raise ValueError(f"names must be a sequence of strings, one per account, got {self.names!r}")
@@ -109,6 +119,21 @@ class Book:
         object.__setattr__(self, "collateral", _frozen(np.broadcast_to(c, (n,))))
         object.__setattr__(self, "mark_price", float(m))
         object.__setattr__(self, "names", names)
+
+    @classmethod
+    def _trusted(cls, sizes: np.ndarray, entry_prices: np.ndarray, collateral: np.ndarray, mark_price: float) -> Book:
+        """A Book from arrays the engine built itself, without the checks of ``Book(...)`` (which user input always
+        goes through): ``sizes``, ``entry_prices``, ``collateral`` 1-D float64 arrays of one length, finite, entry
+        prices > 0; ``mark_price`` a finite float > 0. The arrays are still copied and frozen. The simulator
+        builds one per socialization, where the checks cost more than the rule."""
+        book = object.__new__(cls)
+        for name, arr in (("sizes", sizes), ("entry_prices", entry_prices), ("collateral", collateral)):
+            out = np.array(arr, dtype=float, copy=True)
+            out.setflags(write=False)
+            object.__setattr__(book, name, out)
+        object.__setattr__(book, "mark_price", float(mark_price))
+        object.__setattr__(book, "names", _default_names(len(sizes)))
+        return book
 
     @property
     def n(self) -> int:
