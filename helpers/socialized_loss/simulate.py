@@ -391,6 +391,22 @@ def _liq_price(coll_m, size, entry, mmr, side, per):
 QUEUE_RANKING = "pnl_x_leverage"
 
 
+def _adl_reach(book, s: float, want_lots: float, pr: _Params) -> np.ndarray | None:
+    """The accounts (indices, ascending) that ``venue_adl`` can reach closing ``want_lots`` lots of a bankrupt side
+    s: the opposite positions, in the venue's ranking (:func:`socialized_loss.venue_adl.adl_order`, the rule's own),
+    up to the first whose holdings add up to the quantity. The rule on these accounts alone closes and charges
+    exactly what it would on the whole book (its ranking scores each account on its own; ties go to the lower
+    index, and the subset keeps the book's order), and its cost per account is then paid for a handful. None (the
+    whole book) for dYdX's random start, which may skip accounts."""
+    cand = np.flatnonzero(np.sign(book.sizes) == -s)
+    if pr.venue.ranking == "random_start":
+        return cand
+    order = adl_order(book, cand, pr.venue.ranking)
+    held = np.floor(np.abs(book.sizes[order]) * pr.lots_per)  # ≤ the rule's holdings in lots (it snaps up or floors)
+    k = int(np.searchsorted(np.cumsum(held), want_lots))  # the first place where they reach it
+    return np.sort(order[:k + 1])
+
+
 def _socialize_path(pr: _Params, residual_m: int, coll_m: np.ndarray, size: np.ndarray, entry: np.ndarray,
                     mark: float, bankrupt: np.ndarray):
     """Share ``residual_m`` minor units of one path over its open accounts (``coll_m`` collateral in minor units,
@@ -427,10 +443,13 @@ def _socialize_path(pr: _Params, residual_m: int, coll_m: np.ndarray, size: np.n
                 continue
             Q = lots[k] / pr.lots_per  # base units
             P = max(mark + s * (R / per) / Q, mark * 2.0**-20)  # (> 0; only a pathological book reaches the floor)
-            got = rules.RULES["venue_adl"](book, R / per, venue=pr.venue, quantity=s * Q, bankruptcy_price=P,
-                                           force=True, fee_rate=0.0, lot=pr.lot, unit=unit)
-            charge += np.rint(got.charges * per).astype(np.int64)
-            closed_q += got.closed
+            idx = _adl_reach(book, s, lots[k], pr)
+            got = rules.RULES["venue_adl"](book if idx is None else rules.Book._trusted(
+                size[idx], entry[idx], coll_m[idx] / per, mark), R / per, venue=pr.venue, quantity=s * Q,
+                bankruptcy_price=P, force=True, fee_rate=0.0, lot=pr.lot, unit=unit)
+            sl = slice(None) if idx is None else idx
+            charge[sl] += np.rint(got.charges * per).astype(np.int64)
+            closed_q[sl] += got.closed
     else:
         params = {}
         if pr.mechanism == "pnl_haircut_queue":
