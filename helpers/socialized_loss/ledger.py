@@ -245,6 +245,26 @@ class Allocation:
         object.__setattr__(self, "unit", float(self.unit))
         object.__setattr__(self, "shortfall", float(self.shortfall))
 
+    @classmethod
+    def _trusted(cls, rule: str, charges: np.ndarray, closed: np.ndarray | None, uncovered: float, unit: float,
+                 shortfall: float, caps: np.ndarray | None = None, external: Mapping[str, float] | None = None
+                 ) -> Allocation:
+        """An Allocation from float64 1-D arrays a rule has just made (``rules._result``): they are frozen where
+        they are, not copied again (the caller must not keep them); no fees or close prices. ``Allocation(...)``
+        copies and converts whatever it is given."""
+        out = object.__new__(cls)
+        n = len(charges)
+        closed = np.zeros(n) if closed is None else closed
+        caps = np.full(n, np.inf) if caps is None else caps
+        for name, arr in (("charges", charges), ("closed", closed), ("caps", caps), ("fees", np.zeros(n)),
+                          ("close_prices", np.full(n, np.nan))):
+            arr.setflags(write=False)
+            object.__setattr__(out, name, arr)
+        for name, val in (("rule", rule), ("uncovered", float(uncovered)), ("unit", float(unit)),
+                          ("shortfall", float(shortfall)), ("external", MappingProxyType(dict(external or {})))):
+            object.__setattr__(out, name, val)
+        return out
+
     @property
     def covered(self) -> float:
         """Money covered by the accounts and external resources (shortfall − uncovered)."""
