@@ -428,9 +428,10 @@ def test_queue_rules_close_nothing(watch_positions):
     assert watch_positions and all(c == 0 for c, *_ in watch_positions)
 
 
-def test_venue_adl_shrunk_positions_liquidate_later_identically():
-    # a crash and a full recovery: ADL closes (part of) the winning shorts in the crash, the shorts left are
-    # liquidated on the way back up with their shrunk sizes; the engines agree, and the path differs from "none"
+def test_venue_adl_shrunk_positions_run_on_identically():
+    # a crash and a full recovery: ADL closes (part of) the winning shorts in the crash, turning the closed part's
+    # profit into cash; the shorts left run on with their shrunk sizes and fewer are liquidated on the way back up
+    # than with nothing socialized; the engines agree throughout
     pop = make_population(300, seed=1, max_leverage=100, long_share=0.7)
     path = crash_replay(120, crash=0.5, start=3, crash_steps=20, recovery=1.0, recovery_steps=10)
     prices = path * np.exp(np.random.default_rng(1).normal(0, 0.01, (2, path.size)))
@@ -441,6 +442,6 @@ def test_venue_adl_shrunk_positions_liquidate_later_identically():
     assert_conserves(b, 50.0)
     none = simulate(mechanism="none", **kw)
     shorts = pop.side < 0
-    late = b.liquidated_step[:, shorts] > 25  # shorts liquidated in the recovery
-    assert b.n_deleveraged.sum() > 0 and late.sum() > 0
-    assert not np.array_equal(b.liquidated_step, none.liquidated_step)
+    late = lambda r: int((r.liquidated_step[:, shorts] > 20).sum())  # shorts liquidated in the recovery
+    assert b.n_deleveraged.sum() > 0 and late(none) > 0
+    assert late(b) < late(none)
