@@ -368,6 +368,7 @@ def test_venue_adl_closes_part_of_positions_never_more(watch_positions, seed):
     assert len(watch_positions) == 2 * n_ref > 0  # both engines asked the rule the same number of times
     closed, partly, whole, charged, residual = np.array(watch_positions).sum(axis=0)
     assert partly > 0 and charged > 0  # positions were partly closed, and paid
+    assert whole >= 0 and charged <= residual
     # the per-step ledgers: every step balances, the deleveraged count is the accounts the rule closed
     assert np.array_equal(b.bad_debt_minor, b.fund_paid_minor + b.socialized_minor + b.uncovered_minor)
     assert b.n_deleveraged.sum() == closed // 2 and np.all(b.uncovered_minor >= 0)

@@ -20,9 +20,13 @@ A TEACHING model of one perpetual market with isolated-margin traders. Per step 
    equity is liquidated at the next step), ``"pnl_haircut_queue"`` (the ADL paper's PnL-haircut abstraction, not any
    venue's contract-space ADL: winners ranked by BitMEX's score PnL % × effective leverage give up their whole
    profit in rank order; positions stay open); also (:data:`EXTRA_MECHANISMS`) ``"clawback_uncapped"`` (pro rata to
-   profit, past 100 % if need be) and ``"deposit_index_haircut"`` (every depositor loses the same share of its
-   collateral, Mango v4). Sources: the rules' docstrings. The old name ``"adl"`` still works and means
-   ``"pnl_haircut_queue"`` (deprecated).
+   profit, past 100 % if need be), ``"deposit_index_haircut"`` (every depositor loses the same share of its
+   collateral, Mango v4) and ``"venue_adl"`` (a venue's contract-space ADL, its row of ``data/venues.toml`` chosen
+   by ``venue``, default :data:`DEFAULT_VENUE` = BitMEX: the bankrupt quantity the fund did not absorb is closed
+   against the venue's ranked opposite positions at its bankruptcy price; a position closed in part shrinks, the
+   PnL of the closed part is realised at the mark into its collateral and the gap to the close price is its
+   charge; see :func:`_socialize_path`). Sources: the rules' docstrings. The old name ``"adl"`` still works and
+   means ``"pnl_haircut_queue"`` (deprecated).
 
 Money ledgers are integers in minor units of ``unit`` (int64; ``unit=0.01``: cents; banker's rounding of each fill's
 PnL and fee; the rules round as documented in :mod:`socialized_loss.rules`), so per path: Σ bad debt = Σ fund paid +
@@ -231,7 +235,7 @@ class SimResult:
 
     Per path × step (P × T, step t = 1…T in column t − 1): ``bad_debt_minor`` (loss beyond collateral of the
     liquidated), ``fund_paid_minor``, ``socialized_minor``, ``uncovered_minor``, ``liq_fee_minor`` (liquidation fees
-    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed). Per path × (T + 1): ``mark``
+    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed, in whole or in part). Per path × (T + 1): ``mark``
     (USD per base unit after each step's cascade; column 0 the start), ``fund_minor``. Per path × trader:
     ``charged_minor`` (what socialization took from each trader) and ``liquidated_step`` (step of liquidation, −1
     never). ``fee_inflow_minor``: the fund's fee inflow per step. The same ledgers are also readable under their
@@ -595,6 +599,8 @@ def simulate_reference(
 # ----------------------------------------------------------------------------------------------------------------
 # Vectorised engine
 
+#: Steps a waiting path looks ahead at once in the vectorised engine (its results do not depend on it).
+LOOKAHEAD = 48
 #: Working memory the vectorised engine aims at per chunk of paths (bytes), besides its result.
 CHUNK_BYTES = 64 * 2**20
 
@@ -639,7 +645,9 @@ def simulate(
     the impact model; ``resilience`` the share of the dislocation that heals each step; ``fund0`` the initial fund
     (USD); ``fee_inflow`` the fund's share of trading fees per step (USD); ``max_rounds`` cascade rounds per step;
     ``unit`` the money's minor unit (USD; the ledgers count it). ``chunk_paths``: paths run at once (default: as
-    many as keep the working memory near :data:`CHUNK_BYTES`); the result does not depend on it. Returns a
+    many as keep the working memory near :data:`CHUNK_BYTES`); the result does not depend on it. ``venue``: the
+    venue whose contract-space ADL ``"venue_adl"`` runs (a key or name of ``venues.VENUES`` whose ADL closes at
+    the bankruptcy price: bitmex, binance, bybit, dydx_v4; ignored by the other mechanisms). Returns a
     :class:`SimResult`.
 
     Event-driven and vectorised over paths (see the comments in the code); it agrees with
@@ -648,6 +656,12 @@ def simulate(
     >>> r = simulate(n_traders=200, n_steps=100, n_paths=3, seed=2)
     >>> r.bad_debt_minor.shape, bool((r.fund_minor >= 0).all())
     ((3, 100), True)
+    >>> kw = dict(n_traders=60, n_steps=80, n_paths=2, seed=0, fund0=500.0, price_kw=dict(sigma=1.5, jump_rate=400))
+    >>> a = simulate(mechanism="venue_adl", venue="bitmex", **kw)
+    >>> bool((a.bad_debt_minor == a.fund_paid_minor + a.socialized_minor + a.uncovered_minor).all())
+    True
+    >>> int(a.n_deleveraged.sum()) > 0  # opposite positions closed, in whole or in part
+    True
     """
     pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
                  max_rounds, unit, venue)
@@ -694,7 +708,7 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
     #  * The paths share one sorted row (their populations are the same) until a socialization changes a path's
     #    collateral or sizes: that path then gets its own row (its closed positions first, with key −inf).
     # Ledgers are written as events happen; the fund is the cumulative sum of its flows (exact in integers).
-    H = 48  # steps looked ahead at once by a waiting path
+    H = LOOKAHEAD
     coll0 = np.rint(pop.collateral * per).astype(np.int64)
     longs, shorts = np.flatnonzero(side > 0), np.flatnonzero(side < 0)
     NL, NS = longs.size, shorts.size
