@@ -235,8 +235,8 @@ class SimResult:
 
     Per path × step (P × T, step t = 1…T in column t − 1): ``bad_debt_minor`` (loss beyond collateral of the
     liquidated), ``fund_paid_minor``, ``socialized_minor``, ``uncovered_minor``, ``liq_fee_minor`` (liquidation fees
-    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed, in whole or in part). Per path × (T + 1): ``mark``
-    (USD per base unit after each step's cascade; column 0 the start), ``fund_minor``. Per path × trader:
+    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed, in whole or in part). Per
+    path × (T + 1): ``mark`` (USD per base unit after each step's cascade; column 0 the start), ``fund_minor``. Per path × trader:
     ``charged_minor`` (what socialization took from each trader) and ``liquidated_step`` (step of liquidation, −1
     never). ``fee_inflow_minor``: the fund's fee inflow per step. The same ledgers are also readable under their
     older names ``*_cents`` (``bad_debt_cents`` …, the same arrays).
@@ -400,8 +400,9 @@ def _adl_reach(book, s: float, want_lots: float, pr: _Params) -> np.ndarray | No
     s: the opposite positions, in the venue's ranking (:func:`socialized_loss.venue_adl.adl_order`, the rule's own),
     up to the first whose holdings add up to the quantity. The rule on these accounts alone closes and charges
     exactly what it would on the whole book (its ranking scores each account on its own; ties go to the lower
-    index, and the subset keeps the book's order), and its cost per account is then paid for a handful. None (the
-    whole book) for dYdX's random start, which may skip accounts."""
+    index, and the subset keeps the book's order), and its cost per account is then paid for a handful. For dYdX's
+    random start, which may skip accounts: every opposite position (the start is drawn among them alike). None
+    stands for the whole book."""
     cand = np.flatnonzero(np.sign(book.sizes) == -s)
     if pr.venue.ranking == "random_start":
         return cand
