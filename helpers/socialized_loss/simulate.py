@@ -608,8 +608,8 @@ CHUNK_BYTES = 64 * 2**20
 
 def _chunk_paths(n_traders: int, n_steps: int) -> int:
     """Paths per chunk: the engine's working memory is at most about 150 bytes per trader and 16 per step for each
-    path (a cascade round over every position, a socialized path's own sorted row and collateral, padded prices and
-    marks), so this many paths fit in :data:`CHUNK_BYTES`."""
+    path (a cascade round over every position, a socialized path's own sorted row, collateral and sizes, padded
+    prices and marks), so this many paths fit in :data:`CHUNK_BYTES`."""
     return max(1, CHUNK_BYTES // (150 * n_traders + 16 * (n_steps + 50)))
 
 
