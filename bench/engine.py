@@ -1,7 +1,8 @@
 """Benchmark of the loss engine (not a test): the vectorised simulator against its reference loop, cascade and fund
 Monte Carlo timings.
 
-Run: .venv/bin/python bench/engine.py   → prints a table and writes bench/results/engine.json.
+Run: .venv/bin/python bench/engine.py [mechanism …]   → prints a table and writes bench/results/engine.json
+(every mechanism unless some are named).
 
 Standard workload: 1,000 traders × 1,000 steps × 200 paths, run by the vectorised engine (``simulate``), for every
 mechanism the simulator runs (``MECHANISMS`` + ``EXTRA_MECHANISMS``, ``venue_adl`` with its default venue).
@@ -79,13 +80,13 @@ def _spread(xs) -> dict:
 MECHANISMS = S.MECHANISMS + S.EXTRA_MECHANISMS
 
 
-def main() -> None:
+def main(mechanisms=MECHANISMS) -> None:
     n, T, P = STANDARD
     pop, prices = S._inputs(n, T, P, 0, None, None, None)
     ts_vec, ts_ref = n * T * P, n * T * REF_PATHS
     load_before = os.getloadavg()
     rows = {}
-    for mech in MECHANISMS:
+    for mech in mechanisms:
         def vec_run(m=mech):
             return S.simulate(population=pop, prices=prices, mechanism=m)
 
@@ -170,4 +171,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    for name in sys.argv[1:]:
+        if name not in MECHANISMS:
+            raise SystemExit(f"usage: engine.py [mechanism …] with mechanisms from {', '.join(MECHANISMS)}; got {name!r}")
+    main(tuple(sys.argv[1:]) or MECHANISMS)
