@@ -446,3 +446,18 @@ def test_venue_adl_shrunk_positions_run_on_identically():
     late = lambda r: int((r.liquidated_step[:, shorts] > 20).sum())  # shorts liquidated in the recovery
     assert b.n_deleveraged.sum() > 0 and late(none) > 0
     assert late(b) < late(none)
+
+
+def test_venue_adl_both_sides_bankrupt_in_one_step(watch_positions):
+    # traders under water at the start on both sides (entries spread, flat price, no fund): one step has bankrupt
+    # longs and shorts; the residual is split between the sides by their bad debt and each side's quantity is
+    # closed against the other side; the engines agree and the ledgers balance
+    pop = make_population(200, seed=3, max_leverage=50, entry_sd=0.03)
+    kw = dict(population=pop, prices=np.full(31, 100.0), n_paths=2, mechanism="venue_adl", fund0=0.0)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert_conserves(b, 0.0)
+    assert b.socialized_minor[:, 0].min() > 0 and b.n_deleveraged[:, 0].min() > 0
+    longs_charged = (b.charged_minor[:, pop.side > 0] > 0).any()
+    shorts_charged = (b.charged_minor[:, pop.side < 0] > 0).any()
+    assert longs_charged and shorts_charged  # both sides were deleveraged
