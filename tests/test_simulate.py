@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialized_loss.simulate import (
+    DEFAULT_VENUE,
     EXTRA_MECHANISMS,
     MECHANISMS,
     crash_replay,
@@ -17,6 +18,7 @@ from socialized_loss.simulate import (
     simulate_reference,
 )
 
+ALL = MECHANISMS + EXTRA_MECHANISMS
 INT_FIELDS = ("fund_cents", "bad_debt_cents", "fund_paid_cents", "socialized_cents", "uncovered_cents",
               "liq_fee_cents", "n_liquidated", "n_deleveraged", "charged_cents", "liquidated_step")
 # a violent market and a thin fund, so every mechanism is exercised
@@ -62,7 +64,7 @@ def test_crash_replay_identical(mechanism):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 2**31), st.sampled_from(MECHANISMS), st.floats(0, 5e3), st.floats(1e4, 1e7),
+@given(st.integers(0, 2**31), st.sampled_from(ALL), st.floats(0, 5e3), st.floats(1e4, 1e7),
        st.sampled_from([1, 3, 50]), st.floats(0, 1))
 def test_conservation_property(seed, mechanism, fund0, depth, max_rounds, resilience):
     kw = dict(n_traders=40, n_steps=60, n_paths=3, seed=seed, mechanism=mechanism, fund0=fund0, depth=depth,
@@ -306,3 +308,156 @@ def test_extra_registry_rules_identical(mechanism, seed):
     assert_same(a, b)
     assert_conserves(b)
     assert b.socialized_minor.sum() > 0 and b.mechanism == mechanism
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Contract-space ADL (venue_adl): positions shrink, nothing over-closed or flipped, both engines alike
+
+
+def S_module():
+    return sys.modules["socialized_loss.simulate"]  # (the package's attribute `simulate` is the function)
+
+
+@pytest.fixture
+def watch_positions(monkeypatch):
+    """Wrap the simulator's socialization: every call's closes are checked (never beyond a holding, never a flip,
+    only what the rule closed) and collected."""
+    S = S_module()
+    real = S._socialize_path
+    seen = []
+
+    def checked(pr, residual_m, coll_m, size, entry, mark, bankrupt):
+        ch, dc, new_size, closed, gone = real(pr, residual_m, coll_m, size, entry, mark, bankrupt)
+        assert np.all(ch >= 0) and ch.sum() <= residual_m  # the charges cover at most the residual
+        assert np.all(np.sign(new_size) == np.sign(size))  # no flip (a gone account keeps its last size)
+        assert np.all(np.abs(new_size) <= np.abs(size))  # never grows
+        assert np.array_equal(new_size != size, closed & ~gone)  # only what the rule closed shrinks
+        assert not np.any(gone & ~closed)
+        assert np.array_equal(dc == -ch, ~closed | (dc == -ch))  # untouched accounts just pay their charge
+        seen.append((closed.sum(), (closed & ~gone).sum(), gone.sum(), int(ch.sum()), residual_m))
+        return ch, dc, new_size, closed, gone
+
+    monkeypatch.setattr(S, "_socialize_path", checked)
+    return seen
+
+
+@pytest.mark.parametrize("mechanism", ALL)
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_every_mechanism_reference_equals_engine(mechanism, seed):
+    kw = dict(n_traders=60, n_steps=120, n_paths=4, seed=seed, mechanism=mechanism, **HOT)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert np.array_equal(a.mark, b.mark)  # to the bit
+    assert_conserves(b)
+    assert b.mechanism == mechanism
+    if mechanism != "none":
+        assert b.socialized_minor.sum() > 0
+
+
+@pytest.mark.parametrize("seed", [0, 3, 9])
+def test_venue_adl_closes_part_of_positions_never_more(watch_positions, seed):
+    pop = make_population(200, seed=seed, max_leverage=60)
+    prices = gbm_jump_paths(4, 200, seed=seed, sigma=1.5, jump_rate=400)
+    kw = dict(population=pop, prices=prices, mechanism="venue_adl", fund0=200.0, depth=2e5)
+    a = simulate_reference(**kw)
+    n_ref = len(watch_positions)
+    b = simulate(**kw)
+    assert_same(a, b)
+    assert np.array_equal(a.mark, b.mark)
+    assert_conserves(b, 200.0)
+    assert len(watch_positions) == 2 * n_ref > 0  # both engines asked the rule the same number of times
+    closed, partly, whole, charged, residual = np.array(watch_positions).sum(axis=0)
+    assert partly > 0 and charged > 0  # positions were partly closed, and paid
+    assert whole >= 0 and charged <= residual
+    # the per-step ledgers: every step balances, the deleveraged count is the accounts the rule closed
+    assert np.array_equal(b.bad_debt_minor, b.fund_paid_minor + b.socialized_minor + b.uncovered_minor)
+    assert b.n_deleveraged.sum() == closed // 2 and np.all(b.uncovered_minor >= 0)
+
+
+def test_venue_adl_many_events_identical():
+    # ADL again and again on a long crash: each path runs on its shrunk positions (the engine re-sorts the path's
+    # row with its new sizes and collateral) and the engines still agree
+    pop = make_population(300, seed=9, max_leverage=100, long_share=0.7)
+    path = crash_replay(100, crash=0.6, start=3, crash_steps=60, recovery=0.6, recovery_steps=20)
+    prices = path * np.exp(np.random.default_rng(4).normal(0, 0.003, (3, path.size)))
+    prices[:, 0] = 100.0
+    kw = dict(population=pop, prices=prices, fund0=100.0, depth=1e5)
+    a, b = simulate_reference(mechanism="venue_adl", **kw), simulate(mechanism="venue_adl", **kw)
+    assert_same(a, b)
+    assert_conserves(b, 100.0)
+    assert (b.n_deleveraged > 0).sum() >= 3 and (b.socialized_minor > 0).sum() >= 3
+
+
+def test_venue_adl_reach_is_the_whole_book_result(monkeypatch):
+    # the rule runs on the accounts the venue's ranking reaches: the same closes and charges as on the whole book
+    kw = dict(n_traders=120, n_steps=150, n_paths=3, seed=2, mechanism="venue_adl", **HOT)
+    fast = simulate(**kw)
+    monkeypatch.setattr(S_module(), "_adl_reach", lambda book, s, want, pr: None)
+    whole = simulate(**kw)
+    assert_same(fast, whole)
+    assert fast.n_deleveraged.sum() > 0
+
+
+@pytest.mark.parametrize("venue", ["bitmex", "binance", "bybit", "dydx_v4"])
+def test_venue_adl_venues_identical(venue):
+    kw = dict(n_traders=80, n_steps=120, n_paths=3, seed=4, mechanism="venue_adl", venue=venue, **HOT)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert_conserves(b)
+    assert b.n_deleveraged.sum() > 0 and b.socialized_minor.sum() > 0
+    assert monte_carlo(mechanisms=["venue_adl"], **{k: x for k, x in kw.items() if k != "mechanism"})[
+        "venue_adl"].socialized.sum() == pytest.approx(b.socialized.sum())
+
+
+def test_venue_adl_default_venue_and_bad_venue():
+    kw = dict(n_traders=40, n_steps=60, n_paths=2, seed=1, mechanism="venue_adl", **HOT)
+    assert DEFAULT_VENUE == "bitmex"
+    assert_same(simulate(**kw), simulate(venue="BitMEX", **kw))
+    for bad in ("hyperliquid", "okx", "drift_v2"):  # they close at another price, or run another rule
+        with pytest.raises(ValueError, match="venue"):
+            simulate(venue=bad, **kw)
+    with pytest.raises(ValueError, match="name"):
+        simulate_reference(venue="nowhere", **kw)
+    simulate(mechanism="clawback", venue="okx", **{k: x for k, x in kw.items() if k != "mechanism"})  # unused
+
+
+def test_queue_rules_close_nothing(watch_positions):
+    kw = dict(n_traders=60, n_steps=120, n_paths=3, seed=0, **HOT)
+    for mechanism in ("clawback", "contracts_pro_rata", "pnl_haircut_queue", "deposit_index_haircut"):
+        b = simulate(mechanism=mechanism, **kw)
+        assert b.n_deleveraged.sum() == 0
+    assert watch_positions and all(c == 0 for c, *_ in watch_positions)
+
+
+def test_venue_adl_shrunk_positions_run_on_identically():
+    # a crash and a full recovery: ADL closes (part of) the winning shorts in the crash, turning the closed part's
+    # profit into cash; the shorts left run on with their shrunk sizes and fewer are liquidated on the way back up
+    # than with nothing socialized; the engines agree throughout
+    pop = make_population(300, seed=1, max_leverage=100, long_share=0.7)
+    path = crash_replay(120, crash=0.5, start=3, crash_steps=20, recovery=1.0, recovery_steps=10)
+    prices = path * np.exp(np.random.default_rng(1).normal(0, 0.01, (2, path.size)))
+    prices[:, 0] = 100.0
+    kw = dict(population=pop, prices=prices, fund0=50.0, depth=1e5)
+    a, b = simulate_reference(mechanism="venue_adl", **kw), simulate(mechanism="venue_adl", **kw)
+    assert_same(a, b)
+    assert_conserves(b, 50.0)
+    none = simulate(mechanism="none", **kw)
+    shorts = pop.side < 0
+    late = lambda r: int((r.liquidated_step[:, shorts] > 20).sum())  # shorts liquidated in the recovery
+    assert b.n_deleveraged.sum() > 0 and late(none) > 0
+    assert late(b) < late(none)
+
+
+def test_venue_adl_both_sides_bankrupt_in_one_step(watch_positions):
+    # traders under water at the start on both sides (entries spread, flat price, no fund): one step has bankrupt
+    # longs and shorts; the residual is split between the sides by their bad debt and each side's quantity is
+    # closed against the other side; the engines agree and the ledgers balance
+    pop = make_population(200, seed=3, max_leverage=50, entry_sd=0.03)
+    kw = dict(population=pop, prices=np.full(31, 100.0), n_paths=2, mechanism="venue_adl", fund0=0.0)
+    a, b = simulate_reference(**kw), simulate(**kw)
+    assert_same(a, b)
+    assert_conserves(b, 0.0)
+    assert b.socialized_minor[:, 0].min() > 0 and b.n_deleveraged[:, 0].min() > 0
+    longs_charged = (b.charged_minor[:, pop.side > 0] > 0).any()
+    shorts_charged = (b.charged_minor[:, pop.side < 0] > 0).any()
+    assert longs_charged and shorts_charged  # both sides were deleveraged

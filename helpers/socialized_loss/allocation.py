@@ -445,15 +445,24 @@ def _pro_rata_exact(A: int, w_float: np.ndarray, C: np.ndarray | None) -> np.nda
     if Ca is not None and A >= _exact_sum(Ca):  # capacity short or just enough: everyone who can pay pays its cap
         out[ia] = Ca
         return out
-    wi = _exact_weights(w_float[ia])
-    if wi.dtype == object or A * int(wi.max()) >= _INT64_SAFE:  # big integers ahead: try exact-checked floats
-        fast = _pro_rata_fast(A, w_float[ia], Ca)
+    wa = w_float[ia]
+    if wa.dtype.kind == "f":  # float weights: exact-checked floats first (they are the exact answer or None) —
+        fast = _pro_rata_fast(A, wa, Ca)  # scaling floats to exact integers costs more than the whole float path
+        if fast is not None:
+            out[ia] = fast
+            return out
+    wi = _exact_weights(wa)
+    if wa.dtype.kind != "f" and (wi.dtype == object or A * int(wi.max()) >= _INT64_SAFE):  # big integers ahead
+        fast = _pro_rata_fast(A, wa, Ca)
         if fast is not None:
             out[ia] = fast
             return out
     Wtot = _exact_sum(wi)
     if C is None:
         out[ia] = _largest_remainder(A, wi, Wtot, None)
+        return out
+    if wi.dtype != object and np.array_equal(wi, Ca):  # pro rata to the caps themselves (clawback, deposits, …):
+        out[ia] = _largest_remainder(A, wi, Wtot, Ca)  # λ = A ÷ Σ caps < 1, so nobody reaches its cap
         return out
     # water-filling: capped accounts pay their cap, the others λ × w; found exactly, starting from a float guess
     capped = _water_level_guess(A, w_float[ia], Ca)

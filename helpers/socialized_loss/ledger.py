@@ -36,6 +36,16 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+_NAMES: tuple[str, ...] = ()  # "0", "1", …: the default names, grown on demand and sliced (cheap for any n)
+
+
+def _default_names(n: int) -> tuple[str, ...]:
+    global _NAMES
+    if len(_NAMES) < n:
+        _NAMES = tuple(map(str, range(max(n, 2 * len(_NAMES)))))
+    return _NAMES[:n]
+
+
 def _real(name: str, value) -> np.ndarray:
     """Finite real numbers; ``validate.as_array`` refuses bools, text and complex numbers, naming ``name``."""
     return v.as_array(name, value)
@@ -95,7 +105,7 @@ class Book:
             raise ValueError(f"mark_price must be > 0 (quote per base unit), got {self.mark_price!r}")
         names = self.names
         if names is None:
-            names = tuple(str(i) for i in range(n))
+            names = _default_names(n)
         else:
             if isinstance(names, str) or not all(isinstance(x, str) for x in names):
                 raise ValueError(f"names must be a sequence of strings, one per account, got {self.names!r}")
@@ -109,6 +119,21 @@ class Book:
         object.__setattr__(self, "collateral", _frozen(np.broadcast_to(c, (n,))))
         object.__setattr__(self, "mark_price", float(m))
         object.__setattr__(self, "names", names)
+
+    @classmethod
+    def _trusted(cls, sizes: np.ndarray, entry_prices: np.ndarray, collateral: np.ndarray, mark_price: float) -> Book:
+        """A Book from arrays the engine built itself, without the checks of ``Book(...)`` (which user input always
+        goes through): ``sizes``, ``entry_prices``, ``collateral`` 1-D float64 arrays of one length, finite, entry
+        prices > 0; ``mark_price`` a finite float > 0. The arrays are still copied and frozen. The simulator
+        builds one per socialization, where the checks cost more than the rule."""
+        book = object.__new__(cls)
+        for name, arr in (("sizes", sizes), ("entry_prices", entry_prices), ("collateral", collateral)):
+            out = np.array(arr, dtype=float, copy=True)
+            out.setflags(write=False)
+            object.__setattr__(book, name, out)
+        object.__setattr__(book, "mark_price", float(mark_price))
+        object.__setattr__(book, "names", _default_names(len(sizes)))
+        return book
 
     @property
     def n(self) -> int:
@@ -219,6 +244,26 @@ class Allocation:
         object.__setattr__(self, "uncovered", float(self.uncovered))
         object.__setattr__(self, "unit", float(self.unit))
         object.__setattr__(self, "shortfall", float(self.shortfall))
+
+    @classmethod
+    def _trusted(cls, rule: str, charges: np.ndarray, closed: np.ndarray | None, uncovered: float, unit: float,
+                 shortfall: float, caps: np.ndarray | None = None, external: Mapping[str, float] | None = None
+                 ) -> Allocation:
+        """An Allocation from float64 1-D arrays a rule has just made (``rules._result``): they are frozen where
+        they are, not copied again (the caller must not keep them); no fees or close prices. ``Allocation(...)``
+        copies and converts whatever it is given."""
+        out = object.__new__(cls)
+        n = len(charges)
+        closed = np.zeros(n) if closed is None else closed
+        caps = np.full(n, np.inf) if caps is None else caps
+        for name, arr in (("charges", charges), ("closed", closed), ("caps", caps), ("fees", np.zeros(n)),
+                          ("close_prices", np.full(n, np.nan))):
+            arr.setflags(write=False)
+            object.__setattr__(out, name, arr)
+        for name, val in (("rule", rule), ("uncovered", float(uncovered)), ("unit", float(unit)),
+                          ("shortfall", float(shortfall)), ("external", MappingProxyType(dict(external or {})))):
+            object.__setattr__(out, name, val)
+        return out
 
     @property
     def covered(self) -> float:

@@ -149,25 +149,31 @@ def _profits(book: Book) -> np.ndarray:
 
 def _result(rule: str, book: Book, S: int, x: np.ndarray, unit, *, caps=None, external=None, closed=None,
             fees=None, close_prices=None) -> Allocation:
-    """Build the Allocation from integer charges ``x`` (minor units) and external draws (minor units)."""
+    """Build the Allocation from integer charges ``x`` (minor units) and external draws (minor units); ``caps``
+    int64 minor units, or floats that are inf where the rule has no cap."""
     ext = {} if external is None else dict(external)
+    x = np.asarray(x, dtype=np.int64).reshape(book.n)
     rest = S - int(np.sum(x, dtype=np.int64)) - sum(ext.values())
     if rest < 0:
         raise RuntimeError(f"internal: rule {rule} placed more than the shortfall ({-rest} minor units)")
     f = lambda n: float(from_minor(int(n), unit))
-    return Allocation(
-        rule=rule,
-        charges=np.asarray(from_minor(np.asarray(x, dtype=np.int64), unit), dtype=float).reshape(book.n),
-        closed=np.zeros(book.n) if closed is None else closed,
-        uncovered=f(rest),
-        unit=unit,
-        shortfall=f(S),
-        caps=None if caps is None else np.where(np.isinf(caps), np.inf, np.asarray(
-            from_minor(np.where(np.isinf(caps), 0, caps).astype(np.int64), unit), dtype=float)),
-        fees=fees,
-        close_prices=close_prices,
-        external={k: f(val) for k, val in ext.items()},
-    )
+    charges = np.asarray(from_minor(x, unit), dtype=float).reshape(book.n)
+    if caps is not None:
+        caps = np.asarray(caps)
+        if caps.dtype.kind in "iu":
+            caps = np.array(from_minor(caps.astype(np.int64), unit), dtype=float).reshape(book.n)
+        else:
+            inf = np.isinf(caps)
+            caps = np.where(inf, np.inf, np.asarray(from_minor(np.where(inf, 0, caps).astype(np.int64), unit),
+                                                    dtype=float)).reshape(book.n)
+    ext_f = {k: f(val) for k, val in ext.items()}
+    if fees is None and close_prices is None:
+        return Allocation._trusted(rule, charges.copy() if charges is x else charges,
+                                   None if closed is None else np.array(closed, dtype=float), f(rest), unit, f(S),
+                                   caps, ext_f)
+    return Allocation(rule=rule, charges=charges, closed=np.zeros(book.n) if closed is None else closed,
+                      uncovered=f(rest), unit=unit, shortfall=f(S), caps=caps, fees=fees, close_prices=close_prices,
+                      external=ext_f)
 
 
 def _inf(n: int) -> np.ndarray:

@@ -20,9 +20,13 @@ A TEACHING model of one perpetual market with isolated-margin traders. Per step 
    equity is liquidated at the next step), ``"pnl_haircut_queue"`` (the ADL paper's PnL-haircut abstraction, not any
    venue's contract-space ADL: winners ranked by BitMEX's score PnL % × effective leverage give up their whole
    profit in rank order; positions stay open); also (:data:`EXTRA_MECHANISMS`) ``"clawback_uncapped"`` (pro rata to
-   profit, past 100 % if need be) and ``"deposit_index_haircut"`` (every depositor loses the same share of its
-   collateral, Mango v4). Sources: the rules' docstrings. The old name ``"adl"`` still works and means
-   ``"pnl_haircut_queue"`` (deprecated).
+   profit, past 100 % if need be), ``"deposit_index_haircut"`` (every depositor loses the same share of its
+   collateral, Mango v4) and ``"venue_adl"`` (a venue's contract-space ADL, its row of ``data/venues.toml`` chosen
+   by ``venue``, default :data:`DEFAULT_VENUE` = BitMEX: the bankrupt quantity the fund did not absorb is closed
+   against the venue's ranked opposite positions at its bankruptcy price; a position closed in part shrinks, the
+   PnL of the closed part is realised at the mark into its collateral and the gap to the close price is its
+   charge; see :func:`_socialize_path`). Sources: the rules' docstrings. The old name ``"adl"`` still works and
+   means ``"pnl_haircut_queue"`` (deprecated).
 
 Money ledgers are integers in minor units of ``unit`` (int64; ``unit=0.01``: cents; banker's rounding of each fill's
 PnL and fee; the rules round as documented in :mod:`socialized_loss.rules`), so per path: Σ bad debt = Σ fund paid +
@@ -46,12 +50,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import allocation, rules
+from . import allocation, rules, venues
 from . import validate as v
 from .liquidation import IMPACT_MODELS, _impact
 from .venue_adl import adl_order
 
 __all__ = [
+    "DEFAULT_VENUE",
     "DEPRECATED_MECHANISMS",
     "EXTRA_MECHANISMS",
     "MECHANISMS",
@@ -69,7 +74,9 @@ __all__ = [
 #: The socialization rules the simulator runs: the registry's names (``"none"``: nothing is socialized).
 MECHANISMS = ("none", "clawback", "contracts_pro_rata", "pnl_haircut_queue")
 #: Further registry rules the simulator runs (with their default parameters), not in lesson 10's comparison.
-EXTRA_MECHANISMS = ("clawback_uncapped", "deposit_index_haircut")
+EXTRA_MECHANISMS = ("clawback_uncapped", "deposit_index_haircut", "venue_adl")
+#: The venue whose rulebook row (``data/venues.toml``) ``"venue_adl"`` follows unless ``venue=`` says otherwise.
+DEFAULT_VENUE = "bitmex"
 #: Old names still accepted, and the registry name each one means.
 DEPRECATED_MECHANISMS = {"adl": "pnl_haircut_queue"}
 
@@ -221,9 +228,6 @@ def crash_replay(
 # Results
 
 
-_LEDGERS = ("fund", "bad_debt", "fund_paid", "socialized", "uncovered", "liq_fee", "charged")
-
-
 @dataclass(frozen=True)
 class SimResult:
     """Result of :func:`simulate` / :func:`simulate_reference`. Ledgers in integer minor units of ``unit`` (int64;
@@ -231,8 +235,8 @@ class SimResult:
 
     Per path × step (P × T, step t = 1…T in column t − 1): ``bad_debt_minor`` (loss beyond collateral of the
     liquidated), ``fund_paid_minor``, ``socialized_minor``, ``uncovered_minor``, ``liq_fee_minor`` (liquidation fees
-    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed). Per path × (T + 1): ``mark``
-    (USD per base unit after each step's cascade; column 0 the start), ``fund_minor``. Per path × trader:
+    to the fund), ``n_liquidated``, ``n_deleveraged`` (positions the mechanism closed, in whole or in part). Per
+    path × (T + 1): ``mark`` (USD per base unit after each step's cascade; column 0 the start), ``fund_minor``. Per path × trader:
     ``charged_minor`` (what socialization took from each trader) and ``liquidated_step`` (step of liquidation, −1
     never). ``fee_inflow_minor``: the fund's fee inflow per step. The same ledgers are also readable under their
     older names ``*_cents`` (``bad_debt_cents`` …, the same arrays).
@@ -299,6 +303,9 @@ class _Params:
     max_rounds: int
     unit: float
     per: float
+    venue: object = None  # venue_adl: the venue's row (venues.Venue)
+    lot: float = 0.001  # the population's lot (base units) and lots per base unit
+    lots_per: float = 1000.0
 
 
 def _mechanism(name) -> str:
@@ -311,8 +318,21 @@ def _mechanism(name) -> str:
     return v.choice("mechanism", name, MECHANISMS + EXTRA_MECHANISMS)
 
 
+def _venue_row(mechanism: str, name):
+    """The rulebook row ``venue_adl`` follows (None for the other mechanisms): a venue that runs contract-space ADL
+    at the bankruptcy price (the simulator prices the residual's bankrupt quantity there; see :func:`_socialize_path`)."""
+    if mechanism != "venue_adl":
+        return None
+    row = venues.venue(name)
+    if row.rule != "venue_adl" or row.close_price != "bankruptcy":
+        ok = [r.key for r in venues.VENUES if r.rule == "venue_adl" and r.close_price == "bankruptcy"]
+        raise ValueError(f"venue must be a venue whose ADL closes at the bankruptcy price ({', '.join(ok)}); "
+                         f"{row.name} closes at {row.close_price!r} (rule {row.rule!r}); got {name!r}")
+    return row
+
+
 def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow, max_rounds,
-            unit):
+            unit, venue=DEFAULT_VENUE):
     mechanism = _mechanism(mechanism)
     v.choice("impact", impact, IMPACT_MODELS)
     per = _per(unit)
@@ -330,7 +350,13 @@ def _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resil
         max_rounds=v.integer("max_rounds", max_rounds, 1),
         unit=float(unit),
         per=per,
+        venue=_venue_row(mechanism, venue),
     )
+
+
+def _set_lot(pr: _Params, pop: TraderPopulation) -> None:
+    pr.lot = float(pop.lot)
+    pr.lots_per = allocation._scale(pop.lot)
 
 
 def _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw):
@@ -369,20 +395,86 @@ def _liq_price(coll_m, size, entry, mmr, side, per):
 QUEUE_RANKING = "pnl_x_leverage"
 
 
-def _socialize_path(mechanism, residual_m, coll_m, size, entry, mark, per, unit):
+def _adl_reach(book, s: float, want_lots: float, pr: _Params) -> np.ndarray | None:
+    """The accounts (indices, ascending) that ``venue_adl`` can reach closing ``want_lots`` lots of a bankrupt side
+    s: the opposite positions, in the venue's ranking (:func:`socialized_loss.venue_adl.adl_order`, the rule's own),
+    up to the first whose holdings add up to the quantity. The rule on these accounts alone closes and charges
+    exactly what it would on the whole book (its ranking scores each account on its own; ties go to the lower
+    index, and the subset keeps the book's order), and its cost per account is then paid for a handful. For dYdX's
+    random start, which may skip accounts: every opposite position (the start is drawn among them alike). None
+    stands for the whole book."""
+    cand = np.flatnonzero(np.sign(book.sizes) == -s)
+    if pr.venue.ranking == "random_start":
+        return cand
+    order = adl_order(book, cand, pr.venue.ranking)
+    held = np.floor(np.abs(book.sizes[order]) * pr.lots_per)  # ≤ the rule's holdings in lots (it snaps up or floors)
+    k = int(np.searchsorted(np.cumsum(held), want_lots))  # the first place where they reach it
+    return np.sort(order[:k + 1])
+
+
+def _socialize_path(pr: _Params, residual_m: int, coll_m: np.ndarray, size: np.ndarray, entry: np.ndarray,
+                    mark: float, bankrupt: np.ndarray):
     """Share ``residual_m`` minor units of one path over its open accounts (``coll_m`` collateral in minor units,
-    ``size``, ``entry``, at ``mark``) by the registry's rule ``mechanism``. Returns (charges in minor units, int64
-    per account; closed: bool per account, its whole position closed by the rule). Both engines call it with the same
-    accounts in the same order (the open ones, by index), so they share to the minor unit alike."""
-    book = rules.Book(size, entry, coll_m / per, mark)
-    params = {}
-    if mechanism == "pnl_haircut_queue":
-        params["order"] = adl_order(book, np.arange(book.n), QUEUE_RANKING)
-    got = rules.RULES[mechanism](book, residual_m / per, unit=unit, **params)  # = rules.apply_rule, unchecked params
-    charges = np.rint(got.charges * per).astype(np.int64)
-    if np.any(got.closed[got.closed > 0] < np.abs(size[got.closed > 0])):
-        raise NotImplementedError(f"rule {mechanism!r} closes part of a position: the simulator closes whole ones")
-    return charges, got.closed > 0
+    ``size``, ``entry``, at ``mark``) by the registry's rule ``pr.mechanism``. ``bankrupt``: (2, 2) floats, the bad
+    debt (minor units) and the quantity (lots) of the step's bankrupt longs (column 0) and shorts (column 1), for
+    ``venue_adl``. Both engines call it with the same accounts in the same order (the open ones, by index), so they
+    share to the minor unit alike.
+
+    Returns (charge, d_coll, new_size, closed, gone) per account: the charge (int64 minor units, what the rule took,
+    recorded in ``charged_minor``), the change of collateral (int64: − charge, plus the PnL realised at the mark on a
+    quantity the rule closed), the size after (a closed quantity shrinks the position toward 0, never past it),
+    ``closed`` (bool: the rule closed some of it) and ``gone`` (bool: it closed all of it; the account leaves).
+
+    ``venue_adl`` (contract space): the residual is the part of the step's bankrupt positions that the fund did not
+    absorb. Per bankrupt side s (+1 longs, −1 shorts; the residual is split between the sides in proportion to their
+    bad debt), the bankrupt quantity Q (its lots) is closed against ranked opposite positions at the price P where
+    the gap covers that side's residual R: P = mark + s × R ÷ Q, the bankruptcy price of the unabsorbed part (for the
+    whole bad debt and an empty fund it is the positions' own bankruptcy price). The fund has paid what it could
+    (the law of motion), so the rule runs with ``force=True`` and no fund; the venue's fee on the closed notional
+    goes to the venue, outside this model's ledgers, so ``fee_rate=0``. Opposite positions smaller than Q in total
+    leave the rest uncovered."""
+    per, unit = pr.per, pr.unit
+    book = rules.Book._trusted(size, entry, coll_m / per, mark)
+    n = book.n
+    if pr.mechanism == "venue_adl":
+        bad, lots = bankrupt
+        shares = (np.where(bad > 0, residual_m, 0) if np.count_nonzero(bad) < 2
+                  else allocation.pro_rata_minor(residual_m, bad.astype(np.int64)))
+        charge = np.zeros(n, np.int64)
+        closed_q = np.zeros(n)
+        for k, s in ((0, 1.0), (1, -1.0)):
+            R = int(shares[k])
+            if R == 0 or lots[k] == 0:
+                continue
+            Q = lots[k] / pr.lots_per  # base units
+            P = max(mark + s * (R / per) / Q, mark * 2.0**-20)  # (> 0; only a pathological book reaches the floor)
+            idx = _adl_reach(book, s, lots[k], pr)
+            got = rules.RULES["venue_adl"](book if idx is None else rules.Book._trusted(
+                size[idx], entry[idx], coll_m[idx] / per, mark), R / per, venue=pr.venue, quantity=s * Q,
+                bankruptcy_price=P, force=True, fee_rate=0.0, lot=pr.lot, unit=unit)
+            sl = slice(None) if idx is None else idx
+            charge[sl] += np.rint(got.charges * per).astype(np.int64)
+            closed_q[sl] += got.closed
+    else:
+        params = {}
+        if pr.mechanism == "pnl_haircut_queue":
+            params["order"] = adl_order(book, np.arange(n), QUEUE_RANKING)
+        got = rules.RULES[pr.mechanism](book, residual_m / per, unit=unit, **params)  # = apply_rule, unchecked
+        charge = np.rint(got.charges * per).astype(np.int64)
+        closed_q = got.closed
+    closed = closed_q > 0
+    if not closed.any():
+        return charge, -charge, size, closed, closed
+    # a closed quantity q of a position of sign g realises its PnL at the mark, q × g × (mark − entry), into cash;
+    # the charge is what closing at the rule's price instead of the mark cost it
+    g = np.sign(size)
+    realised = np.rint(closed_q * g * (mark - entry) * per).astype(np.int64)
+    left = np.abs(size) - closed_q
+    if np.any(left < -0.5 * pr.lot):
+        raise RuntimeError(f"internal: rule {pr.mechanism!r} closed more than a position holds")
+    gone = closed & (left < 0.5 * pr.lot)  # less than half a lot left: the whole position (lot rounding)
+    new_size = np.where(closed & ~gone, g * left, size)  # same sign, smaller; a gone account keeps its last size
+    return charge, realised - charge, new_size, closed, gone
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -410,6 +502,7 @@ def simulate_reference(
     fee_inflow: float = 5.0,
     max_rounds: int = 50,
     unit: float = 0.01,
+    venue: str = DEFAULT_VENUE,
 ) -> SimResult:
     """The simulation as a readable loop over paths, steps and traders. Same arguments and result as
     :func:`simulate` (see the module docstring for the model); slow: use it to read, and to check :func:`simulate`.
@@ -419,12 +512,13 @@ def simulate_reference(
     True
     """
     pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
-                 max_rounds, unit)
+                 max_rounds, unit, venue)
     pop, prices = _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw)
+    _set_lot(pr, pop)
     P, T = prices.shape[0], prices.shape[1] - 1
     N = len(pop)
     per = pr.per
-    side, size, entry = pop.side.tolist(), pop.size.tolist(), pop.entry.tolist()
+    side, size0, entry = pop.side.tolist(), pop.size.tolist(), pop.entry.tolist()
     coll0 = np.rint(pop.collateral * per).astype(np.int64).tolist()
     out = {k: np.zeros((P, T), np.int64) for k in
            ("bad", "paid", "soc", "unc", "fees", "nliq", "ndel")}
@@ -435,6 +529,7 @@ def simulate_reference(
 
     for p in range(P):
         coll = list(coll0)  # collateral in minor units
+        size = list(size0)  # positions (base units): a rule that closes part of one shrinks it
         active = [True] * N
         liq_px = [_liq_price(coll[i], size[i], entry[i], pr.mmr, side[i], per) for i in range(N)]
         d = 0.0  # price dislocation left by forced flow: the mark is F × (1 + d)
@@ -444,6 +539,7 @@ def simulate_reference(
         for t in range(1, T + 1):
             F = float(prices[p, t])
             bad = fees = nliq = 0
+            bankrupt = [[0, 0], [0, 0]]  # bad debt (minor units) and lots of the bankrupt longs, shorts
             for _round in range(pr.max_rounds):
                 mark = F * (1.0 + d)
                 # who is beyond their liquidation price at this mark?
@@ -463,6 +559,9 @@ def simulate_reference(
                         fees += min(equity, round(pr.max_fee_rate * abs(size[i]) * fill * per))
                     else:  # the loss beyond collateral: bad debt
                         bad += -equity
+                        k = 0 if size[i] > 0 else 1
+                        bankrupt[0][k] += -equity
+                        bankrupt[1][k] += round(abs(size[i]) * pr.lots_per)
                     active[i] = False
                     liq_step[p, i] = t
                     nliq += 1
@@ -474,20 +573,19 @@ def simulate_reference(
             soc = ndel = 0
             if residual > 0 and pr.mechanism != "none":
                 op = [i for i in range(N) if active[i]]  # the open accounts, by index
-                ch_op, closed_op = _socialize_path(pr.mechanism, residual, np.array([coll[i] for i in op], np.int64),
-                                                   pop.size[op], pop.entry[op], mark, per, pr.unit)
-                ch, closed = np.zeros(N, np.int64), np.zeros(N, bool)
-                ch[op], closed[op] = ch_op, closed_op
-                for i in range(N):
-                    if ch[i]:
-                        c = int(ch[i])
-                        coll[i] -= c
-                        charged[p, i] += c
-                        soc += c
-                        if closed[i]:
+                ch, dc, new_size, closed, gone = _socialize_path(
+                    pr, residual, np.array([coll[i] for i in op], np.int64), np.array([size[i] for i in op]),
+                    pop.entry[op], mark, np.array(bankrupt, float))
+                for j, i in enumerate(op):
+                    if ch[j] or dc[j] or closed[j]:
+                        coll[i] += int(dc[j])
+                        charged[p, i] += int(ch[j])
+                        soc += int(ch[j])
+                        ndel += bool(closed[j])
+                        if gone[j]:
                             active[i] = False
-                            ndel += 1
                         else:
+                            size[i] = float(new_size[j])
                             liq_px[i] = _liq_price(coll[i], size[i], entry[i], pr.mmr, side[i], per)
             out["bad"][p, t - 1], out["paid"][p, t - 1] = bad, paid
             out["soc"][p, t - 1], out["unc"][p, t - 1] = soc, residual - soc
@@ -502,14 +600,16 @@ def simulate_reference(
 # ----------------------------------------------------------------------------------------------------------------
 # Vectorised engine
 
+#: Steps a waiting path looks ahead at once in the vectorised engine (its results do not depend on it).
+LOOKAHEAD = 48
 #: Working memory the vectorised engine aims at per chunk of paths (bytes), besides its result.
 CHUNK_BYTES = 64 * 2**20
 
 
 def _chunk_paths(n_traders: int, n_steps: int) -> int:
     """Paths per chunk: the engine's working memory is at most about 150 bytes per trader and 16 per step for each
-    path (a cascade round over every position, a socialized path's own sorted row and collateral, padded prices and
-    marks), so this many paths fit in :data:`CHUNK_BYTES`."""
+    path (a cascade round over every position, a socialized path's own sorted row, collateral and sizes, padded
+    prices and marks), so this many paths fit in :data:`CHUNK_BYTES`."""
     return max(1, CHUNK_BYTES // (150 * n_traders + 16 * (n_steps + 50)))
 
 
@@ -535,6 +635,7 @@ def simulate(
     max_rounds: int = 50,
     unit: float = 0.01,
     chunk_paths: int | None = None,
+    venue: str = DEFAULT_VENUE,
 ) -> SimResult:
     """Simulate ``n_paths`` paths of ``n_steps`` steps of a market of ``n_traders`` traders (model: module docstring).
 
@@ -545,7 +646,9 @@ def simulate(
     the impact model; ``resilience`` the share of the dislocation that heals each step; ``fund0`` the initial fund
     (USD); ``fee_inflow`` the fund's share of trading fees per step (USD); ``max_rounds`` cascade rounds per step;
     ``unit`` the money's minor unit (USD; the ledgers count it). ``chunk_paths``: paths run at once (default: as
-    many as keep the working memory near :data:`CHUNK_BYTES`); the result does not depend on it. Returns a
+    many as keep the working memory near :data:`CHUNK_BYTES`); the result does not depend on it. ``venue``: the
+    venue whose contract-space ADL ``"venue_adl"`` runs (a key or name of ``venues.VENUES`` whose ADL closes at
+    the bankruptcy price: bitmex, binance, bybit, dydx_v4; ignored by the other mechanisms). Returns a
     :class:`SimResult`.
 
     Event-driven and vectorised over paths (see the comments in the code); it agrees with
@@ -554,10 +657,17 @@ def simulate(
     >>> r = simulate(n_traders=200, n_steps=100, n_paths=3, seed=2)
     >>> r.bad_debt_minor.shape, bool((r.fund_minor >= 0).all())
     ((3, 100), True)
+    >>> kw = dict(n_traders=60, n_steps=80, n_paths=2, seed=0, fund0=500.0, price_kw=dict(sigma=1.5, jump_rate=400))
+    >>> a = simulate(mechanism="venue_adl", venue="bitmex", **kw)
+    >>> bool((a.bad_debt_minor == a.fund_paid_minor + a.socialized_minor + a.uncovered_minor).all())
+    True
+    >>> int(a.n_deleveraged.sum()) > 0  # opposite positions closed, in whole or in part
+    True
     """
     pr = _params(mechanism, mmr, max_fee_rate, depth, impact, coef, max_impact, resilience, fund0, fee_inflow,
-                 max_rounds, unit)
+                 max_rounds, unit, venue)
     pop, prices = _inputs(n_traders, n_steps, n_paths, seed, population, prices, price_kw)
+    _set_lot(pr, pop)
     P, T = prices.shape[0], prices.shape[1] - 1
     N = len(pop)
     step = _chunk_paths(N, T) if chunk_paths is None else v.integer("chunk_paths", chunk_paths, 1)
@@ -578,7 +688,7 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
     N = len(pop)
     per = pr.per
     side, size, entry = pop.side, pop.size, pop.entry
-    fee_size = pr.max_fee_rate * np.abs(size)  # the fee cap is fee_size × fill
+    adl = pr.mechanism == "venue_adl"  # it needs the bankrupt quantity per side
     keep = 1.0 - pr.resilience
     fee_in = pr.fee_in_m
     charged, liq_step = o["charged"], o["liq_step"]
@@ -597,9 +707,9 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
     #    (row, key), i.e. complex numbers row + i·key, which numpy sorts lexicographically. Whether another round
     #    follows is known at once (is the next key beyond the fill price?), so a cascade of r rounds takes r passes.
     #  * The paths share one sorted row (their populations are the same) until a socialization changes a path's
-    #    collateral: that path then gets its own row (its closed positions first, with key −inf).
+    #    collateral or sizes: that path then gets its own row (its closed positions first, with key −inf).
     # Ledgers are written as events happen; the fund is the cumulative sum of its flows (exact in integers).
-    H = 48  # steps looked ahead at once by a waiting path
+    H = LOOKAHEAD
     coll0 = np.rint(pop.collateral * per).astype(np.int64)
     longs, shorts = np.flatnonzero(side > 0), np.flatnonzero(side < 0)
     NL, NS = longs.size, shorts.size
@@ -611,13 +721,15 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
     keys_f = np.empty(width)  # the keys again, as floats
     perm_f = np.empty(width, np.intp)  # trader at each place
     collw_f = np.empty(width, np.int64)  # their collateral (minor units)
+    sizew_f = np.empty(width)  # their size (base units)
     row_of = {}  # path → its own row
     coll = {}  # path → collateral per trader (minor units), once socialized
+    sizes = {}  # path → size per trader, once socialized
 
-    def write_row(rw, coll_p, closed=None):
-        """Write row rw for collateral coll_p (minor units per trader), ``closed`` positions first; return its
-        pointers."""
-        kk = -side * _liq_price(coll_p, size, entry, pr.mmr, side, per)
+    def write_row(rw, coll_p, size_p, closed=None):
+        """Write row rw for collateral coll_p (minor units per trader) and sizes size_p, ``closed`` positions
+        first; return its pointers."""
+        kk = -side * _liq_price(coll_p, size_p, entry, pr.mmr, side, per)
         k_row, i_row = [], []
         for idx in (longs, shorts):
             on = np.ones(idx.size, bool) if closed is None else ~closed[idx]
@@ -626,12 +738,12 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
             i_row.append(np.concatenate((idx[~on], oi, [0])))
         k_row, i_row = np.concatenate(k_row), np.concatenate(i_row)
         sl = slice(rw * width, (rw + 1) * width)
-        keys_f[sl], perm_f[sl], collw_f[sl] = k_row, i_row, coll_p[i_row]
+        keys_f[sl], perm_f[sl], collw_f[sl], sizew_f[sl] = k_row, i_row, coll_p[i_row], size_p[i_row]
         tab[sl].real, tab[sl].imag = 2 * rw + half, k_row
         return rw * width + np.array([0, offS]) + [np.count_nonzero(k_row[:offS] == -np.inf),
                                                   np.count_nonzero(k_row[offS:] == -np.inf)]
 
-    write_row(0, coll0)
+    write_row(0, coll0, size)
     n_rows = 1
     ptr = np.tile(np.array([0, offS], np.intp), (P, 1))  # (P, 2) flat index of the first open long / short place
     q = np.tile(np.array([0.0, 1.0], complex), (P, 1))  # per path and side: 2 × row + half + i·threshold
@@ -654,6 +766,7 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
     g = pr.fund0_m - fee_in * (now - 1 - base)  # the fund after step t, until the next event: g + fee_in × t
     rnd = np.zeros(P, np.intp)
     acc = np.zeros((P, 2))  # this step's liquidation fees and bad debt (minor units, exact in float64)
+    bk = np.zeros((P, 2, 2))  # venue_adl: this step's bad debt and lots of the bankrupt longs, shorts
     casc = np.zeros(P, bool)  # in a cascade
     wait = np.ones(P, bool)  # looking for its next event
     last = now + T - 1  # flat index of step T
@@ -698,7 +811,7 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
         n_hit = c2[0::2] + c2[1::2]
         r = np.repeat(c, n_hit)  # their paths
         i = perm_f.take(pos)
-        size_i = size.take(i)
+        size_i = sizew_f.take(pos)
         vol = np.rint(size_i * mark.take(r) * per)  # minor units, exact integers in float64
         net = np.bincount(r, weights=vol, minlength=P)
         move = _impact(np.abs(net) / per, pr.depth, pr.impact, pr.coef, pr.max_impact)
@@ -707,10 +820,15 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
         fill = F * (1.0 + d)
         fill_i = fill.take(r)
         eq = collw_f.take(pos) + np.rint(size_i * (fill_i - entry.take(i)) * per).astype(np.int64)
-        cap = np.rint(fee_size.take(i) * fill_i * per).astype(np.int64)
+        cap = np.rint(pr.max_fee_rate * np.abs(size_i) * fill_i * per).astype(np.int64)
         neg = eq < 0  # bad debt −eq; otherwise the fund's fee min(eq, cap)
         acc += np.bincount(2 * r + neg, weights=np.where(neg, -eq, np.minimum(eq, cap)),
                            minlength=2 * P).reshape(P, 2)
+        if adl and neg.any():
+            k2 = 2 * r[neg] + (size_i[neg] < 0)
+            bk[:, 0] += np.bincount(k2, weights=-eq[neg], minlength=2 * P).reshape(P, 2)
+            bk[:, 1] += np.bincount(k2, weights=np.rint(np.abs(size_i[neg]) * pr.lots_per),
+                                    minlength=2 * P).reshape(P, 2)
         ptr[c] += cnt2
         rnd += casc
         t_c = now[c] - base[c]  # their step
@@ -740,30 +858,34 @@ def _run_paths(pr: _Params, pop: TraderPopulation, prices: np.ndarray, o: dict) 
                 op = np.concatenate((perm_f[ptr[p, 0]:r0 + NL], perm_f[ptr[p, 1]:r0 + offS + NS]))
                 op.sort()  # the open positions, by index
                 cp = coll.setdefault(p, coll0.copy())
+                sp = sizes.setdefault(p, size.copy())
                 # the open accounts by index, as the reference passes them: the same charges to the minor unit
-                ch, closed = _socialize_path(pr.mechanism, int(residual[u]), cp[op], size[op], entry[op], fill[p], per,
-                                             pr.unit)
-                if not ch.any():
+                ch, dc, new_size, closed, gone_op = _socialize_path(pr, int(residual[u]), cp[op], sp[op], entry[op],
+                                                                    fill[p], bk[p])
+                if not (dc.any() or closed.any()):
                     continue
-                cp[op] -= ch
+                cp[op] += dc
+                sp[op] = new_size
                 charged[p, op] += ch
                 soc_rec[p, tf[u] - 1] = ch.sum()
                 unc_rec[p, tf[u] - 1] -= ch.sum()
                 ndel_rec[p, tf[u] - 1] = closed.sum()
                 gone = np.ones(N, bool)
-                gone[op[~closed]] = False
+                gone[op[~gone_op]] = False
                 if p not in row_of:
                     if n_rows * width == tab.size:  # no free row: double the table
-                        tab, keys_f, perm_f, collw_f = (np.concatenate((a, np.empty_like(a)))
-                                                        for a in (tab, keys_f, perm_f, collw_f))
+                        tab, keys_f, perm_f, collw_f, sizew_f = (np.concatenate((a, np.empty_like(a)))
+                                                                 for a in (tab, keys_f, perm_f, collw_f, sizew_f))
                     row_of[p] = n_rows
                     n_rows += 1
-                ptr[p] = write_row(row_of[p], cp, gone)
+                ptr[p] = write_row(row_of[p], cp, sp, gone)
                 q_re[p] = 2 * row_of[p] + np.array([0.0, 1.0])
         now[f] += 1
         d[f] *= keep
         rnd[f] = 0
         acc[f] = 0.0
+        if adl:
+            bk[f] = 0.0
         wait[f] = now[f] <= last[f]
 
     o["mark"][:] = mark_pad[:, :T + 1]
