@@ -124,6 +124,7 @@ from .casestudy import (
     load_queue_summary,
     load_robustness,
     load_waves,
+    overshoot_by_duration,
     policy_totals,
     wave_summary,
 )
@@ -339,6 +340,7 @@ __all__ = [
     "margin_ratio",
     "monte_carlo",
     "new_vault",
+    "overshoot_by_duration",
     "policy_totals",
     "price_impact",
     "pro_rata",
