@@ -7,7 +7,7 @@ so that every ledger balances exactly: for each closed position
 
     equity at the fill = trader's payout + fund delta − uncovered          (exactly, in minor units)
 
-where *uncovered* is the part of the bad debt (the loss beyond collateral, ``shortfall``) that the fund did not pay.
+where *uncovered* is the part of the bad debt (the loss beyond collateral, ``bad_debt``) that the fund did not pay.
 
 Sources:
 
@@ -83,10 +83,10 @@ class LiquidationResult:
 
     ``closed``: size closed (same sign as the position); ``remaining_size`` / ``remaining_collateral``: what is left
     open (collateral includes the closed part's leftover, so it is the trader's whole remaining money when the
-    position is fully closed); ``fund_delta``: + the fund gains, − it pays; ``shortfall``: the closed part's bad
-    debt, its loss beyond collateral (money ≥ 0); ``uncovered``: the part of it the fund did not pay (money ≥ 0;
-    goes on down the line: ADL, socialization), so shortfall = fund payment + uncovered; ``refused``: the fund
-    refused to take the fill. ``bad_debt`` is the older name of ``uncovered``, kept so existing code runs.
+    position is fully closed); ``fund_delta``: + the fund gains, − it pays; ``bad_debt``: the closed part's loss
+    beyond collateral (money ≥ 0); ``uncovered``: the part of it the fund did not pay (money ≥ 0; goes on down the
+    line: ADL, socialization), so bad_debt = fund payment + uncovered; ``refused``: the fund refused to take the
+    fill.
     """
 
     closed: float
@@ -96,12 +96,7 @@ class LiquidationResult:
     uncovered: float
     refused: bool
     fill_price: float
-    shortfall: float
-
-    @property
-    def bad_debt(self) -> float:
-        """Older name of :attr:`uncovered` (what the fund did not pay), kept so existing code runs."""
-        return self.uncovered
+    bad_debt: float
 
 
 def liquidate(
@@ -128,14 +123,14 @@ def liquidate(
 
     ``fund_balance`` (USD ≥ 0, optional): a shortfall larger than the fund is refused (dYdX: the fill would leave
     the fund negative) and the whole shortfall is ``uncovered``; with ``partial_cover=True`` the fund instead
-    pays what it has and the rest is uncovered (the generic "fund first, then socialize" waterfall). ``shortfall`` is
-    the bad debt itself, the loss beyond collateral, whoever pays it. Money amounts of
+    pays what it has and the rest is uncovered (the generic "fund first, then socialize" waterfall). ``bad_debt`` is
+    the loss beyond collateral itself, whoever pays it. Money amounts of
     the result are multiples of ``unit`` (default 0.01 = cents), except ``remaining_collateral`` of a partly closed
     position, which is whatever gives the remaining equity at the fill price.
     Source: https://help.dydx.trade/en/articles/166973-contract-loss-mechanisms-on-dydx-chain
 
     >>> r = liquidate(10.0, 1.0, 100.0, 85.0, fund_balance=3.0, partial_cover=True)
-    >>> r.shortfall, r.fund_delta, r.uncovered, r.remaining_collateral
+    >>> r.bad_debt, r.fund_delta, r.uncovered, r.remaining_collateral
     (5.0, -3.0, 2.0, 0.0)
     """
     c = v.number("collateral", collateral, "a single number ≥ 0 (money)")
@@ -200,7 +195,7 @@ def liquidate(
         uncovered=float(from_minor(bad_c, unit)),
         refused=refused,
         fill_price=p,
-        shortfall=float(from_minor(short_c, unit)),
+        bad_debt=float(from_minor(short_c, unit)),
     )
 
 
@@ -300,11 +295,11 @@ class CascadeResult:
     ``prices``: price before the shock, after it, then after each liquidation round; ``round_liquidated``: per
     trader, the round (0, 1, …) in which it was liquidated, −1 if never; ``fill_price``: per trader (NaN if not
     liquidated); ``volume``: liquidated notional per round (USD, signed: + sold); ``fee``: per trader, the fund's
-    liquidation fee; ``shortfall``: per trader, the bad debt, its loss beyond collateral; ``fund_paid`` /
-    ``uncovered``: per trader, the part of the shortfall the fund paid / did not pay (shortfall = fund_paid +
+    liquidation fee; ``bad_debt``: per trader, the loss beyond collateral; ``fund_paid`` /
+    ``uncovered``: per trader, the part of the bad debt the fund paid / did not pay (bad_debt = fund_paid +
     uncovered, to the minor unit); ``payout``: per trader, money left after closing; ``fund_balance``: the fund
-    after the cascade (None if no fund was given); totals as properties. ``bad_debt`` / ``total_bad_debt`` are the
-    older names of ``uncovered`` / ``total_uncovered``, kept so existing code runs.
+    after the cascade (None if no fund was given); totals as properties. ``bad_debt`` here means what it means
+    everywhere in the course (the loss beyond collateral); what is left for socialization is ``uncovered``.
     """
 
     prices: np.ndarray
@@ -312,7 +307,7 @@ class CascadeResult:
     fill_price: np.ndarray
     volume: np.ndarray
     fee: np.ndarray
-    shortfall: np.ndarray
+    bad_debt: np.ndarray
     fund_paid: np.ndarray
     uncovered: np.ndarray
     payout: np.ndarray
@@ -329,18 +324,9 @@ class CascadeResult:
         return float(from_minor(_exact_sum(_m("uncovered", self.uncovered, self.unit)), self.unit))
 
     @property
-    def bad_debt(self) -> np.ndarray:
-        """Older name of :attr:`uncovered`, kept so existing code runs."""
-        return self.uncovered
-
-    @property
     def total_bad_debt(self) -> float:
-        """Older name of :attr:`total_uncovered`, kept so existing code runs."""
-        return self.total_uncovered
-
-    @property
-    def total_shortfall(self) -> float:
-        return float(from_minor(_exact_sum(_m("shortfall", self.shortfall, self.unit)), self.unit))
+        """Σ bad_debt (USD): the cascade's losses beyond collateral, whoever pays them."""
+        return float(from_minor(_exact_sum(_m("bad_debt", self.bad_debt, self.unit)), self.unit))
 
 
 def cascade(
@@ -431,7 +417,7 @@ def cascade(
         fill_price=fill,
         volume=np.asarray(volumes, dtype=float),
         fee=np.asarray(from_minor(fee_c, unit), dtype=float),
-        shortfall=np.asarray(from_minor(short_c, unit), dtype=float),
+        bad_debt=np.asarray(from_minor(short_c, unit), dtype=float),
         fund_paid=np.asarray(from_minor(paid_c, unit), dtype=float),
         uncovered=np.asarray(from_minor(short_c - paid_c, unit), dtype=float),
         payout=np.asarray(from_minor(pay_c, unit), dtype=float),
