@@ -32,6 +32,29 @@ def test_books_match_the_lessons():
     assert lesson.pnl[lesson.pnl > 0].tolist() == [8_000, 4_000, 500]
 
 
+def test_exercise_data_of_lessons_01_04_07_is_package_data():
+    # the new exercises read their data from data/books.toml through sl.books, as the lessons and checks do
+    acct = books.cross_account()
+    assert acct.balance + float((acct.sizes * (acct.prices - acct.entries)).sum()) == -1_000  # 1,000 USD underwater
+    with pytest.raises(ValueError):
+        acct.sizes[0] = 2.0
+    assert books.margin_tiers() == ((0.0, 0.005), (1_000_000.0, 0.01), (2_500_000.0, 0.02))
+    assert sl.margin.tiered_maintenance_margin(3_000_000, books.margin_tiers()) == 30_000
+    cand = books.price_candidates()
+    with pytest.raises(TypeError):
+        cand["last"] = 1.0  # read-only
+    assert list(cand) == ["index", "book_mid", "last"] and sorted(cand.values())[1] == 60_150
+    day = books.options_day()
+    assert day.names[0] == "Gus" and day.day_pnl[day.day_pnl > 0].sum() == 12_000 and day.loss == 2_400
+    case = books.compensation_case()
+    assert case.size * (case.reference_price - case.liquidation_price) == 4_000
+    assert sl.checks.lesson07.compensation(4_000.0).status == "correct"
+    assert sl.checks.lesson04.deribit_day(1_800.0).status == "correct"
+    assert sl.checks.lesson01.tiered_margin(30_000.0).status == "correct"
+    assert sl.checks.lesson01.cross_bad_debt(1_000.0).status == "correct"
+    assert sl.checks.lesson01.equity_at_mark(1_050.0).status == "correct"
+
+
 def test_one_vocabulary():
     assert set(comparison.MECHANISMS) - {"none"} <= set(rules.RULES)
     assert set(comparison.BASES) <= set(rules.RULES)

@@ -50,6 +50,7 @@ BODY = textwrap.dedent(
     ```{code-cell} ipython3
     def f(x):
         \"\"\"Double it.\"\"\"
+        pass  # YOUR CODE HERE
         ### BEGIN SOLUTION
         y = 2 * x
         return y
@@ -80,13 +81,13 @@ def make_course(tmp_path: Path, body: str = BODY) -> Path:
     return tmp_path
 
 
-def test_student_gets_indented_stubs_and_solution_keeps_markers(tmp_path):
+def test_student_gets_one_placeholder_and_solution_keeps_markers(tmp_path):
     root = make_course(tmp_path)
     build.build_all(root)
     student = nbformat.read(root / "notebooks" / "98-test.ipynb", as_version=4)
     solution = nbformat.read(root / "solutions" / "98-test.ipynb", as_version=4)
     code = [c.source for c in student.cells if c.cell_type == "code"]
-    assert code[0] == "answer = ...  # YOUR ANSWER\npass  # YOUR CODE HERE"
+    assert code[0] == "answer = ...  # YOUR ANSWER"  # the block is gone; no second blank is added
     assert code[1] == 'def f(x):\n    """Double it."""\n    pass  # YOUR CODE HERE'
     assert "42" not in "".join(code)
     sol_code = [c.source for c in solution.cells if c.cell_type == "code"]
@@ -175,6 +176,11 @@ MALFORMED = [
     ("kernelspec incomplete", lambda t: t.replace("  display_name: Python 3 (ipykernel)\n", "", 1), None, "kernelspec"),
     ("bad cell metadata", lambda t: t.replace('+++ {"tags": ["solution"]}', "+++ {tags: solution}", 1),
      "+++ {tags: solution}", "not a JSON object"),
+    ("two placeholders", lambda t: t.replace("answer = ...  # YOUR ANSWER\n",
+                                             "answer = ...  # YOUR ANSWER\nother = ...\n", 1),
+     "```{code-cell}", "2 placeholders"),
+    ("no placeholder", lambda t: t.replace("    pass  # YOUR CODE HERE\n", "", 1),
+     "```{code-cell}", "0 placeholders"),
 ]
 
 
@@ -350,6 +356,36 @@ def test_check_sync_reports_drift_and_outputs(tmp_path):
     assert any("differs from lessons/98-test.md" in p for p in problems)
     (root / "notebooks" / "98-test.ipynb").unlink()
     assert any("notebooks/98-test.ipynb is missing" in p for p in build.check_sync(root))
+
+
+# A line a learner must replace: a "YOUR ANSWER" / "YOUR CODE HERE" comment, an assignment of a bare ``...``, or a
+# ``pass`` statement (written here, not taken from the build, so the build cannot grade itself).
+_BLANK = re.compile(r"YOUR (?:ANSWERS?|CODE HERE)|=\s*\.\.\.\s*(?:#|$)|^\s*pass\b|^\s*\.\.\.\s*(?:#|$)")
+
+
+def blanks(source: str) -> int:
+    return sum(bool(_BLANK.search(line)) for line in source.split("\n"))
+
+
+@pytest.mark.parametrize("lesson", build.lesson_paths(ROOT / "lessons"), ids=lambda p: p.stem)
+def test_every_exercise_cell_of_a_student_notebook_shows_exactly_one_blank(lesson):
+    student = nbformat.read(ROOT / "notebooks" / f"{lesson.stem}.ipynb", as_version=4)
+    solution = nbformat.read(ROOT / "solutions" / f"{lesson.stem}.ipynb", as_version=4)
+    s_code = [c.source for c in student.cells if c.cell_type == "code"]
+    sol_code = [c.source for c in solution.cells if c.cell_type == "code"]
+    assert len(s_code) == len(sol_code)
+    exercises = [i for i, src in enumerate(sol_code) if "### BEGIN SOLUTION" in src]
+    assert exercises, f"{lesson.name} has no exercise cell: the count below would test nothing"
+    for i in exercises:
+        assert blanks(s_code[i]) == 1, (f"notebooks/{lesson.stem}.ipynb code cell {i} shows {blanks(s_code[i])} "
+                                        f"placeholders:\n{s_code[i]}")
+
+
+def test_blank_counter_counts():
+    assert blanks("x = ...  # YOUR ANSWER\npass  # YOUR CODE HERE") == 2  # the old two-placeholder stub
+    assert blanks("a = b = ...  # YOUR ANSWERS") == 1
+    assert blanks("def f():\n    pass  # YOUR CODE HERE") == 1
+    assert blanks("x = 1\nprint(x)") == 0
 
 
 def test_real_lessons_build_in_memory():

@@ -68,6 +68,7 @@ TERMS = [
     "oracle price",
     "overshoot",
     "perpetual future",
+    "PnL-haircut queue",
     "pool as counterparty",
     "price band",
     "price impact",
@@ -87,6 +88,7 @@ TERMS = [
     "trilemma",
     "uncovered",
     "variation margin",
+    "venue ADL",
     "VMGH",
     "wealth pro-rata",
 ]
@@ -155,3 +157,13 @@ def test_bad_debt_and_uncovered_are_kept_apart():
     unc = next(v for k, v in e.items() if k.startswith("uncovered"))
     assert "collateral" in bad and "uncovered" in bad.lower()
     assert "insurance fund" in unc
+
+
+def test_the_two_views_of_adl_are_kept_apart():
+    e = {k.lower(): v for k, v in entries().items()}
+    queue = next(v for k, v in e.items() if k.startswith("pnl-haircut queue"))
+    venue = next(v for k, v in e.items() if k.startswith("venue adl"))
+    assert "profit" in queue and "no position is closed" in queue and "venue ADL" in queue
+    assert "quantity" in venue and "close price" in venue and "PnL-haircut queue" in venue
+    for text in (queue, venue):
+        assert re.search(r"\(Lessons 05, 08, 10\.\)", text)

@@ -43,13 +43,26 @@ def test_liquidate_full_and_refusal():
     assert r.fund_delta == pytest.approx(1.42) or r.fund_delta == pytest.approx(1.43)
     assert r.remaining_collateral + r.fund_delta == pytest.approx(5)
     r = liquidate(10, 1, 100, 85)  # shortfall 5 paid by the fund
-    assert r.fund_delta == -5 and r.bad_debt == 0 and not r.refused
+    assert r.fund_delta == -5 and r.uncovered == 0 and r.bad_debt == 5 and not r.refused
     r = liquidate(10, 1, 100, 85, fund_balance=2)  # fund would go negative: refused (dYdX)
-    assert r.refused and r.fund_delta == 0 and r.bad_debt == 5
+    assert r.refused and r.fund_delta == 0 and r.uncovered == 5 and r.bad_debt == 5
     r = liquidate(10, 1, 100, 85, fund_balance=2, partial_cover=True)
-    assert r.fund_delta == -2 and r.bad_debt == 3
+    assert r.fund_delta == -2 and r.uncovered == 3 and r.bad_debt == 5
     r = liquidate(10, -1, 100, 115, fund_balance=100)  # short
-    assert r.fund_delta == -5 and r.bad_debt == 0
+    assert r.fund_delta == -5 and r.uncovered == 0 and r.bad_debt == 5
+    r = liquidate(10, 1, 100, 95)  # closed above bankruptcy: no bad debt at all
+    assert r.bad_debt == 0 and r.uncovered == 0
+
+
+def test_bad_debt_means_one_thing_and_uncovered_another():
+    # "bad debt" is the loss beyond collateral, whoever pays it; ``uncovered`` is the part the fund leaves.
+    r = liquidate(10, 1, 100, 85, fund_balance=2, partial_cover=True)
+    assert (r.bad_debt, -r.fund_delta, r.uncovered) == (5, 2, 3)
+    assert not hasattr(r, "shortfall")
+    b = make_book(60, (10, 50), seed=3)
+    c = cascade(b, 0.2, 1e5, fund_balance=100)
+    assert c.total_bad_debt > c.total_uncovered > 0
+    assert not hasattr(c, "shortfall") and not hasattr(c, "total_shortfall")
 
 
 def test_partial_liquidation_reaches_target():
@@ -68,8 +81,11 @@ def test_liquidate_conserves_to_the_cent(c, s, e, p, rate, fund, partial):
     r = liquidate(c, s, e, p, max_fee_rate=rate, fund_balance=fund, partial_cover=partial)
     eq = round((c + s * (p - e)) * 100)
     left = round((r.remaining_collateral + r.remaining_size * (p - e)) * 100)
-    assert left + round(r.fund_delta * 100) - round(r.bad_debt * 100) == eq
-    assert r.bad_debt >= 0 and r.remaining_collateral >= -1e-9
+    assert left + round(r.fund_delta * 100) - round(r.uncovered * 100) == eq
+    assert r.uncovered >= 0 and r.bad_debt >= r.uncovered and r.remaining_collateral >= -1e-9
+    assert round(r.bad_debt * 100) == round(max(0.0, -r.fund_delta) * 100) + round(r.uncovered * 100) or r.refused
+    if r.refused:
+        assert r.uncovered == r.bad_debt
     if fund is not None and not partial and r.fund_delta < 0:
         assert -r.fund_delta <= fund + 0.005
 
@@ -147,13 +163,13 @@ def test_cascade_conserves_to_the_cent(seed, shock, depth, fund):
     c = lambda x: np.rint(np.asarray(x) * 100).astype(np.int64)
     liq = r.round_liquidated >= 0
     eq = c(b.collateral[liq] + b.size[liq] * (r.fill_price[liq] - b.entry[liq]))
-    assert np.array_equal(eq, c(r.payout[liq]) + c(r.fee[liq]) - c(r.shortfall[liq]))
-    assert np.array_equal(c(r.shortfall), c(r.fund_paid) + c(r.bad_debt))
+    assert np.array_equal(eq, c(r.payout[liq]) + c(r.fee[liq]) - c(r.bad_debt[liq]))
+    assert np.array_equal(c(r.bad_debt), c(r.fund_paid) + c(r.uncovered))
     if fund is not None:
         assert c(r.fund_balance) == c(fund) + c(r.fee).sum() - c(r.fund_paid).sum()
         assert r.fund_balance >= 0
     else:
-        assert np.array_equal(c(r.bad_debt), c(r.shortfall))
+        assert np.array_equal(c(r.uncovered), c(r.bad_debt))
 
 
 def test_cascade_in_satoshis():
@@ -161,5 +177,5 @@ def test_cascade_in_satoshis():
     b = make_book(80, (2, 10, 50), seed=4, unit=1e-8)
     r = cascade(b, 0.2, 1e5, fund_balance=0.5, unit=1e-8)
     c = lambda x: np.asarray(np.rint(np.asarray(x) * 1e8), dtype=np.int64)
-    assert np.array_equal(c(r.shortfall), c(r.fund_paid) + c(r.bad_debt))
+    assert np.array_equal(c(r.bad_debt), c(r.fund_paid) + c(r.uncovered))
     assert c(r.fund_balance) == c(0.5) + c(r.fee).sum() - c(r.fund_paid).sum()

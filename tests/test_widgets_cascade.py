@@ -16,8 +16,8 @@ def test_state_matches_engine():
     res = sl.cascade(book, 0.08, 1_000_000, mmr=0.01, fund_balance=50_000, max_rounds=wc.MAX_ROUNDS)
     np.testing.assert_allclose(st["prices"], res.prices)
     assert st["n_liquidated"] == res.n_liquidated == int(st["liquidations_per_round"].sum())
-    assert st["bad_debt"] == pytest.approx(res.total_shortfall)
-    assert st["uncovered"] == pytest.approx(res.total_bad_debt)
+    assert st["bad_debt"] == pytest.approx(res.total_bad_debt)
+    assert st["uncovered"] == pytest.approx(res.total_uncovered)
     assert st["fund_after"] == pytest.approx(res.fund_balance)
     assert st["price_after_crash"] == pytest.approx(92.0)
 

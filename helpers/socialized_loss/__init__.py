@@ -121,6 +121,7 @@ from .casestudy import (
     load_headlines,
     load_horizon_sweep,
     load_waves,
+    overshoot_by_duration,
     policy_totals,
     wave_summary,
 )
@@ -331,6 +332,7 @@ __all__ = [
     "margin_ratio",
     "monte_carlo",
     "new_vault",
+    "overshoot_by_duration",
     "policy_totals",
     "price_impact",
     "pro_rata",

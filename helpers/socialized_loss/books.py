@@ -9,6 +9,10 @@ read-only, so a lesson cell cannot change the book another cell (or a check) rel
   bankruptcy prices (USD per coin) and Binance's maintenance-margin rate.
 - :func:`mechanism_books` — lesson 08: three books run through every mechanism (``"lesson"``, ``"whale"``,
   ``"big loss"``), each a :class:`MechanismBook`.
+- :func:`cross_account`, :func:`margin_tiers`, :func:`price_candidates` — lesson 01: a cross-margined account,
+  maintenance-margin tiers and three candidate prices for the mark.
+- :func:`options_day` — lesson 04: four accounts' day and week PnL on an options venue, and the uncovered loss.
+- :func:`compensation_case` — lesson 07: a liquidated long and the venue's after-the-fact reference price.
 
 >>> book = socialization_book()
 >>> book.names[2], float(book.profits[2])
@@ -17,6 +21,8 @@ read-only, so a lesson cell cannot change the book another cell (or a check) rel
 100.0
 >>> mechanism_books()["lesson"].shortfall
 15000.0
+>>> cross_account().balance, margin_tiers()[1], price_candidates()["last"]
+(8000.0, (1000000.0, 0.01), 70000.0)
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -33,11 +40,19 @@ from . import haircuts, insurance
 __all__ = [
     "PRICE",
     "AdlBook",
+    "CompensationCase",
+    "CrossAccount",
     "MechanismBook",
+    "OptionsDay",
     "SocializationBook",
     "adl_book",
+    "compensation_case",
+    "cross_account",
     "leverage",
+    "margin_tiers",
     "mechanism_books",
+    "options_day",
+    "price_candidates",
     "socialization_book",
 ]
 
@@ -242,3 +257,139 @@ def mechanism_books() -> dict[str, MechanismBook]:
     ['lesson', 'whale', 'big loss']
     """
     return dict(_mechanism_books())
+
+
+@dataclass(frozen=True, eq=False)
+class CrossAccount:
+    """Lesson 01's cross-margined account: one ``balance`` (USD) backing every position; per position ``names``,
+    ``sizes`` (coins, + long / − short), ``entries`` and current ``prices`` (USD per coin)."""
+
+    title: str
+    balance: float
+    names: tuple[str, ...]
+    sizes: np.ndarray
+    entries: np.ndarray
+    prices: np.ndarray
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (arrays copied).
+
+        >>> cross_account().as_dict()["names"]
+        ('BTC long', 'ETH short')
+        """
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, eq=False)
+class OptionsDay:
+    """Lesson 04's options venue: per account ``names``, ``day_pnl`` and ``week_pnl`` (USD, any sign), and the
+    ``loss`` (USD ≥ 0) left uncovered after the insurance fund."""
+
+    title: str
+    names: tuple[str, ...]
+    day_pnl: np.ndarray
+    week_pnl: np.ndarray
+    loss: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (arrays copied).
+
+        >>> options_day().as_dict()["loss"]
+        2400.0
+        """
+        return _as_dict(self)
+
+
+@dataclass(frozen=True, eq=False)
+class CompensationCase:
+    """Lesson 07's compensated long: ``size`` (BTC > 0) liquidated at ``liquidation_price`` in an incident window,
+    and the ``reference_price`` (USD per BTC) the venue picked afterwards."""
+
+    title: str
+    size: float
+    liquidation_price: float
+    reference_price: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict.
+
+        >>> compensation_case().as_dict()["reference_price"]
+        112000.0
+        """
+        return _as_dict(self)
+
+
+@cache
+def cross_account() -> CrossAccount:
+    """Lesson 01's cross-margined account (see :class:`CrossAccount`).
+
+    >>> a = cross_account()
+    >>> float(a.balance + (a.sizes * (a.prices - a.entries)).sum())  # total net collateral, USD
+    -1000.0
+    """
+    d = _data()["cross_account"]
+    return CrossAccount(
+        title=d["title"],
+        balance=float(d["balance"]),
+        names=tuple(d["names"]),
+        sizes=_frozen(d["sizes"]),
+        entries=_frozen(d["entries"]),
+        prices=_frozen(d["prices"]),
+    )
+
+
+@cache
+def margin_tiers() -> tuple[tuple[float, float], ...]:
+    """Lesson 01's maintenance-margin tiers: (lower bound of the notional slice in USD, maintenance rate) per tier,
+    the form :func:`socialized_loss.margin.tiered_maintenance_margin` takes.
+
+    >>> margin_tiers()
+    ((0.0, 0.005), (1000000.0, 0.01), (2500000.0, 0.02))
+    """
+    d = _data()["margin_tiers"]
+    return tuple((float(lo), float(r)) for lo, r in zip(d["lower_bounds"], d["rates"], strict=True))
+
+
+@cache
+def price_candidates() -> MappingProxyType:
+    """Lesson 01's three candidate prices for the mark (USD per BTC), by name: ``index``, ``book_mid``, ``last``
+    (a read-only mapping, in that order).
+
+    >>> dict(price_candidates())
+    {'index': 60100.0, 'book_mid': 60150.0, 'last': 70000.0}
+    """
+    d = _data()["price_candidates"]
+    return MappingProxyType({k: float(p) for k, p in zip(d["names"], d["prices"], strict=True)})
+
+
+@cache
+def options_day() -> OptionsDay:
+    """Lesson 04's options day (see :class:`OptionsDay`).
+
+    >>> float(options_day().day_pnl.clip(min=0).sum())
+    12000.0
+    """
+    d = _data()["options_day"]
+    return OptionsDay(
+        title=d["title"],
+        names=tuple(d["names"]),
+        day_pnl=_frozen(d["day_pnl"]),
+        week_pnl=_frozen(d["week_pnl"]),
+        loss=float(d["loss"]),
+    )
+
+
+@cache
+def compensation_case() -> CompensationCase:
+    """Lesson 07's compensated long (see :class:`CompensationCase`).
+
+    >>> compensation_case().size
+    0.5
+    """
+    d = _data()["compensation_case"]
+    return CompensationCase(
+        title=d["title"],
+        size=float(d["size"]),
+        liquidation_price=float(d["liquidation_price"]),
+        reference_price=float(d["reference_price"]),
+    )

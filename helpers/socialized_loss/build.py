@@ -3,8 +3,11 @@
 Run it as ``python -m socialized_loss.build`` (``make notebooks``). Rules:
 
 - Code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader's markers, written exactly so, alone on
-  their lines, inside a code cell) becomes ``pass  # YOUR CODE HERE`` in the student notebook, indented like the
-  block; the solutions notebook keeps the code and the markers.
+  their lines, inside a code cell) is removed from the student notebook; the solutions notebook keeps the code and
+  the markers. The learner's blank is written in the lesson, outside the block: every code cell with a solution
+  block shows exactly one placeholder line, ``answer = ...  # YOUR ANSWER (unit)`` for a value (several answers:
+  ``a = b = ...  # YOUR ANSWERS: …``) or ``pass  # YOUR CODE HERE`` in a function body, so the student cell runs,
+  defines the names its check reads, and never shows two blanks. The build stops on a cell with none or several.
 - Markdown cells tagged ``solution`` are dropped from the student notebook; cells tagged ``instructor`` are dropped
   from both and collected into the instructor guide (``lessons/instructor/guide.md``).
 - Outputs, execution counts and widget state are cleared; cell ids are derived from the lesson and the cell's
@@ -56,7 +59,12 @@ __all__ = [
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-STUB = "pass  # YOUR CODE HERE"  # never raises, and prints nothing (a bare `...` would echo "Ellipsis")
+#: What replaces a solution block (nbgrader's ``ClearSolutions.code_stub``): nothing, because the lesson writes the
+#: cell's one placeholder itself, outside the block (see :data:`PLACEHOLDER`).
+STUB = ""
+#: A placeholder line a learner replaces: ``x = ...  # YOUR ANSWER …``, ``pass  # YOUR CODE HERE``, or any other
+#: assignment of a bare ``...`` (a blank without the words still counts, so two of them are caught).
+PLACEHOLDER = re.compile(r"#\s*YOUR (?:ANSWERS?|CODE HERE)\b|=\s*\.\.\.\s*(?:#|$)")
 LESSON_GLOB = "[0-9][0-9]-*.md"
 STAMP_KEY = "socialized_loss"
 GUIDE_OVERVIEW = Path("instructor") / "overview.md"
@@ -241,7 +249,45 @@ def lesson_problems(name: str, text: str) -> list[str]:
                         f"Fix: add a line '{fence[0] * fence[1]}' after its last line.")
         if open_marker is not None:
             problems.append(f"{name}:{open_marker}: '{BEGIN}' has no matching '{END}'. Fix: add '{END}'.")
-    return problems if problems else _parse_problems(name, text, code_cells)
+    return problems if problems else (_placeholder_problems(name, lines, start)
+                                      or _parse_problems(name, text, code_cells))
+
+
+def _placeholder_problems(name: str, lines: list[str], start: int) -> list[str]:
+    """Every code cell with a solution block must show the learner exactly one placeholder line once the block is
+    gone (a well-formed lesson is assumed: fences closed, markers balanced)."""
+    problems: list[str] = []
+    fence: tuple[str, int, bool, int] | None = None
+    inside, blocks, shown = False, 0, 0
+    for i in range(start, len(lines)):
+        line, lineno = lines[i], i + 1
+        m = _FENCE.match(line)
+        if fence is None:
+            if m:
+                fence = (m.group(2)[0], len(m.group(2)), m.group(3).strip().startswith("{code-cell}"), lineno)
+                inside, blocks, shown = False, 0, 0
+            continue
+        char, length, is_code, opened = fence
+        if m and m.group(2)[0] == char and len(m.group(2)) >= length and not m.group(3).strip():
+            if is_code and blocks and shown != 1:
+                problems.append(
+                    f"{name}:{opened}: this exercise cell shows the learner {shown} placeholders once its solution "
+                    "is removed. Fix: write exactly one placeholder line outside the solution block: "
+                    "'answer = ...  # YOUR ANSWER (unit)' for a value ('a = b = ...  # YOUR ANSWERS: …' for "
+                    "several) or 'pass  # YOUR CODE HERE' in a function body."
+                )
+            fence = None
+            continue
+        if not is_code:
+            continue
+        kind = _marker_kind(line)
+        if kind == "begin":
+            inside, blocks = True, blocks + 1
+        elif kind == "end":
+            inside = False
+        elif not inside and PLACEHOLDER.search(line):
+            shown += 1
+    return problems
 
 
 def _parse_problems(name: str, text: str, code_cells: int) -> list[str]:
@@ -273,15 +319,20 @@ def _marker_kind(line: str) -> str | None:
 
 
 def strip_solutions(source: str) -> str:
-    """Replace every solution block with an indented stub that never raises."""
+    """Remove every solution block (markers included); the cell's own placeholder line stays.
+
+    >>> strip_solutions("x = ...  # YOUR ANSWER\\n### BEGIN SOLUTION\\nx = 42\\n### END SOLUTION\\nprint(x)")
+    'x = ...  # YOUR ANSWER\\nprint(x)'
+    """
     out: list[str] = []
     inside = False
     for line in source.split("\n"):
         kind = _marker_kind(line)
         if kind == "begin":
             inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out.append(indent + STUB)
+            if STUB:
+                indent = line[: len(line) - len(line.lstrip())]
+                out.extend(indent + stub for stub in STUB.split("\n"))
         elif kind == "end":
             inside = False
         elif not inside:

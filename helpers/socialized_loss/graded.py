@@ -55,8 +55,9 @@ NBGRADER_CONFIG = '''\
 c = get_config()
 c.CourseDirectory.course_id = "socialized-loss"
 
-# Our stub: a blank never raises, so "Run All" still reaches every check (nbgrader's default stub raises).
-c.ClearSolutions.code_stub = {"python": "pass  # YOUR CODE HERE"}
+# No stub: each answer cell already shows its one blank ("x = ...  # YOUR ANSWER" or "pass  # YOUR CODE HERE")
+# outside the solution, and a blank never raises, so "Run All" still reaches every check.
+c.ClearSolutions.code_stub = {"python": ""}
 # Some lessons run simulations: give a slow hub machine time (seconds per cell; nbgrader's default is 30).
 c.Execute.timeout = 300
 

@@ -5,7 +5,9 @@ unit, money in USD. Every function that takes or returns money takes ``unit`` (t
 cents); ledger amounts are rounded to whole minor units (banker's rounding, as in :mod:`socialized_loss.allocation`)
 so that every ledger balances exactly: for each closed position
 
-    equity at the fill = trader's payout + fund delta − bad debt          (exactly, in minor units)
+    equity at the fill = trader's payout + fund delta − uncovered          (exactly, in minor units)
+
+where *uncovered* is the part of the bad debt (the loss beyond collateral, ``bad_debt``) that the fund did not pay.
 
 Sources:
 
@@ -81,17 +83,20 @@ class LiquidationResult:
 
     ``closed``: size closed (same sign as the position); ``remaining_size`` / ``remaining_collateral``: what is left
     open (collateral includes the closed part's leftover, so it is the trader's whole remaining money when the
-    position is fully closed); ``fund_delta``: + the fund gains, − it pays; ``bad_debt``: the shortfall the fund did
-    not cover (goes on down the line: ADL, socialization); ``refused``: the fund refused to take the fill.
+    position is fully closed); ``fund_delta``: + the fund gains, − it pays; ``bad_debt``: the closed part's loss
+    beyond collateral (money ≥ 0); ``uncovered``: the part of it the fund did not pay (money ≥ 0; goes on down the
+    line: ADL, socialization), so bad_debt = fund payment + uncovered; ``refused``: the fund refused to take the
+    fill.
     """
 
     closed: float
     remaining_size: float
     remaining_collateral: float
     fund_delta: float
-    bad_debt: float
+    uncovered: float
     refused: bool
     fill_price: float
+    bad_debt: float
 
 
 def liquidate(
@@ -117,15 +122,16 @@ def liquidate(
     everything if equity ≤ 0.
 
     ``fund_balance`` (USD ≥ 0, optional): a shortfall larger than the fund is refused (dYdX: the fill would leave
-    the fund negative) and the whole shortfall becomes ``bad_debt``; with ``partial_cover=True`` the fund instead
-    pays what it has and the rest is bad debt (the generic "fund first, then socialize" waterfall). Money amounts of
+    the fund negative) and the whole shortfall is ``uncovered``; with ``partial_cover=True`` the fund instead
+    pays what it has and the rest is uncovered (the generic "fund first, then socialize" waterfall). ``bad_debt`` is
+    the loss beyond collateral itself, whoever pays it. Money amounts of
     the result are multiples of ``unit`` (default 0.01 = cents), except ``remaining_collateral`` of a partly closed
     position, which is whatever gives the remaining equity at the fill price.
     Source: https://help.dydx.trade/en/articles/166973-contract-loss-mechanisms-on-dydx-chain
 
     >>> r = liquidate(10.0, 1.0, 100.0, 85.0, fund_balance=3.0, partial_cover=True)
-    >>> r.fund_delta, r.bad_debt, r.remaining_collateral
-    (-3.0, 2.0, 0.0)
+    >>> r.bad_debt, r.fund_delta, r.uncovered, r.remaining_collateral
+    (5.0, -3.0, 2.0, 0.0)
     """
     c = v.number("collateral", collateral, "a single number ≥ 0 (money)")
     if c < 0:
@@ -161,7 +167,8 @@ def liquidate(
     fee_cap_c = int(_m("fee cap", rate * abs(closed) * p, unit))
 
     refused = False
-    bad_c = 0
+    bad_c = 0  # the uncovered part of the shortfall, minor units
+    short_c = 0
     if part_eq_c >= 0:
         fund_c = min(part_eq_c, fee_cap_c)
     else:
@@ -170,12 +177,12 @@ def liquidate(
         if fund_balance is not None:
             bal_c = int(_m("fund_balance", fund_balance, unit))
             if short_c > bal_c:
-                if partial_cover:  # the fund pays what it has (a one-layer sequential draw), the rest is bad debt
+                if partial_cover:  # the fund pays what it has (a one-layer sequential draw), the rest is uncovered
                     drawn = int(sequential_minor(short_c, np.array([bal_c], dtype=np.int64))[0])
                     fund_c, bad_c = -drawn, short_c - drawn
                 else:
                     refused, fund_c, bad_c = True, 0, short_c
-    # what is left for the trader: the whole equity minus what went to (+) or came from (−) the fund, plus bad debt
+    # what is left for the trader: the whole equity minus what went to (+) or came from (−) the fund, plus the uncovered part
     left_c = eq_c - fund_c + bad_c
     rem_size = s - closed
     left = float(from_minor(left_c, unit))
@@ -185,9 +192,10 @@ def liquidate(
         remaining_size=rem_size,
         remaining_collateral=rem_coll if rem_size != 0 else left,
         fund_delta=float(from_minor(fund_c, unit)),
-        bad_debt=float(from_minor(bad_c, unit)),
+        uncovered=float(from_minor(bad_c, unit)),
         refused=refused,
         fill_price=p,
+        bad_debt=float(from_minor(short_c, unit)),
     )
 
 
@@ -287,9 +295,11 @@ class CascadeResult:
     ``prices``: price before the shock, after it, then after each liquidation round; ``round_liquidated``: per
     trader, the round (0, 1, …) in which it was liquidated, −1 if never; ``fill_price``: per trader (NaN if not
     liquidated); ``volume``: liquidated notional per round (USD, signed: + sold); ``fee``: per trader, the fund's
-    liquidation fee; ``shortfall``: per trader, the loss beyond collateral; ``fund_paid`` / ``bad_debt``: per
-    trader, the part of the shortfall the fund paid / did not pay; ``payout``: per trader, money left after closing;
-    ``fund_balance``: the fund after the cascade (None if no fund was given); totals as properties.
+    liquidation fee; ``bad_debt``: per trader, the loss beyond collateral; ``fund_paid`` /
+    ``uncovered``: per trader, the part of the bad debt the fund paid / did not pay (bad_debt = fund_paid +
+    uncovered, to the minor unit); ``payout``: per trader, money left after closing; ``fund_balance``: the fund
+    after the cascade (None if no fund was given); totals as properties. ``bad_debt`` here means what it means
+    everywhere in the course (the loss beyond collateral); what is left for socialization is ``uncovered``.
     """
 
     prices: np.ndarray
@@ -297,9 +307,9 @@ class CascadeResult:
     fill_price: np.ndarray
     volume: np.ndarray
     fee: np.ndarray
-    shortfall: np.ndarray
-    fund_paid: np.ndarray
     bad_debt: np.ndarray
+    fund_paid: np.ndarray
+    uncovered: np.ndarray
     payout: np.ndarray
     fund_balance: float | None
     unit: float = 0.01
@@ -309,12 +319,14 @@ class CascadeResult:
         return int(np.count_nonzero(self.round_liquidated >= 0))
 
     @property
-    def total_bad_debt(self) -> float:
-        return float(from_minor(_exact_sum(_m("bad_debt", self.bad_debt, self.unit)), self.unit))
+    def total_uncovered(self) -> float:
+        """Σ uncovered (USD): the cascade's bad debt the fund did not pay."""
+        return float(from_minor(_exact_sum(_m("uncovered", self.uncovered, self.unit)), self.unit))
 
     @property
-    def total_shortfall(self) -> float:
-        return float(from_minor(_exact_sum(_m("shortfall", self.shortfall, self.unit)), self.unit))
+    def total_bad_debt(self) -> float:
+        """Σ bad_debt (USD): the cascade's losses beyond collateral, whoever pays them."""
+        return float(from_minor(_exact_sum(_m("bad_debt", self.bad_debt, self.unit)), self.unit))
 
 
 def cascade(
@@ -339,7 +351,7 @@ def cascade(
     fill at that new price, which can liquidate the next ones. Stops when a round liquidates nobody or after
     ``max_rounds``. Each fill follows :func:`liquidate` (fee to the fund, shortfall from the fund); with
     ``fund_balance`` (USD) the fund first books the round's fees, then pays shortfalls in trader order while it
-    lasts (a sequential draw); the rest is bad debt. Without a fund, every shortfall is bad debt. Money in whole
+    lasts (a sequential draw); the rest is ``uncovered``. Without a fund, every shortfall is uncovered. Money in whole
     minor units of ``unit`` (default 0.01 = cents). TEACHING model (see module docstring).
     """
     if not isinstance(book, Book):
@@ -405,9 +417,9 @@ def cascade(
         fill_price=fill,
         volume=np.asarray(volumes, dtype=float),
         fee=np.asarray(from_minor(fee_c, unit), dtype=float),
-        shortfall=np.asarray(from_minor(short_c, unit), dtype=float),
+        bad_debt=np.asarray(from_minor(short_c, unit), dtype=float),
         fund_paid=np.asarray(from_minor(paid_c, unit), dtype=float),
-        bad_debt=np.asarray(from_minor(short_c - paid_c, unit), dtype=float),
+        uncovered=np.asarray(from_minor(short_c - paid_c, unit), dtype=float),
         payout=np.asarray(from_minor(pay_c, unit), dtype=float),
         fund_balance=None if fund_c is None else float(from_minor(fund_c, unit)),
         unit=float(unit),

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from .. import margin as m
+from ..books import cross_account, margin_tiers, price_candidates
 from .core import CheckResult, check_function, check_value, grader, invariant
 from .predict import compare_prediction
 
 __all__ = [
-    "CROSS_ACCOUNT",
-    "MARGIN_TIERS",
-    "PRICE_CANDIDATES",
     "cross_bad_debt",
     "equity_at_mark",
     "inverse_short_bankruptcy",
@@ -18,12 +16,8 @@ __all__ = [
     "tiered_margin",
 ]
 
-#: Exercise 1.5's account: USD balance, then (size, entry, price) per position: a BTC long and an ETH short.
-CROSS_ACCOUNT = {"balance": 8_000.0, "positions": ((1.0, 60_000.0, 57_000.0), (-10.0, 3_000.0, 3_600.0))}
-#: Exercise 1.6's tiers: (lower bound of notional in USD, maintenance rate).
-MARGIN_TIERS = ((0.0, 0.005), (1_000_000.0, 0.01), (2_500_000.0, 0.02))
-#: Exercise 1.7's three price candidates (USD per BTC): index, smoothed book mid, last trade.
-PRICE_CANDIDATES = {"index": 60_100.0, "book_mid": 60_150.0, "last": 70_000.0}
+# The exercises' data (the cross-margined account, the tiers, the price candidates) is package data, read through
+# sl.books (data/books.toml), the same place the lesson reads it from.
 
 
 @grader
@@ -98,8 +92,9 @@ def max_leverage(answer) -> CheckResult:
 
 def _cross_numbers() -> tuple[float, float]:
     """(bad debt if the account is cross-margined, bad debt if each position had half the balance isolated)."""
-    balance = CROSS_ACCOUNT["balance"]
-    legs = CROSS_ACCOUNT["positions"]
+    acct = cross_account()
+    balance = acct.balance
+    legs = [(float(s), float(e), float(p)) for s, e, p in zip(acct.sizes, acct.entries, acct.prices, strict=True)]
     pnl = [float(m.equity(0.0, s, e, p)) for s, e, p in legs]
     tnc = balance + sum(pnl)
     cross = max(-tnc, 0.0)
@@ -134,8 +129,8 @@ def cross_bad_debt(answer, prediction=None) -> CheckResult:
 
 @grader
 def tiered_margin(answer) -> CheckResult:
-    """Exercise 1.6: maintenance margin (USD) of a 3,000,000 USD position under the tiers MARGIN_TIERS."""
-    expected = float(m.tiered_maintenance_margin(3_000_000.0, MARGIN_TIERS))
+    """Exercise 1.6: maintenance margin (USD) of a 3,000,000 USD position under the tiers ``sl.books.margin_tiers()``."""
+    expected = float(m.tiered_maintenance_margin(3_000_000.0, margin_tiers()))
     return check_value(
         "Exercise 1.6",
         answer,
@@ -147,9 +142,10 @@ def tiered_margin(answer) -> CheckResult:
 
 @grader
 def equity_at_mark(answer, prediction=None) -> CheckResult:
-    """Exercise 1.7: trader 3's equity (USD) at the mark price, the median of PRICE_CANDIDATES; predict which
-    price would liquidate it."""
-    mark = float(sorted(PRICE_CANDIDATES.values())[1])
+    """Exercise 1.7: trader 3's equity (USD) at the mark price, the median of ``sl.books.price_candidates()``;
+    predict which price would liquidate it."""
+    cand = price_candidates()
+    mark = float(sorted(cand.values())[1])
     size, entry, collateral, mmr = -1.0, 60_000.0, 1_200.0, 0.005
     expected = float(m.equity(collateral, size, entry, mark))
     result = check_value(
@@ -161,7 +157,7 @@ def equity_at_mark(answer, prediction=None) -> CheckResult:
              "bankrupt."),
         hint="take the middle of the three candidate prices, then equity = collateral + size × (price − entry).",
     )
-    by_last = bool(m.is_liquidatable(collateral, size, entry, PRICE_CANDIDATES["last"], mmr))
+    by_last = bool(m.is_liquidatable(collateral, size, entry, cand["last"], mmr))
     by_mark = bool(m.is_liquidatable(collateral, size, entry, mark, mmr))
     truth = {(True, True): "both", (True, False): "last", (False, True): "mark", (False, False): "neither"}
     compare_prediction("Exercise 1.7 prediction", prediction, truth[(by_last, by_mark)],

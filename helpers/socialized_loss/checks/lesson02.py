@@ -78,7 +78,7 @@ def black_thursday_lots(answer) -> CheckResult:
 
 def _uncovered(crash_pct: int) -> float:
     book = liq.make_book(200, MIXED, seed=1)
-    return liq.cascade(book, crash_pct / 100.0, DEPTH, MMR, fund_balance=FUND).total_bad_debt
+    return liq.cascade(book, crash_pct / 100.0, DEPTH, MMR, fund_balance=FUND).total_uncovered
 
 
 @functools.cache
@@ -97,6 +97,6 @@ def smallest_crash(answer) -> CheckResult:
         why="below that crash the 50,000-USD fund plus its fees covers every shortfall; from there on the excess "
         "goes to ADL or socialization.",
         hint="loop c over 1, 2, …, 30 and stop at the first sl.cascade(book, c / 100, 1_000_000, mmr=0.01, "
-        "fund_balance=50_000) whose total_bad_debt is > 0.",
+        "fund_balance=50_000) whose total_uncovered is > 0.",
         atol=0,
     )

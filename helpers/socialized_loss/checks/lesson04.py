@@ -9,20 +9,14 @@ import numpy as np
 
 from .. import allocation as al
 from .. import socialize as so
-from ..books import socialization_book
+from ..books import options_day, socialization_book
 from .core import CheckResult, check_function, check_parts, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["OPTIONS_DAY", "clawback_function", "cleo_clawback", "deribit_day", "drift_long_side", "mango_index",
+__all__ = ["clawback_function", "cleo_clawback", "deribit_day", "drift_long_side", "mango_index",
            "okex_gap"]
 
-#: Exercise 4.5's options book: the uncovered loss (USD) and each account's PnL (USD) for the day and the week.
-OPTIONS_DAY = {
-    "names": ("Gus", "Hana", "Ivo", "Jun"),
-    "day_pnl": (9_000.0, 3_000.0, -10_000.0, -2_000.0),
-    "week_pnl": (1_000.0, 5_000.0, -4_000.0, -2_000.0),
-    "loss": 2_400.0,
-}
+# Exercise 4.5's options book is package data: sl.books.options_day() (data/books.toml).
 
 # OKEx BTC quarterly, Jul–Aug 2018 (BTC): Finance Magnates' shortfall, the fund, OKEx's injection, the spokesperson's
 # "around 1,200 BTC" and the press's "about 18 %" (sources in the lesson's references).
@@ -135,7 +129,8 @@ def okex_gap(left, profit_base, rate_needed) -> CheckResult:
 def deribit_day(answer, prediction=None) -> CheckResult:
     """Exercise 4.5: Gus's charge (USD) when the loss is shared over the day's winners in proportion to the day's
     profit; predict whether that is "more" or "less" than over the week's winners."""
-    loss, day, week = OPTIONS_DAY["loss"], OPTIONS_DAY["day_pnl"], OPTIONS_DAY["week_pnl"]
+    book = options_day()
+    loss, day, week = book.loss, book.day_pnl, book.week_pnl
     by_day = float(so.clawback(loss, day).charges[0])
     by_week = float(so.clawback(loss, week).charges[0])
     result = check_value(

@@ -7,14 +7,15 @@ import numpy as np
 from .. import allocation as al
 from .. import margin as m
 from .. import waterfall as wf
+from ..books import compensation_case
 from .core import CheckResult, check_function, check_value, grader
 from .predict import compare_prediction
 
-__all__ = ["COMPENSATION_CASE", "average_refill", "compensation", "extra_for_market_maker", "member_b_pays",
+__all__ = ["average_refill", "compensation", "extra_for_market_maker", "member_b_pays",
            "my_waterfall"]
 
-#: Exercise 7.5: a long liquidated in the incident window and the venue's later reference price (USD per BTC).
-COMPENSATION_CASE = {"size": 0.5, "liquidation_price": 104_000.0, "reference_price": 112_000.0}
+# Exercise 7.5's liquidated long and the venue's later reference price are package data:
+# sl.books.compensation_case() (data/books.toml).
 
 #: The lesson's four-member CCP (EUR): A, B, C's contributions, and assessments capped at 1× each.
 CONTRIB = np.array([12_000_000.0, 8_000_000.0, 10_000_000.0])
@@ -128,16 +129,18 @@ def extra_for_market_maker(answer) -> CheckResult:
 
 @grader
 def compensation(answer, prediction=None) -> CheckResult:
-    """Exercise 7.5: the payout (USD) to the liquidated long of COMPENSATION_CASE under a rule "reference price minus
-    liquidation price, times size"; predict whether any rule fixed in advance says who funds it ("yes" or "no")."""
-    case = COMPENSATION_CASE
+    """Exercise 7.5: the payout (USD) to the liquidated long of ``sl.books.compensation_case()`` under a rule
+    "reference price minus liquidation price, times size"; predict whether any rule fixed in advance says who funds
+    it ("yes" or "no")."""
+    case = compensation_case()
     # what the long would have been worth had it been closed at the reference price instead: the PnL between the two
-    expected = float(m.equity(0.0, case["size"], case["liquidation_price"], case["reference_price"]))
+    expected = float(m.equity(0.0, case.size, case.liquidation_price, case.reference_price))
     result = check_value(
         "Exercise 7.5",
         answer,
         expected,
-        why=f"0.5 BTC × (112,000 − 104,000) = {expected:,.0f} USD, paid by the venue from its own money.",
+        why=(f"{case.size:g} BTC × ({case.reference_price:,.0f} − {case.liquidation_price:,.0f}) = {expected:,.0f} USD, "
+         "paid by the venue from its own money."),
         hint="payout = size × (reference price − liquidation price) for a long.",
     )
     compare_prediction("Exercise 7.5 prediction", prediction, "no", options=("yes", "no"),

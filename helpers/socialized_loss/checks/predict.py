@@ -34,6 +34,20 @@ def normalise(value: Any) -> Any:
     return value
 
 
+def _show(value: Any) -> str:
+    """A prediction or computed answer as a learner reads it: words quoted, numbers with separators and no float
+    noise, lists as their items separated by commas (no Python brackets).
+
+    >>> _show("at"), _show(2.6999999999999997), _show(["gain", "pay"]), _show((5, 2.5))
+    ("'at'", '2.7', "'gain', 'pay'", '5, 2.5')
+    """
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _fmt(float(value)) if isinstance(value, float) else f"{value:,}"
+    return _fmt(value)
+
+
 def compare_prediction(name: str, prediction: Any, computed: Any, *, options: Iterable[Any] | None = None,
                        unordered: bool = False, answered: bool = True) -> str:
     """Print how a recorded prediction compares with the computed answer; return ``"missing"``, ``"recorded"``,
@@ -61,7 +75,7 @@ def compare_prediction(name: str, prediction: Any, computed: Any, *, options: It
 def _compare_prediction(name: str, prediction: Any, computed: Any, *, options: Iterable[Any] | None,
                         unordered: bool, answered: bool) -> str:
     if not_attempted(prediction):
-        seen = f" (the computation says {computed!r})" if answered else ""
+        seen = f" (the computation says {_show(computed)})" if answered else ""
         print(f"📝 {name}: no prediction recorded{seen}. Write it in `prediction` before you compute.")
         return "missing"
     got, want = normalise(prediction), normalise(computed)
@@ -71,15 +85,15 @@ def _compare_prediction(name: str, prediction: Any, computed: Any, *, options: I
         allowed = [normalise(o) for o in options]
         if got not in allowed:
             shown = ", ".join(repr(o) for o in options)
-            print(f"📝 {name}: your prediction {prediction!r} is not one of {shown}; write one of them.")
+            print(f"📝 {name}: your prediction {_show(prediction)} is not one of {shown}; write one of them.")
             return "unclear"
     if not answered:
-        print(f"📝 {name}: prediction {prediction!r} recorded; compute the answer and run this cell again to "
+        print(f"📝 {name}: prediction {_show(prediction)} recorded; compute the answer and run this cell again to "
               "compare.")
         return "recorded"
     if got == want:
-        print(f"📝 {name}: you predicted {prediction!r}, and the computation agrees.")
+        print(f"📝 {name}: you predicted {_show(prediction)}, and the computation agrees.")
         return "matches"
-    print(f"📝 {name}: you predicted {prediction!r}; the computation says {computed!r}. Worth a minute: what did the "
-          "intuition miss?")
+    print(f"📝 {name}: you predicted {_show(prediction)}; the computation says {_show(computed)}. Worth a minute: "
+          "what did the intuition miss?")
     return "differs"

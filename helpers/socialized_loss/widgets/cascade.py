@@ -94,10 +94,10 @@ def cascade_state(
         "n_rounds": n_rounds,
         "n_liquidated": res.n_liquidated,
         "hit_round_limit": n_rounds >= max_rounds,
-        "bad_debt": res.total_shortfall,
+        "bad_debt": res.total_bad_debt,
         "fees": cents(res.fee),
         "fund_draw": cents(res.fund_paid),
-        "uncovered": res.total_bad_debt,
+        "uncovered": res.total_uncovered,
         "fund_before": fund0,
         "fund_after": res.fund_balance,
     }
