@@ -333,7 +333,7 @@ def assemble(
         image.value = png
         t3 = time.perf_counter()
         explorer.timings.append({"compute": t1 - t0, "artists": t2 - t1, "draw": last["draw"],
-                                 "encode": last["encode"], "full": last["full"], "total": t3 - t0,
+                                 "encode": last["encode"], "full": last["full"], "total": t3 - t0, "bytes": len(png),
                                  "cpu": time.process_time() - c0, "t": time.time()})
 
     for c in controls.values():
