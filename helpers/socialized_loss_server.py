@@ -41,7 +41,7 @@ def nodelay_kernel_websockets() -> bool:
         return True
     original = KernelWebsocketHandler.open
 
-    async def open(self, *args, **kwargs):  # noqa: A001  (the handler's own method name)
+    async def open(self, *args, **kwargs):
         self.set_nodelay(True)  # each websocket message leaves at once instead of waiting for the peer's ACK
         result = original(self, *args, **kwargs)
         return (await result) if inspect.isawaitable(result) else result
