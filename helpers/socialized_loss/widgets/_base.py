@@ -61,23 +61,29 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize=(7.5, 4.2), dpi: int = 90
 
 
 def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
-    """An RGBA pixel array (height × width × 4, uint8) as PNG bytes: no row filter, zlib ``level`` (0–9).
+    """An RGBA pixel array (height × width × 4, uint8) as PNG bytes: no row filter, zlib ``level`` (0–9). An opaque
+    picture (every alpha 255, as every explorer's) is written as RGB: the same pixels, a quarter less to compress,
+    send and decode.
 
     >>> encode_png(np.zeros((2, 3, 4), np.uint8))[:8]
     b'\\x89PNG\\r\\n\\x1a\\n'
+    >>> encode_png(np.full((2, 3, 4), 255, np.uint8))[25]  # colour type 2: RGB
+    2
     """
     px = np.asarray(rgba)
     if px.dtype != np.uint8 or px.ndim != 3 or px.shape[2] != 4:
         raise ValueError(f"rgba must be a height × width × 4 uint8 array, got {px.dtype} {px.shape}")
     h, w, _ = px.shape
-    raw = np.empty((h, 4 * w + 1), np.uint8)
+    opaque = bool(px.size) and int(px[:, :, 3].min()) == 255
+    c = 3 if opaque else 4
+    raw = np.empty((h, c * w + 1), np.uint8)
     raw[:, 0] = 0  # filter type 0 (none) on every row
-    raw[:, 1:] = px.reshape(h, 4 * w)
+    raw[:, 1:].reshape(h, w, c)[...] = px[:, :, :c]
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
+    header = struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)  # 8-bit RGB or RGBA, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), level))
             + chunk(b"IEND", b""))
 
