@@ -13,7 +13,9 @@ is instrumented before JupyterLab loads (an init script):
 
 The latency of a control event is the time from the event to the decode of the first image whose triggering message
 was sent after it (ipywidgets keeps one message in flight per control and sends the latest value next, so this is
-what a learner waits for). Per explorer: median and p95 over all events that changed a value, and the split (medians):
+what a learner waits for). Per explorer: median and p95 over all events that changed a value (in a drag, the moves
+after which the slider's readout changed: a move within one step of a coarse slider sends nothing and waits for
+nothing), and the split (medians):
 wait (event → message sent: the previous frame still in flight), in (sent → the kernel's observer starts), the
 kernel's own frame (compute, draw, encode, from ``Explorer.timings``), out (the kernel sent the image → the page
 received it; the kernel's and the page's wall clocks are the same machine's), js (received → the image's ``src`` set)
@@ -54,7 +56,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 
 INIT_JS = r"""
 (() => {
-  const S = window.__sl = {sent: [], recv: [], imgs: [], events: []};
+  const S = window.__sl = {sent: [], recv: [], imgs: [], events: [], values: []};
   const dec = new TextDecoder();
   function parse(data) {
     if (typeof data === 'string') {
@@ -109,6 +111,21 @@ INIT_JS = r"""
   };
   for (const type of ['pointermove', 'pointerdown', 'click', 'keydown', 'change'])
     document.addEventListener(type, ev(type), true);
+  // a slider's own readout changes as its value does (ipywidgets sets it in the slide handler): the events that
+  // really moved a value are the last event before each readout change
+  const shown = new WeakMap();
+  new MutationObserver(muts => {
+    const t = performance.now();
+    for (const m of muts) {
+      const el = m.target.nodeType === 3 ? m.target.parentElement : m.target;
+      const ro = el && el.closest && el.closest('.widget-readout');
+      if (!ro) continue;
+      const text = ro.textContent;
+      if (shown.get(ro) === text) continue;
+      shown.set(ro, text);
+      S.values.push({t});
+    }
+  }).observe(document, {childList: true, characterData: true, subtree: true});
   const seen = new WeakSet();
   new MutationObserver(muts => {
     for (const m of muts) {
@@ -217,7 +234,7 @@ def _data(page, since: float) -> dict:
     return page.evaluate(
         """(since) => { const S = window.__sl; const f = a => a.filter(x => (x.t ?? x.t_src) >= since);
             return {sent: f(S.sent), recv: f(S.recv), imgs: S.imgs.filter(x => x.t_src >= since),
-                    events: f(S.events), origin: performance.timeOrigin}; }""",
+                    events: f(S.events), values: f(S.values), origin: performance.timeOrigin}; }""",
         since,
     )
 
@@ -251,7 +268,12 @@ def latencies(d: dict, kinds: tuple[str, ...]) -> list[dict]:
         recv.setdefault(r["parent"], r)
     imgs = sorted((x for x in d["imgs"] if x["t_dec"] is not None), key=lambda x: x["t_src"])
     out = []
-    for e in sorted((e for e in d["events"] if e["type"] in kinds), key=lambda e: e["t"]):
+    events = sorted((e for e in d["events"] if e["type"] in kinds), key=lambda e: e["t"])
+    if "pointermove" in kinds:  # a drag: only the moves that changed the slider's value (its readout) count
+        values = sorted(x["t"] for x in d.get("values", []))
+        ends = [nxt["t"] for nxt in events[1:]] + [float("inf")]
+        events = [e for e, end in zip(events, ends) if any(e["t"] <= t < end for t in values)]
+    for e in events:
         s = next((s for s in sent if s["t"] >= e["t"] and s["id"] in recv), None)
         if s is None:
             continue
