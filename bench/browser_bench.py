@@ -13,10 +13,20 @@ is instrumented before JupyterLab loads (an init script):
 
 The latency of a control event is the time from the event to the decode of the first image whose triggering message
 was sent after it (ipywidgets keeps one message in flight per control and sends the latest value next, so this is
-what a learner waits for). Per explorer: median and p95 over all events that changed a value; the split is the
-medians of: waiting for the previous frame (event → message sent), the kernel's own frame (compute, draw, encode,
-from ``Explorer.timings``), transport + kernel overhead (message sent → image received, minus the kernel frame) and
-the browser's decode. The kernel's CPU time per frame and the load average are printed beside.
+what a learner waits for). Per explorer: median and p95 over all events that changed a value (in a drag, the moves
+after which the slider's readout changed: a move within one step of a coarse slider sends nothing and waits for
+nothing), and the split (medians):
+wait (event → message sent: the previous frame still in flight), in (sent → the kernel's observer starts), the
+kernel's own frame (compute, draw, encode, from ``Explorer.timings``), out (the kernel sent the image → the page
+received it; the kernel's and the page's wall clocks are the same machine's), js (received → the image's ``src`` set)
+and paint (``src`` set → decoded). The kernel's CPU time per frame and the load average are printed beside.
+
+Two floors run first, in the same page and kernel: ``floor`` (one slider → an 8 × 8 image) and ``floor_frame`` (one
+slider → a full-size frame, PNG-encoded per change), nothing computed or drawn: what JupyterLab, Chromium and
+ipywidgets cost by themselves on this machine. Each explorer is also reported as its own cost above ``floor``.
+
+The server runs with the course's extension (``helpers/socialized_loss_server.py``: kernel websockets without Nagle's
+algorithm, as ``make lab`` runs it); ``SL_NAGLE=1`` leaves it out, for A/B figures.
 
 Usage: ``python bench/browser_bench.py [--only margin,fund] [--drag-steps 30] [--interval-ms 40]``.
 """
@@ -24,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import secrets
 import statistics
@@ -45,7 +56,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 
 INIT_JS = r"""
 (() => {
-  const S = window.__sl = {sent: [], recv: [], imgs: [], events: []};
+  const S = window.__sl = {sent: [], recv: [], imgs: [], events: [], values: []};
   const dec = new TextDecoder();
   function parse(data) {
     if (typeof data === 'string') {
@@ -64,7 +75,8 @@ INIT_JS = r"""
     const part = i => dec.decode(new Uint8Array(buf, offs[i], offs[i + 1] - offs[i]));
     const header = JSON.parse(part(1));
     if (header.msg_type !== 'comm_msg') return {header, parent: {}, content: null, nbuf: 0};
-    return {header, parent: JSON.parse(part(2)), content: JSON.parse(part(4)), nbuf: n - 5};
+    // n offsets: the channel's start and end, then the ends of header, parent, metadata, content and each buffer
+    return {header, parent: JSON.parse(part(2)), content: JSON.parse(part(4)), nbuf: n - 6};
   }
   const Orig = window.WebSocket;
   class Instrumented extends Orig {
@@ -99,6 +111,21 @@ INIT_JS = r"""
   };
   for (const type of ['pointermove', 'pointerdown', 'click', 'keydown', 'change'])
     document.addEventListener(type, ev(type), true);
+  // a slider's own readout changes as its value does (ipywidgets sets it in the slide handler): the events that
+  // really moved a value are the last event before each readout change
+  const shown = new WeakMap();
+  new MutationObserver(muts => {
+    const t = performance.now();
+    for (const m of muts) {
+      const el = m.target.nodeType === 3 ? m.target.parentElement : m.target;
+      const ro = el && el.closest && el.closest('.widget-readout');
+      if (!ro) continue;
+      const text = ro.textContent;
+      if (shown.get(ro) === text) continue;
+      shown.set(ro, text);
+      S.values.push({t});
+    }
+  }).observe(document, {childList: true, characterData: true, subtree: true});
   const seen = new WeakSet();
   new MutationObserver(muts => {
     for (const m of muts) {
@@ -124,10 +151,56 @@ KERNEL_EXEC_JS = """async (code) => {
 }"""
 
 
+#: The floors: what JupyterLab + Chromium + ipywidgets cost by themselves on this machine. One slider → an image,
+#: nothing computed or drawn: ``floor`` sends an 8 × 8 picture, ``floor_frame`` a picture the size of an explorer's
+#: (a real explorer frame with a bar whose length follows the slider, PNG-encoded per change like a real frame).
+FLOORS = ("floor_frame", "floor")
+
+FLOOR_CODE = '''
+import collections, time
+import ipywidgets as W
+import numpy as np
+from socialized_loss.widgets import _base
+
+class Floor:
+    """One slider → one image, no compute and no drawing (the bench's floor); timings as an Explorer keeps them."""
+    def __init__(self, pixels, width="100%"):
+        self.pixels, self.timings = pixels, collections.deque(maxlen=2000)
+        self.slider = W.IntSlider(value=0, min=0, max=100, description="floor", continuous_update=True,
+                                  style={"description_width": _base.DESCRIPTION_WIDTH},
+                                  layout=W.Layout(width=_base.CONTROL_WIDTH))
+        self.image = W.Image(format="png", layout=W.Layout(width=width, max_width=_base.IMAGE_MAX_WIDTH))
+        self.slider.observe(self.refresh, names="value")
+        self.refresh()
+        self.ui = W.VBox([self.slider, self.image])
+    def refresh(self, *change):
+        t0, c0 = time.perf_counter(), time.process_time()
+        px = self.pixels.copy()
+        h, w = px.shape[:2]
+        v = self.slider.value
+        px[h - max(1, h // 20):, : max(1, w * v // 100)] = (0, 114, 178, 255)
+        px[0, 0] = (v, 255 - v, 0, 255)  # every value its own picture (an unchanged image sends nothing)
+        t1 = time.perf_counter()
+        self.image.value = _base.encode_png(px)
+        t2 = time.perf_counter()
+        self.timings.append({"compute": 0.0, "artists": 0.0, "draw": 0.0, "encode": t2 - t1, "full": False,
+                             "bytes": len(self.image.value),
+                             "total": t2 - t0, "cpu": time.process_time() - c0, "t": time.time()})
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.ui)
+
+def _frame_pixels():
+    ex = sl.widgets.margin_explorer()
+    return np.array(ex.figure.canvas.buffer_rgba())
+'''
+
+
 def explorer_names(only: list[str] | None = None) -> list[str]:
+    """The floors, then every explorer (``only``: name prefixes to keep)."""
     import socialized_loss.widgets as w
 
-    names = sorted(n for n in w.__all__ if n.endswith("_explorer"))
+    names = [*FLOORS, *sorted(n for n in w.__all__ if n.endswith("_explorer"))]
     if only:
         names = [n for n in names if any(n.startswith(o) for o in only)]
     return names
@@ -137,9 +210,11 @@ def write_notebook(path: Path, names: list[str]) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell("import json\nimport socialized_loss as sl\nEX = {}"))
+    nb.cells.append(nbformat.v4.new_code_cell("import json\nimport socialized_loss as sl\nEX = {}\n" + FLOOR_CODE))
+    builders = {"floor": "Floor(np.full((8, 8, 4), 255, np.uint8), '8px')", "floor_frame": "Floor(_frame_pixels())"}
     for n in names:
-        nb.cells.append(nbformat.v4.new_code_cell(f'EX["{n}"] = sl.widgets.{n}()\nEX["{n}"]'))
+        build = builders.get(n, f"sl.widgets.{n}()")
+        nb.cells.append(nbformat.v4.new_code_cell(f'EX["{n}"] = {build}\nEX["{n}"]'))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
 
@@ -159,7 +234,7 @@ def _data(page, since: float) -> dict:
     return page.evaluate(
         """(since) => { const S = window.__sl; const f = a => a.filter(x => (x.t ?? x.t_src) >= since);
             return {sent: f(S.sent), recv: f(S.recv), imgs: S.imgs.filter(x => x.t_src >= since),
-                    events: f(S.events)}; }""",
+                    events: f(S.events), values: f(S.values), origin: performance.timeOrigin}; }""",
         since,
     )
 
@@ -193,7 +268,12 @@ def latencies(d: dict, kinds: tuple[str, ...]) -> list[dict]:
         recv.setdefault(r["parent"], r)
     imgs = sorted((x for x in d["imgs"] if x["t_dec"] is not None), key=lambda x: x["t_src"])
     out = []
-    for e in sorted((e for e in d["events"] if e["type"] in kinds), key=lambda e: e["t"]):
+    events = sorted((e for e in d["events"] if e["type"] in kinds), key=lambda e: e["t"])
+    if "pointermove" in kinds:  # a drag: only the moves that changed the slider's value (its readout) count
+        values = sorted(x["t"] for x in d.get("values", []))
+        ends = [nxt["t"] for nxt in events[1:]] + [float("inf")]
+        events = [e for e, end in zip(events, ends) if any(e["t"] <= t < end for t in values)]
+    for e in events:
         s = next((s for s in sent if s["t"] >= e["t"] and s["id"] in recv), None)
         if s is None:
             continue
@@ -201,8 +281,10 @@ def latencies(d: dict, kinds: tuple[str, ...]) -> list[dict]:
         im = next((x for x in imgs if x["t_src"] >= r["t"]), None)
         if im is None:
             continue
+        o = d.get("origin", 0.0)
         out.append({"latency": im["t_dec"] - e["t"], "wait": s["t"] - e["t"], "roundtrip": r["t"] - s["t"],
-                    "decode": im["t_dec"] - r["t"]})
+                    "decode": im["t_dec"] - r["t"], "js": im["t_src"] - r["t"], "paint": im["t_dec"] - im["t_src"],
+                    "sent_epoch": o + s["t"], "recv_epoch": o + r["t"]})
     return out
 
 
@@ -320,6 +402,8 @@ def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float 
 
                 wait_run_all(page, timeout_s=300)
                 page.wait_for_timeout(1500)
+                # warm-up, not recorded: the page's first drag after Run All pays for JIT, fonts and late layout
+                _one(page, 1, names[0], drag_steps, interval_ms, None)
                 for k, name in enumerate(names):
                     results["explorers"][name] = _one(page, k + 1, name, drag_steps, interval_ms, artifacts)
                 results["loadavg_end"] = os.getloadavg()
@@ -343,10 +427,12 @@ def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifa
     other = single_changes(page, root, skip_first_slider=has_slider)
     if artifacts is not None:
         root.screenshot(path=str(artifacts / f"{name}.png"))
-    code = (f'print(json.dumps([{{k: v for k, v in t.items() if k != "t"}} for t in '
-            f'list(EX["{name}"].timings)[{before}:]]))')
+    code = f'print(json.dumps(list(EX["{name}"].timings)[{before}:]))'
     kernel = json.loads(page.evaluate(KERNEL_EXEC_JS, code) or "[]")
     allrows = drag + other
+    _match_kernel(allrows, kernel)
+    if os.environ.get("SL_BENCH_DUMP"):
+        Path(os.environ["SL_BENCH_DUMP"], f"{name}.json").write_text(json.dumps({"rows": allrows, "kernel": kernel}))
     lat = [r["latency"] for r in allrows]
     ms = lambda key: _med([1e3 * t[key] for t in kernel])
     kernel_total = ms("total")
@@ -365,7 +451,50 @@ def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifa
         "cpu_p95_ms": percentile([1e3 * t["cpu"] for t in kernel], 0.95),
         "full_share": sum(bool(t["full"]) for t in kernel) / len(kernel) if kernel else float("nan"),
         "transport_ms": _med([r["roundtrip"] for r in allrows]) - kernel_total,
+        "in_ms": _med([r["in"] for r in allrows if "in" in r]),
+        "out_ms": _med([r["out"] for r in allrows if "out" in r]),
+        "js_ms": _med([r["js"] for r in allrows]), "paint_ms": _med([r["paint"] for r in allrows]),
+        "png_kb": _med([t.get("bytes", 0) / 1024 for t in kernel]),
+        "loadavg": os.getloadavg(),
     }
+
+
+def _match_kernel(rows: list[dict], kernel: list[dict]) -> None:
+    """Give each latency row the kernel frame that answered its message (the first frame that started after the
+    message was sent and ended before the image arrived): ``in`` = sent → the kernel's observer starts, ``out`` = the
+    kernel has sent the image → the page receives it (ms; page and kernel share this machine's clock)."""
+    frames = sorted((1e3 * (t["t"] - t["total"]), 1e3 * t["t"]) for t in kernel if "t" in t)
+    for r in rows:
+        s, e = r.get("sent_epoch"), r.get("recv_epoch")
+        if s is None:
+            continue
+        hit = next((f for f in frames if f[0] >= s - 1.0 and f[1] <= e + 1.0), None)
+        if hit is not None:
+            r["in"], r["out"] = hit[0] - s, e - hit[1]
+
+
+PARTS = (("wait", "wait_ms", "the previous frame still in flight"), ("in", "in_ms", "page → kernel"),
+         ("comp", "compute_ms", "recompute"), ("draw", "draw_ms", "drawing"), ("enc", "encode_ms", "PNG encoding"),
+         ("out", "out_ms", "kernel → page"), ("js", "js_ms", "the page's widget update"),
+         ("paint", "paint_ms", "the image decode"))
+
+
+def reason(x: dict, floor: dict | None) -> str:
+    """One line: which parts of the split (above the floor's, when there is one) make an explorer miss."""
+    over = []
+    for _label, key, words in PARTS:
+        v = x.get(key, float("nan"))
+        base = floor.get(key, 0.0) if floor else 0.0
+        base = 0.0 if math.isnan(base) else base
+        if not math.isnan(v) and v - base >= 5.0:
+            over.append((v - base, f"{words} {v:.0f}" + (f" (floor {base:.0f})" if floor and base >= 1 else "")))
+    over.sort(reverse=True)
+    median = "median: " + (", ".join(t for _, t in over[:3]) or "the floor itself") + " ms"
+    if x["p95_ms"] <= TARGET_P95_MS:
+        return median
+    tail = (f"p95: the slowest frames take {x['cpu_p95_ms']:.0f} ms of kernel CPU ({100 * x['full_share']:.0f} % "
+            "redraw the background)") if x.get("cpu_p95_ms", 0) >= 40 else "p95: the floor's own tail"
+    return f"{median}; {tail}" if x["median_ms"] > TARGET_MEDIAN_MS else tail
 
 
 def print_table(r: dict) -> None:
@@ -378,24 +507,40 @@ def print_table(r: dict) -> None:
           f"of every other control. Latency = control event → new image decoded in the DOM.")
     print(f"load average (1/5/15 min): start {la0[0]:.2f} {la0[1]:.2f} {la0[2]:.2f}, "
           f"end {la1[0]:.2f} {la1[1]:.2f} {la1[2]:.2f} on {os.cpu_count()} CPUs")
-    head = (f"{'explorer':<24}{'n':>4}{'median':>8}{'p95':>6}{'drag':>6}{'p95':>6}{'single':>7}{'p95':>6}  |"
-            f"{'wait':>6}{'comp':>6}{'draw':>6}{'enc':>5}{'trans':>6}{'dec':>5}  |{'cpu':>5}{'p95':>5}{'full':>6}  verdict")
+    ex = r["explorers"]
+    floor = ex.get("floor")
+    head = (f"{'explorer':<22}{'n':>4}{'median':>7}{'p95':>5}{'own':>5}{'drag':>6}{'p95':>5}{'single':>7}{'p95':>5} |"
+            f"{'wait':>5}{'in':>4}{'comp':>5}{'draw':>5}{'enc':>4}{'out':>4}{'js':>4}{'paint':>6} |{'cpu':>4}{'p95':>5}"
+            f"{'full':>5}{'KB':>4}{'load':>5}  verdict")
     print(head)
     print("-" * len(head))
-    for name, x in r["explorers"].items():
+    misses = []
+    for name, x in ex.items():
         ok = x["median_ms"] <= TARGET_MEDIAN_MS and x["p95_ms"] <= TARGET_P95_MS
         miss = [k for k, good in (("median", x["median_ms"] <= TARGET_MEDIAN_MS), ("p95", x["p95_ms"] <= TARGET_P95_MS))
                 if not good]
-        print(f"{name:<24}{x['n']:>4}{x['median_ms']:>8.0f}{x['p95_ms']:>6.0f}{x['drag_median_ms']:>6.0f}"
-              f"{x['drag_p95_ms']:>6.0f}{x['single_median_ms']:>7.0f}{x['single_p95_ms']:>6.0f}  |"
-              f"{x['wait_ms']:>6.0f}{x['compute_ms']:>6.0f}{x['draw_ms']:>6.0f}{x['encode_ms']:>5.0f}"
-              f"{x['transport_ms']:>6.0f}{x['decode_ms']:>5.0f}  |{x['cpu_ms']:>5.0f}{x['cpu_p95_ms']:>5.0f}"
-              f"{100 * x['full_share']:>5.0f}%  {'ok' if ok else 'MISS ' + '+'.join(miss)}")
-    print("ms, medians unless p95. wait = event → message sent (the previous frame still in flight); comp/draw/enc = "
-          "the kernel's frame (recompute; artists + Agg; PNG); trans = message sent → image received, minus the "
-          "kernel's frame; dec = image received → decoded. cpu = kernel CPU time per frame (a loaded machine does "
-          f"not inflate it much); full = frames that redrew the background. Targets: median ≤ {TARGET_MEDIAN_MS:.0f}, "
+        own = x["median_ms"] - floor["median_ms"] if floor and name not in FLOORS else float("nan")
+        f = lambda k, w, x=x: f"{x.get(k, float('nan')):>{w}.0f}"
+        verdict = "(floor)" if name in FLOORS else ("ok" if ok else "MISS " + "+".join(miss))
+        print(f"{name:<22}{x['n']:>4}{x['median_ms']:>7.0f}{x['p95_ms']:>5.0f}{own:>5.0f}{x['drag_median_ms']:>6.0f}"
+              f"{x['drag_p95_ms']:>5.0f}{x['single_median_ms']:>7.0f}{x['single_p95_ms']:>5.0f} |"
+              f"{f('wait_ms', 5)}{f('in_ms', 4)}{f('compute_ms', 5)}{f('draw_ms', 5)}{f('encode_ms', 4)}"
+              f"{f('out_ms', 4)}{f('js_ms', 4)}{f('paint_ms', 6)} |{f('cpu_ms', 4)}{f('cpu_p95_ms', 5)}"
+              f"{100 * x['full_share']:>4.0f}%{f('png_kb', 4)}{x.get('loadavg', (float('nan'),))[0]:>5.1f}  {verdict}")
+        if name not in FLOORS and not ok:
+            misses.append(f"  {name}: {reason(x, floor)}")
+    print("ms, medians unless p95. own = median minus the floor's median. wait = event → message sent (the previous "
+          "frame still in flight); in = message sent → the kernel's observer starts; comp/draw/enc = the kernel's "
+          "frame (recompute; artists + Agg; PNG); out = image sent by the kernel → received by the page; js = "
+          "received → the image's src set (the page's widget code, the readout's update); paint = src set → decoded. "
+          "cpu = kernel CPU time per frame (a loaded machine does not inflate it much); full = frames that redrew the "
+          "background; KB = PNG size; load = 1-min load average after the explorer's run. floor = one slider → an "
+          "8×8 image, floor_frame = one slider → a full-size frame, nothing computed or drawn (what JupyterLab, "
+          f"Chromium and ipywidgets cost by themselves). Targets: median ≤ {TARGET_MEDIAN_MS:.0f}, "
           f"p95 ≤ {TARGET_P95_MS:.0f}.")
+    if misses:
+        print("Why the misses miss (the largest parts of the split, above the floor):")
+        print("\n".join(misses))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,12 +549,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--drag-steps", type=int, default=30)
     ap.add_argument("--interval-ms", type=float, default=40.0)
     ap.add_argument("--shots", default="", help="folder for a screenshot of each explorer after its run")
+    ap.add_argument("--save", default="", help="also write the results as JSON to this file")
+    ap.add_argument("--table", default="", help="print the table of a saved JSON file (no run)")
     args = ap.parse_args(argv)
+    if args.table:
+        print_table(json.loads(Path(args.table).read_text()))
+        return 0
     shots = Path(args.shots) if args.shots else None
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
     r = run([s for s in args.only.split(",") if s] or None, args.drag_steps, args.interval_ms, shots)
     print_table(r)
+    if args.save:
+        Path(args.save).write_text(json.dumps(r, indent=1, default=str))
     return 0
 
 

@@ -2,8 +2,8 @@
 
 1. course   the nbval run over notebooks/ + solutions/ against as many trivial notebooks, in repeated paired runs,
             CPU and wall time (target ≤ 2.0× the floor)
-2. widgets  one control change in each explorer, kernel side: recompute + redraw + PNG (leaves out the browser's
-            25–40 ms)
+2. widgets  one control change in each explorer, kernel side: recompute + redraw + PNG (leaves out the browser:
+            its floor, 15-30 ms on a quiet machine, is in 2b)
 2b. browser the same explorers in JupyterLab in headless Chromium (1366 × 768, file browser open): a scripted drag
             and single changes; control event → new image decoded (target median ≤ 50 ms, p95 ≤ 100 ms)
 3. engine   the Monte Carlo simulators (bench/engine.py): equivalent trader-steps/s, the ratio to the reference
@@ -81,7 +81,7 @@ def section_widgets(args) -> dict:
     import widget_bench as widgets
 
     banner(f"2. Widget response, kernel side: {args.changes} control changes per explorer, headless "
-           "(leaves out the browser's ~25-40 ms)")
+           "(leaves out the browser: its floor, 15-30 ms on a quiet machine, is in table 2b)")
     r = widgets.run(args.changes)
     widgets.print_table(r)
     return r

@@ -3,7 +3,7 @@
 A change is what a learner's slider move costs in the kernel: ``control.value = v`` runs the explorer's observer,
 which recomputes (``update``), redraws the artists in place (``draw``), paints the frame (Agg) and encodes it as PNG.
 Each explorer records that split itself (``Explorer.timings``), so nothing is patched here. These figures leave out
-the browser (transport, decode, paint: about 25–40 ms); ``browser_bench.py`` measures those in JupyterLab.
+the browser (transport, decode, paint: the floor of ``browser_bench.py``, 15-30 ms on a quiet machine).
 Explorers are discovered (every ``*_explorer`` in ``socialized_loss.widgets.__all__``).
 """
 from __future__ import annotations
@@ -223,7 +223,7 @@ def run(n_changes: int = 30, only: list[str] | None = None) -> dict[str, Any]:
 
 def print_table(results: dict[str, Any]) -> None:
     ms = lambda x: f"{x * 1e3:.0f}"
-    print("KERNEL SIDE ONLY: these figures leave out the browser (transport, image decode and paint: about 25-40 ms")
+    print("KERNEL SIDE ONLY: these figures leave out the browser (transport, image decode and paint: its floor, 15-30 ms")
     print("more per change); the browser table below measures what a learner sees.")
     print("sweep = every control in turn, jumping across its range (limits and ticks move: the worst case);")
     print("drag  = the first slider moved one step at a time (what a learner's drag sends). ms per change.")

@@ -98,3 +98,27 @@ def test_mechanisms_split_shown_is_the_split_set():
         shown = [t.get_text() for t in ex.figure.axes[0].texts]
         assert f"hatched: after {ex.state['split']} splits into {k}" in shown, shown
         assert ex.image.value == ex.render_fresh()
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_text_cache_draws_what_agg_draws(name):
+    """The explorers' canvas remembers glyph bitmaps (``_base.TextCachingCanvas``): after frames that filled that
+    memory, a full draw through it gives exactly the pixels of matplotlib's own Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from socialized_loss.widgets._base import TextCachingCanvas
+
+    ex = getattr(widgets, name)()
+    fig = ex.figure
+    assert isinstance(fig.canvas, TextCachingCanvas)
+    first = next(iter(ex.controls))
+    for value in _values(ex.controls[first], 4)[:4]:
+        ex.controls[first].value = value
+        cached = _decode(ex.render_fresh())
+        canvas = fig.canvas
+        try:
+            FigureCanvasAgg(fig)
+            plain = _decode(ex.render_fresh())
+        finally:
+            fig.set_canvas(canvas)
+        assert np.array_equal(cached, plain), f"{name} {first}={value!r}: {int(np.any(cached != plain, axis=2).sum())} px"

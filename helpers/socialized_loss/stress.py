@@ -240,6 +240,19 @@ def _population(n_traders: int, seed: int, max_leverage: float) -> TraderPopulat
     return make_population(n_traders, seed=seed, max_leverage=max_leverage)
 
 
+@lru_cache(maxsize=32)
+def _run(n_traders: int, seed: int, max_leverage: float, n_paths: int, n_steps: int, jump_rate: float,
+         jump_mean: float, mechanism: str, fund0: float) -> SimResult:
+    """One simulation of the memoised population and prices, memoised with read-only arrays (a pure cache: same
+    arguments, same result; a slider dragged back over values it has shown re-uses them)."""
+    r = _simulate(population=_population(n_traders, seed, max_leverage),
+                  prices=_prices(n_paths, n_steps, seed + 1, jump_rate, jump_mean), mechanism=mechanism, fund0=fund0)
+    for x in vars(r).values():
+        if isinstance(x, np.ndarray):
+            x.setflags(write=False)
+    return r
+
+
 @lru_cache(maxsize=16)
 def _prices(n_paths: int, n_steps: int, seed: int, jump_rate: float, jump_mean: float) -> np.ndarray:
     """The engine's seeded price paths, memoised and read-only (a pure cache)."""
@@ -293,7 +306,8 @@ def stress_state(
     seed = v.integer("seed", seed, 0)
     pop = _population(n_traders, seed, LEVERAGE_MIXES[leverage_mix])
     prices = _prices(n_paths, n_steps, seed + 1, jp * HOURS_PER_YEAR / n_steps, float(np.log1p(-js / 100.0)))
-    r = _simulate(population=pop, prices=prices, mechanism=mechanism, fund0=f0)
+    r = _run(n_traders, seed, LEVERAGE_MIXES[leverage_mix], n_paths, n_steps, jp * HOURS_PER_YEAR / n_steps,
+             float(np.log1p(-js / 100.0)), mechanism, f0)
     socialized = r.socialized_cents.sum(axis=1) / 100.0
     uncovered = r.uncovered_cents.sum(axis=1) / 100.0
     beyond = socialized + uncovered

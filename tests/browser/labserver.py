@@ -67,13 +67,17 @@ def scratch_jupyter_env(base: Path) -> dict[str, str]:
         f = user_settings / f"{name}.jupyterlab-settings"
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(value))
-    (cfg / "jupyter_server_config.json").write_text(
-        json.dumps({"LabApp": {
+    server = {
+        "LabApp": {
             "news_url": None,
             "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
             "expose_app_in_browser": True,  # window.jupyterapp: open/run/close notebooks without reloading the page
-        }})
-    )
+        },
+        # the course's server extension, as `make lab` enables it (kernel websockets without Nagle's 40 ms delay);
+        # SL_NAGLE=1 leaves it out (for A/B figures in bench/browser_bench.py)
+        "ServerApp": {"jpserver_extensions": {"socialized_loss_server": not _truthy("SL_NAGLE")}},
+    }
+    (cfg / "jupyter_server_config.json").write_text(json.dumps(server))
     env = dict(os.environ)
     env.update({k: str(v) for k, v in dirs.items()})
     env["JUPYTERLAB_SETTINGS_DIR"] = str(cfg / "lab" / "user-settings")

@@ -6,7 +6,6 @@ arXiv:2512.01112 v3). This module only runs it and draws it.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,7 +58,9 @@ def fund_state(
         raise ValueError(f"fee_share_pct must be in [0, 100] (%), got {fee_share_pct!r}")
     rate = float(v.nonnegative("crash_rate", crash_rate))
     n_show = v.integer("n_show", n_show, 0, 20)
-    res = _monte_carlo(f0, share / 100.0, rate, n_paths, seed, float(daily_fees), float(crash_loss), float(tail_index))
+    # the engine memoises the year's draws (they depend on neither the fund nor the fee share): a drag is cheap
+    res = ins.fund_monte_carlo(f0, share / 100.0, rate, n_paths=n_paths, seed=seed, daily_fees=daily_fees,
+                               crash_loss=crash_loss, tail_index=tail_index, quantile_levels=LEVELS)
     n_days = res.paths.shape[1] - 1
     p = res.exhaustion_probability
     n = res.paths.shape[0]
@@ -83,31 +84,6 @@ def fund_state(
         "expected_inflow": share / 100.0 * daily_fees * n_days,
         "expected_bad_debt": rate * crash_loss * alpha / (alpha - 1.0) * n_days / 365.0,
     }
-
-
-@lru_cache(maxsize=8)
-def _draws(n_paths: int, seed: int, crash_rate: float, tail_index: float):
-    """The year's random inputs, which depend only on these (common random numbers): memoised, read-only."""
-    mult, loss = ins._year_draws(n_paths, 365, seed, crash_rate, 0.3, tail_index)
-    mult.setflags(write=False)
-    loss.setflags(write=False)
-    return mult, loss
-
-
-def _monte_carlo(f0, share, rate, n_paths, seed, daily_fees, crash_loss, tail_index) -> ins.FundMonteCarlo:
-    """``ins.fund_monte_carlo`` with the same draws and law of motion, the draws memoised per crash rate (a pure
-    cache: same inputs, same numbers, whatever the order of calls). Falls back to the engine for other seeds."""
-    ins._mc_inputs(share, rate, n_paths, 365, daily_fees, crash_loss, tail_index, 0.3)  # the engine's checks
-    if not isinstance(seed, (int, np.integer)):  # a Generator is consumed by each call: nothing to memoise
-        return ins.fund_monte_carlo(f0, share, rate, n_paths=n_paths, seed=seed, daily_fees=daily_fees,
-                                    crash_loss=crash_loss, tail_index=tail_index, quantile_levels=LEVELS)
-    mult, loss = _draws(int(n_paths), int(seed), float(rate), float(tail_index))
-    res = ins.fund_path(np.full(n_paths, f0), (share * daily_fees) * mult, crash_loss * loss)
-    return ins.FundMonteCarlo(
-        paths=res.balance, bad_debt=crash_loss * loss, uncovered=res.uncovered,
-        exhaustion_probability=float(res.exhausted.mean()), quantile_levels=np.asarray(LEVELS),
-        quantiles=np.quantile(res.balance, LEVELS, axis=0),
-    )
 
 
 def _readout(st: dict[str, Any]) -> str:
