@@ -330,3 +330,13 @@ def test_rules_are_built_on_the_public_integer_primitives():
         src = (pkg / module).read_text(encoding="utf-8")
         assert "_sequential_int" not in src and "_pro_rata_int" not in src, module
         assert "sequential_minor" in src and "pro_rata_minor" in src, module
+
+
+@pytest.mark.parametrize("profit", [6_000_000.006, 123_456_789.004, 9_000_000_000.009, 0.29, 1_000.005])
+def test_capped_rules_never_charge_above_the_profit_at_any_size(profit):
+    # a cap is rounded down to the unit: a relative float tolerance once rounded 6,000,000.006 up to 6,000,000.01
+    b = Book([1.0, -1.0], 100.0, [50.0, 1.0], 100.0 + profit)
+    for name in ("clawback", "capped_pro_rata"):
+        a = rules.RULES[name](b, 2 * profit, unit=0.01)
+        assert a.charges[0] <= profit, (name, a.charges[0], profit)
+        assert a.balance_minor()[0] == a.balance_minor()[1]

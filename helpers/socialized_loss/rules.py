@@ -113,13 +113,16 @@ def _amount(name: str, value, unit) -> int:
 
 def _caps(name: str, values, unit) -> np.ndarray:
     """Money ≥ 0 per account → int64 minor units rounded *down* (a cap is never above the money it stands for),
-    snapping to the nearest unit when within float noise of it (0.29 / 0.01 = 28.999… → 29)."""
+    snapping to the nearest unit when within float noise of it (0.29 / 0.01 = 28.999… → 29; 6,000,000.006 → 600,000,000
+    cents, never up)."""
     arr = np.asarray(values, dtype=float)
     q = arr * _scale(unit)
     if np.any(np.abs(q) > _MAX_MINOR):
         raise ValueError(f"{name} is too large for exact minor units (each / unit must be ≤ 2**53)")
     r = np.rint(q)
-    out = np.where(np.abs(q - r) <= 1e-9 * np.maximum(1.0, np.abs(q)), r, np.floor(q))
+    # float noise only: a millionth of a unit plus a few ulps (a relative tolerance would round 6,000,000.006 up to
+    # 6,000,000.01 and let a capped rule charge above the cap)
+    out = np.where(np.abs(q - r) <= 1e-6 + 16 * np.spacing(np.abs(q)), r, np.floor(q))
     out = np.maximum(out, 0).astype(np.int64)
     if float(out.sum(dtype=float)) > 2**62:
         raise ValueError(f"{name} are too large in total for exact int64 minor units (Σ / unit must be ≤ 2**62)")

@@ -429,7 +429,8 @@ def deleverage(book: Book, shortfall, *, venue="bitmex", bankrupt=None, quantity
         G -= F
         P = P + int(sigma) * (Fraction(F) / Fraction(su)) / (total * Lf)
     x = (pro_rata_minor(abs(G), closed.astype(float)) * (1 if G >= 0 else -1)) if total else zeros
-    fees = np.array([round(Fraction(int(c)) * Lf * P * Fraction(fr) * Fraction(su)) for c in closed], dtype=np.int64)
+    fees = (np.zeros(len(closed), dtype=np.int64) if fr == 0 else
+            np.array([round(Fraction(int(c)) * Lf * P * Fraction(fr) * Fraction(su)) for c in closed], dtype=np.int64))
     if b_idx is not None:
         closed[b_idx] = total
     prices = np.where(closed > 0, float(P), np.nan)
