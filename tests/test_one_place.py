@@ -26,7 +26,10 @@ ENGINE = {"allocation.py", "rules.py", "venue_adl.py", "ledger.py"}
 #: Functions outside the engine allowed a one-layer draw: the insurance fund paying what it holds, which is the
 #: fund's own balance, not a socialization rule (module, enclosing top-level function).
 FUND_DRAWS = {("insurance.py", "cover"), ("insurance.py", "cover_losses"), ("liquidation.py", "liquidate"),
-              ("liquidation.py", "cascade")}
+              ("liquidation.py", "cascade"),
+              # the simulator splits one step's unabsorbed loss between its bankrupt longs and shorts (by their bad
+              # debt) before venue ADL closes each side; who pays is then the registry's rule
+              ("simulate.py", "_socialize_path")}
 
 MONEY_PRIMITIVES = {"pro_rata", "sequential"}
 MONEY_ALLOWED = {("backstop.py", "balances")}

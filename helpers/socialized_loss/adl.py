@@ -21,8 +21,7 @@ of capture; each venue's source URL is in its row of ``data/venues.toml`` and in
 - dYdX v4: counterparties are "randomly selected" (https://help.dydx.trade/en/articles/166973-contract-loss-mechanisms-on-dydx-chain);
   the code starts at ``pseudoRand.Intn(numSubaccounts)`` and iterates cyclically with no ranking, skipping a
   counterparty the fill would leave under-collateralized (``protocol/x/clob/keeper/deleveraging.go`` in
-  github.com/dydxprotocol/v4-chain). Worked example from the dYdX docs
-  (https://dydx-documentation-six.vercel.app/concepts/trading/contract-loss-mechanism).
+  github.com/dydxprotocol/v4-chain); its tests (``deleveraging_test.go``) hold the worked examples.
 
 Quantities are base units (contracts or coins) rounded to ``lot`` (default 1e-8); prices are quote per base unit.
 The closing itself is ``venue_adl``'s (``close_queue`` for a ranked queue, ``close_random_start`` for dYdX v4's loop,
@@ -37,7 +36,7 @@ import numpy as np
 
 from . import validate as v
 from .allocation import from_minor
-from .venue_adl import close_queue, close_random_start
+from .venue_adl import close_queue, close_random_start, score_leverage_pnl, score_pnl_x_leverage
 
 __all__ = [
     "ADLFills",
@@ -70,9 +69,7 @@ def bitmex_adl_score(size, entry_price, mark_price, bankruptcy_price):
     if np.any(gap <= 0):
         raise ValueError("bankruptcy_price must be on the losing side of mark_price (below it for a long, above it for"
                          f" a short): the position is bankrupt at mark; got {bankruptcy_price!r} vs {mark_price!r}")
-    lev = np.abs(mv) / gap
-    pnl = (mv - aev) / np.abs(aev)
-    return v.scalar_or_array(np.where(pnl > 0, pnl * lev, np.where(pnl < 0, pnl / lev, 0.0)))
+    return v.scalar_or_array(score_pnl_x_leverage((mv - aev) / np.abs(aev), np.abs(mv) / gap))
 
 
 def binance_leverage_pnl(unrealized_profit, wallet_balance, maint_margin):
@@ -85,10 +82,7 @@ def binance_leverage_pnl(unrealized_profit, wallet_balance, maint_margin):
     wb = v.finite("wallet_balance", wallet_balance)
     mm = v.nonnegative("maint_margin", maint_margin)
     u, wb, mm = v.broadcast(unrealized_profit=u, wallet_balance=wb, maint_margin=mm)
-    pct = np.maximum(0.0, u) / np.maximum(1.0, wb)
-    eq = wb + u
-    mr = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), 0.0)
-    return v.scalar_or_array(pct * mr)
+    return v.scalar_or_array(score_leverage_pnl(u, wb, mm))
 
 
 def hyperliquid_adl_score(unrealized_pnl, leverage):

@@ -9,7 +9,7 @@ Sources:
 
 - Inflows and outflows as venues document them: liquidation surplus and fees in, fills worse than bankruptcy out
   (BitMEX https://www.bitmex.com/app/autoDeleveraging ; Bybit
-  https://testnet.bytick.com/kk-KZ/help-center/article/Auto-Deleveraging-ADL ; dYdX v4
+  https://help.bybit.com/hc/en-us/articles/900000031623-What-is-Auto-Deleveraging-ADL- ; dYdX v4
   https://help.dydx.exchange/en/articles/8580691-liquidations-on-dydx-chain). OKX segregates funds "by business
   line, underlying and currency" (https://www.okx.com/help/iv-introduction-to-auto-deleveraging-adl). Huobi BitVC
   pooled 20 % of trading fees into a reserve fund after 2014 (reported by CoinDesk,

@@ -13,7 +13,7 @@ Conventions used across the course:
 Every function broadcasts over numpy arrays and returns a float for scalar input.
 
 Sources: the linear formulas are the standard ones venues document, e.g. Bybit's USDT-contract bankruptcy price
-``entry × (1 − IMR)`` for a long (https://testnet.bytick.com/kk-KZ/help-center/article/Auto-Deleveraging-ADL) and
+``entry × (1 − IMR)`` for a long (https://help.bybit.com/hc/en-us/articles/900000031623-What-is-Auto-Deleveraging-ADL-) and
 BitMEX's effective leverage ``|mark value| ÷ (mark value − bankrupt value)``
 (https://www.bitmex.com/app/autoDeleveraging). The cross-margin bankruptcy price follows dYdX v4's
 ``GetBankruptcyPriceInQuoteQuantums`` (``protocol/x/clob/keeper/liquidations.go`` in github.com/dydxprotocol/v4-chain):
