@@ -56,9 +56,11 @@ def test_rows_are_complete_and_use_known_values():
             assert r.rule == "venue_adl", r.name
 
 
-def test_rows_checked_today_for_this_revision():
-    # every row was checked against its sources on 2 December 2026
-    assert {r.checked for r in VENUES} == {dt.date(2026, 12, 2)}
+def test_every_row_has_a_plausible_check_date():
+    # checked against its sources on a real day: not before the rulebook existed, not in the future (a maintainer who
+    # re-checks one row changes that row's date only)
+    for r in VENUES:
+        assert dt.date(2026, 11, 1) <= r.checked <= dt.date.today(), (r.key, r.checked)
 
 
 def test_known_facts_are_encoded():
