@@ -109,13 +109,47 @@ def _install_text_cache(renderer, max_glyphs: int = 20_000) -> bool:
     return True
 
 
+def _install_font_metrics_cache(renderer) -> bool:
+    """Give one renderer a memory of each font's line metrics (ascent, descent, line gap in px). Matplotlib 3.11
+    looks them up in the font's tables for every text it lays out (a third of a full explorer frame); it asks the
+    renderer first (``_get_font_height_metrics``), so answering from a cache, with matplotlib's own arithmetic, gives
+    the same layout. (None, None, None) makes matplotlib measure the text itself, as it would without the hook."""
+    from matplotlib.font_manager import fontManager, get_font
+
+    if hasattr(renderer, "_get_font_height_metrics"):
+        return False
+    cache: dict = {}
+
+    def metrics(prop):
+        key = (_text_key(prop), renderer.dpi)
+        hit = cache.get(key)
+        if hit is None:
+            hit = (None, None, None)
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            for table_name, gap_key, ascent_key, descent_key in (
+                    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")):
+                table = font.get_sfnt_table(table_name)
+                if table is None:
+                    continue
+                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * renderer.dpi / 72
+                hit = (table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale)
+                break
+            cache[key] = hit
+        return hit
+
+    renderer._get_font_height_metrics = metrics
+    return True
+
+
 class TextCachingCanvas(FigureCanvasAgg):
-    """An Agg canvas whose renderer remembers its text (:func:`_install_text_cache`): same pixels, sooner."""
+    """An Agg canvas whose renderer remembers its text (:func:`_install_text_cache`) and its fonts' line metrics
+    (:func:`_install_font_metrics_cache`): same pixels, sooner."""
 
     def get_renderer(self):
         renderer = super().get_renderer()
         if not hasattr(renderer, "_sl_text_cache"):
             renderer._sl_text_cache = _install_text_cache(renderer)
+            renderer._sl_metrics_cache = _install_font_metrics_cache(renderer)
         return renderer
 
 
