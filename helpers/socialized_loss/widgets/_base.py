@@ -301,14 +301,21 @@ def _pixel_boxes(ax: Axes, renderer) -> list[tuple[int, int, int, int]]:
     """The pixel boxes (x0, y0, x1, y1; display coordinates, y up; rounded outward) of everything ``ax`` draws: its
     frame, each axis (ticks, tick labels, label), its titles and every other artist its tight box counts (legends,
     texts). Two axes whose boxes (with a margin) do not meet never paint the same pixel."""
+    return _boxes_and_axes(ax, renderer)[0]
+
+
+def _boxes_and_axes(ax: Axes, renderer) -> tuple[list[tuple[int, int, int, int]], list]:
+    """:func:`_pixel_boxes` and the two axes' own tight boxes (display coordinates; None for an empty axis), from one
+    layout of the tick labels."""
     out = []
-    parts = [ax.get_window_extent(renderer), ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
+    axis_boxes = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
+    parts = [ax.get_window_extent(renderer), *axis_boxes]
     parts += [t.get_window_extent(renderer) for t in _titles(ax) if t.get_visible() and t.get_text()]
     parts += [a.get_tightbbox(renderer) for a in ax.get_default_bbox_extra_artists() if not isinstance(a, Axis)]
     for bb in parts:
         if bb is not None and bb.width > 0 and bb.height > 0 and np.all(np.isfinite(bb.extents)):
             out.append((math.floor(bb.x0), math.floor(bb.y0), math.ceil(bb.x1), math.ceil(bb.y1)))
-    return out
+    return out, axis_boxes
 
 
 def _layout_fits(fig: Figure, renderer) -> bool:
@@ -402,11 +409,19 @@ class BlitRenderer:
             return False
         canvas = fig.canvas
         renderer = canvas.get_renderer()
-        if self.layout is not None and not _layout_fits(fig, renderer):
-            return False
         boxes = list(self._boxes)
+        box = fig.bbox
         for i in changed:
-            boxes[i] = _pixel_boxes(fig.axes[i], renderer)
+            boxes[i], axis_boxes = _boxes_and_axes(fig.axes[i], renderer)
+            # _layout_fits for the axes that changed (the others, and every frame, are where they were)
+            for bb in axis_boxes:
+                if bb is None:
+                    continue
+                if bb.x0 < box.x0 - 0.5 or bb.y0 < box.y0 - 0.5 or bb.x1 > box.x1 + 0.5 or bb.y1 > box.y1 + 0.5:
+                    return False
+                if any(other is not fig.axes[i] and other.get_visible()
+                       and bb.overlaps(other.get_window_extent(renderer)) for other in fig.axes):
+                    return False
         w, h = int(renderer.width), int(renderer.height)
         m = 3  # px of antialiasing and rounding around every box
         # the boxes to clear: what the changed axes drew before and will draw now, each with its margin (the bare
