@@ -450,6 +450,7 @@ def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifa
         "encode_ms": ms("encode"), "kernel_ms": kernel_total, "cpu_ms": ms("cpu"),
         "cpu_p95_ms": percentile([1e3 * t["cpu"] for t in kernel], 0.95),
         "full_share": sum(bool(t["full"]) for t in kernel) / len(kernel) if kernel else float("nan"),
+        "partial_share": sum(bool(t.get("partial")) for t in kernel) / len(kernel) if kernel else float("nan"),
         "transport_ms": _med([r["roundtrip"] for r in allrows]) - kernel_total,
         "in_ms": _med([r["in"] for r in allrows if "in" in r]),
         "out_ms": _med([r["out"] for r in allrows if "out" in r]),
@@ -493,7 +494,8 @@ def reason(x: dict, floor: dict | None) -> str:
     if x["p95_ms"] <= TARGET_P95_MS:
         return median
     tail = (f"p95: the slowest frames take {x['cpu_p95_ms']:.0f} ms of kernel CPU ({100 * x['full_share']:.0f} % "
-            "redraw the background)") if x.get("cpu_p95_ms", 0) >= 40 else "p95: the floor's own tail"
+            f"redraw the whole background, {100 * x.get('partial_share', 0.0):.0f} % one panel's)"
+            ) if x.get("cpu_p95_ms", 0) >= 40 else "p95: the floor's own tail"
     return f"{median}; {tail}" if x["median_ms"] > TARGET_MEDIAN_MS else tail
 
 
@@ -534,7 +536,7 @@ def print_table(r: dict) -> None:
           "frame (recompute; artists + Agg; PNG); out = image sent by the kernel → received by the page; js = "
           "received → the image's src set (the page's widget code, the readout's update); paint = src set → decoded. "
           "cpu = kernel CPU time per frame (a loaded machine does not inflate it much); full = frames that redrew the "
-          "background; KB = PNG size; load = 1-min load average after the explorer's run. floor = one slider → an "
+          "whole background (frames that redrew one panel are counted in the reasons); KB = PNG size; load = 1-min load average after the explorer's run. floor = one slider → an "
           "8×8 image, floor_frame = one slider → a full-size frame, nothing computed or drawn (what JupyterLab, "
           f"Chromium and ipywidgets cost by themselves). Targets: median ≤ {TARGET_MEDIAN_MS:.0f}, "
           f"p95 ≤ {TARGET_P95_MS:.0f}.")
