@@ -134,3 +134,17 @@ def test_a_drag_that_redraws_one_panel_shows_a_full_redraw(name, tmp_path):
         ex.controls[first].value = value
         _assert_same(ex, f"{name} {first}={value!r}", tmp_path)
     assert sum(t.get("partial", False) for t in ex.timings) >= 3, [t["full"] for t in ex.timings]
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_a_drag_of_the_main_slider_never_solves_the_layout_again(name):
+    """The layout is solved once, when the explorer is built, for the widest tick labels its controls produce
+    (``_base._solve_layout_for_extremes``): dragging the first slider end to end and back keeps every panel where it
+    was (a new layout would cost one 170-190 ms frame in the middle of the drag)."""
+    ex = getattr(widgets, name)()
+    sliders = [k for k, c in ex.controls.items() if isinstance(c, (W.FloatSlider, W.IntSlider, W.FloatLogSlider))]
+    assert sliders, f"{name} has no slider to drag"
+    before = [tuple(ax.get_position().bounds) for ax in ex.figure.axes]
+    for value in _values(ex.controls[sliders[0]], 31):
+        ex.controls[sliders[0]].value = value
+        assert [tuple(ax.get_position().bounds) for ax in ex.figure.axes] == before, f"{name} {sliders[0]}={value!r}"
