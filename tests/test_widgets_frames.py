@@ -148,3 +148,21 @@ def test_a_drag_of_the_main_slider_never_solves_the_layout_again(name):
     for value in _values(ex.controls[sliders[0]], 31):
         ex.controls[sliders[0]].value = value
         assert [tuple(ax.get_position().bounds) for ax in ex.figure.axes] == before, f"{name} {sliders[0]}={value!r}"
+
+
+def test_an_explorer_that_fails_away_from_its_defaults_still_builds_and_fails_when_moved():
+    """The layout probe calls update and draw at made-up values; a failure there must not stop the explorer from
+    being built (it shows its defaults), and must still surface when a learner moves the control."""
+    from socialized_loss.widgets._base import assemble, new_figure, slider
+
+    def update(values):
+        if values["x"] != 1.0:
+            raise RuntimeError("fails away from the default")
+        return dict(values), "ok"
+
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    ex = assemble({"x": slider("x", 1.0, 0.0, 2.0, 0.1, "")}, fig, update, lambda st: line.set_ydata([0, st["x"]]))
+    assert ex.image.value and ex.state["x"] == 1.0
+    with pytest.raises(RuntimeError, match="away from the default"):
+        ex.controls["x"].value = 1.5

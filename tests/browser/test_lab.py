@@ -48,11 +48,9 @@ BROKEN_CELL = '''\
 # Added by test_broken_widget_is_caught: an explorer whose {where} raises as soon as a control moves.
 from socialized_loss.widgets._base import assemble, new_figure, slider, table_html
 
-_calls = []
-
+# (keyed on the value, not on a call count: building an explorer calls update and draw at made-up values too)
 def _update(values):
-    _calls.append(values)
-    if len(_calls) > 1 and {where!r} == "update":
+    if values["x"] != 1.0 and {where!r} == "update":
         raise RuntimeError("deliberately broken explorer: update raised")
     return dict(values), table_html([("x", f"{{values['x']:.2f}}")])
 
@@ -60,7 +58,7 @@ _fig, _ax = new_figure()
 (_line,) = _ax.plot([0, 1], [0, 1])
 
 def _draw(state):
-    if len(_calls) > 1 and {where!r} == "draw":
+    if state["x"] != 1.0 and {where!r} == "draw":
         raise RuntimeError("deliberately broken explorer: draw raised")
     _line.set_ydata([0, state["x"]])
 
