@@ -25,6 +25,19 @@ INT_FIELDS = ("fund_cents", "bad_debt_cents", "fund_paid_cents", "socialized_cen
 HOT = dict(fund0=500.0, depth=2e5, price_kw=dict(sigma=1.5, jump_rate=400))
 
 
+def noisy_crash(n_steps, *, crash, crash_steps, recovery, recovery_steps, n_paths, sd, seed):
+    """``n_paths`` noisy replays of a crash and recovery from 100 (lognormal noise of log-sd ``sd``, seeded)."""
+    path = crash_replay(n_steps, crash=crash, start=3, crash_steps=crash_steps, recovery=recovery,
+                        recovery_steps=recovery_steps)
+    prices = path * np.exp(np.random.default_rng(seed).normal(0, sd, (n_paths, path.size)))
+    prices[:, 0] = 100.0
+    return prices
+
+
+#: A long deep crash on a thin book: liquidations at most steps, socialization again and again.
+LONG_CRASH = dict(crash=0.6, crash_steps=60, recovery=0.6, recovery_steps=20, n_paths=3, sd=0.003, seed=4)
+
+
 def assert_same(a, b):
     for f in INT_FIELDS:
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
@@ -121,18 +134,19 @@ def test_errors_name_the_parameter():
 # The event-driven engine: many events, none, and the corners of its bookkeeping
 
 
-@pytest.mark.parametrize("mechanism", MECHANISMS)
+@pytest.mark.parametrize("mechanism", [*MECHANISMS, "venue_adl"])
 def test_many_events_identical(mechanism):
     # high leverage, a long deep crash and a thin book: liquidations at most steps of the crash, cascades of many
-    # rounds, bad debt beyond the fund, socialization again and again
+    # rounds, bad debt beyond the fund, socialization again and again. For venue_adl, ADL again and again: each path
+    # runs on its shrunk positions (the engine re-sorts the path's row with its new sizes and collateral)
     pop = make_population(300, seed=9, max_leverage=100, long_share=0.7)
-    path = crash_replay(100, crash=0.6, start=3, crash_steps=60, recovery=0.6, recovery_steps=20)
-    prices = path * np.exp(np.random.default_rng(4).normal(0, 0.003, (3, path.size)))  # 3 noisy replays
-    prices[:, 0] = 100.0
-    kw = dict(population=pop, prices=prices, mechanism=mechanism, fund0=100.0, depth=1e5)
+    kw = dict(population=pop, prices=noisy_crash(100, **LONG_CRASH), mechanism=mechanism, fund0=100.0, depth=1e5)
     a, b = simulate_reference(**kw), simulate(**kw)
     assert_same(a, b)
     assert_conserves(b, 100.0)
+    if mechanism == "venue_adl":
+        assert (b.n_deleveraged > 0).sum() >= 3 and (b.socialized_minor > 0).sum() >= 3
+        return
     assert np.all((b.n_liquidated > 0).sum(axis=1) >= 25)  # events at many steps of every path
     assert b.n_liquidated.max() >= 30 and b.bad_debt_cents.sum() > 0
     if mechanism != "none":
@@ -374,20 +388,6 @@ def test_venue_adl_closes_part_of_positions_never_more(watch_positions, seed):
     assert b.n_deleveraged.sum() == closed // 2 and np.all(b.uncovered_minor >= 0)
 
 
-def test_venue_adl_many_events_identical():
-    # ADL again and again on a long crash: each path runs on its shrunk positions (the engine re-sorts the path's
-    # row with its new sizes and collateral) and the engines still agree
-    pop = make_population(300, seed=9, max_leverage=100, long_share=0.7)
-    path = crash_replay(100, crash=0.6, start=3, crash_steps=60, recovery=0.6, recovery_steps=20)
-    prices = path * np.exp(np.random.default_rng(4).normal(0, 0.003, (3, path.size)))
-    prices[:, 0] = 100.0
-    kw = dict(population=pop, prices=prices, fund0=100.0, depth=1e5)
-    a, b = simulate_reference(mechanism="venue_adl", **kw), simulate(mechanism="venue_adl", **kw)
-    assert_same(a, b)
-    assert_conserves(b, 100.0)
-    assert (b.n_deleveraged > 0).sum() >= 3 and (b.socialized_minor > 0).sum() >= 3
-
-
 def test_venue_adl_reach_is_the_whole_book_result(monkeypatch):
     # the rule runs on the accounts the venue's ranking reaches: the same closes and charges as on the whole book
     kw = dict(n_traders=120, n_steps=150, n_paths=3, seed=2, mechanism="venue_adl", **HOT)
@@ -434,9 +434,7 @@ def test_venue_adl_shrunk_positions_run_on_identically():
     # profit into cash; the shorts left run on with their shrunk sizes and fewer are liquidated on the way back up
     # than with nothing socialized; the engines agree throughout
     pop = make_population(300, seed=1, max_leverage=100, long_share=0.7)
-    path = crash_replay(120, crash=0.5, start=3, crash_steps=20, recovery=1.0, recovery_steps=10)
-    prices = path * np.exp(np.random.default_rng(1).normal(0, 0.01, (2, path.size)))
-    prices[:, 0] = 100.0
+    prices = noisy_crash(120, crash=0.5, crash_steps=20, recovery=1.0, recovery_steps=10, n_paths=2, sd=0.01, seed=1)
     kw = dict(population=pop, prices=prices, fund0=50.0, depth=1e5)
     a, b = simulate_reference(mechanism="venue_adl", **kw), simulate(mechanism="venue_adl", **kw)
     assert_same(a, b)

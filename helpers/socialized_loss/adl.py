@@ -36,7 +36,7 @@ import numpy as np
 
 from . import validate as v
 from .allocation import from_minor
-from .venue_adl import close_queue, close_random_start, score_leverage_pnl, score_pnl_x_leverage
+from .venue_adl import _score_leverage_pnl, _score_pnl_x_leverage, close_queue, close_random_start
 
 __all__ = [
     "ADLFills",
@@ -69,7 +69,7 @@ def bitmex_adl_score(size, entry_price, mark_price, bankruptcy_price):
     if np.any(gap <= 0):
         raise ValueError("bankruptcy_price must be on the losing side of mark_price (below it for a long, above it for"
                          f" a short): the position is bankrupt at mark; got {bankruptcy_price!r} vs {mark_price!r}")
-    return v.scalar_or_array(score_pnl_x_leverage((mv - aev) / np.abs(aev), np.abs(mv) / gap))
+    return v.scalar_or_array(_score_pnl_x_leverage((mv - aev) / np.abs(aev), np.abs(mv) / gap))
 
 
 def binance_leverage_pnl(unrealized_profit, wallet_balance, maint_margin):
@@ -82,7 +82,7 @@ def binance_leverage_pnl(unrealized_profit, wallet_balance, maint_margin):
     wb = v.finite("wallet_balance", wallet_balance)
     mm = v.nonnegative("maint_margin", maint_margin)
     u, wb, mm = v.broadcast(unrealized_profit=u, wallet_balance=wb, maint_margin=mm)
-    return v.scalar_or_array(score_leverage_pnl(u, wb, mm))
+    return v.scalar_or_array(_score_leverage_pnl(u, wb, mm))
 
 
 def hyperliquid_adl_score(unrealized_pnl, leverage):

@@ -49,8 +49,6 @@ __all__ = [
     "close_random_start",
     "deleverage",
     "fund_share",
-    "score_leverage_pnl",
-    "score_pnl_x_leverage",
 ]
 
 #: Rankings ``adl_scores`` can compute (``keeper_selected`` and ``none`` cannot be run).
@@ -177,11 +175,11 @@ def _row(venue) -> Venue:
     return venue if isinstance(venue, Venue) else _venue(venue)
 
 
-def score_pnl_x_leverage(pnl_fraction, leverage) -> np.ndarray:
+def _score_pnl_x_leverage(pnl_fraction, leverage) -> np.ndarray:
     """BitMEX's ranking formula, the one place the course writes it: PNL% × effective leverage in profit, PNL% ÷
     leverage at a loss, 0 at 0 (dimensionless arrays of one length; leverage > 0 where PNL% < 0).
 
-    >>> score_pnl_x_leverage(np.array([0.10, -0.05, 0.0]), np.array([5.5, 2.0, 3.0])).round(3).tolist()
+    >>> _score_pnl_x_leverage(np.array([0.10, -0.05, 0.0]), np.array([5.5, 2.0, 3.0])).round(3).tolist()
     [0.55, -0.025, 0.0]
     """
     p = np.asarray(pnl_fraction, dtype=float)
@@ -190,11 +188,11 @@ def score_pnl_x_leverage(pnl_fraction, leverage) -> np.ndarray:
         return np.where(p > 0, p * lev, np.where(p < 0, p / lev, 0.0))
 
 
-def score_leverage_pnl(unrealized_profit, wallet_balance, maint_margin) -> np.ndarray:
+def _score_leverage_pnl(unrealized_profit, wallet_balance, maint_margin) -> np.ndarray:
     """Binance's LeveragePnl, the one place the course writes it: max(0, PnL) ÷ max(1, wallet) × maintenance margin
     ÷ (wallet + PnL), the last factor 0 where wallet + PnL ≤ 0 (money in USDT; arrays of one length).
 
-    >>> score_leverage_pnl(np.array([10.0]), np.array([100.0]), np.array([5.5])).round(4).tolist()
+    >>> _score_leverage_pnl(np.array([10.0]), np.array([100.0]), np.array([5.5])).round(4).tolist()
     [0.005]
     """
     u = np.asarray(unrealized_profit, dtype=float)
@@ -227,12 +225,12 @@ def adl_scores(book: Book, ranking: str, *, mmr: float = 0.005) -> np.ndarray:
     lev = book.leverage
     open_ = book.sizes != 0
     if ranking == "pnl_x_leverage":
-        return np.where(open_, score_pnl_x_leverage(book.pnl_fraction, lev), 0.0)
+        return np.where(open_, _score_pnl_x_leverage(book.pnl_fraction, lev), 0.0)
     if ranking == "mark_entry_x_leverage":
         ratio = np.where(book.sizes >= 0, book.mark_price / book.entry_prices, book.entry_prices / book.mark_price)
         return np.where(open_, ratio * lev, 0.0)
     m = float(v.open_unit("mmr", mmr))
-    return score_leverage_pnl(book.pnl, book.collateral, m * book.notional)
+    return _score_leverage_pnl(book.pnl, book.collateral, m * book.notional)
 
 
 def adl_order(book: Book, candidates, ranking: str, *, scores=None, seed=0) -> np.ndarray:

@@ -297,16 +297,11 @@ def foreground(fig: Figure, renderer=None) -> list:
     return out
 
 
-def _pixel_boxes(ax: Axes, renderer) -> list[tuple[int, int, int, int]]:
+def _pixel_boxes(ax: Axes, renderer) -> tuple[list[tuple[int, int, int, int]], list]:
     """The pixel boxes (x0, y0, x1, y1; display coordinates, y up; rounded outward) of everything ``ax`` draws: its
     frame, each axis (ticks, tick labels, label), its titles and every other artist its tight box counts (legends,
-    texts). Two axes whose boxes (with a margin) do not meet never paint the same pixel."""
-    return _boxes_and_axes(ax, renderer)[0]
-
-
-def _boxes_and_axes(ax: Axes, renderer) -> tuple[list[tuple[int, int, int, int]], list]:
-    """:func:`_pixel_boxes` and the two axes' own tight boxes (display coordinates; None for an empty axis), from one
-    layout of the tick labels."""
+    texts); and, from the same layout of the tick labels, the x and y axes' own tight boxes (None for an empty
+    axis). Two axes whose boxes (with a margin) do not meet never paint the same pixel."""
     out = []
     axis_boxes = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
     parts = [ax.get_window_extent(renderer), *axis_boxes]
@@ -318,21 +313,22 @@ def _boxes_and_axes(ax: Axes, renderer) -> tuple[list[tuple[int, int, int, int]]
     return out, axis_boxes
 
 
+def _axis_fits(bb, ax: Axes, fig: Figure, renderer) -> bool:
+    """True when an axis of ``ax`` whose tight box is ``bb`` (None: nothing drawn) lies inside the figure and clear
+    of the other visible axes."""
+    if bb is None:
+        return True
+    box = fig.bbox
+    if bb.x0 < box.x0 - 0.5 or bb.y0 < box.y0 - 0.5 or bb.x1 > box.x1 + 0.5 or bb.y1 > box.y1 + 0.5:
+        return False
+    return not any(other is not ax and other.get_visible() and bb.overlaps(other.get_window_extent(renderer))
+                   for other in fig.axes)
+
+
 def _layout_fits(fig: Figure, renderer) -> bool:
     """True when every axis (ticks, tick labels, label) lies inside the figure and clear of the other axes."""
-    box = fig.bbox
-    axes = [ax for ax in fig.axes if ax.get_visible()]
-    for ax in axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            bb = axis.get_tightbbox(renderer)
-            if bb is None:
-                continue
-            if bb.x0 < box.x0 - 0.5 or bb.y0 < box.y0 - 0.5 or bb.x1 > box.x1 + 0.5 or bb.y1 > box.y1 + 0.5:
-                return False
-            for other in axes:
-                if other is not ax and bb.overlaps(other.get_window_extent(renderer)):
-                    return False
-    return True
+    return all(_axis_fits(axis.get_tightbbox(renderer), ax, fig, renderer)
+               for ax in fig.axes if ax.get_visible() for axis in (ax.xaxis, ax.yaxis))
 
 
 class BlitRenderer:
@@ -356,7 +352,6 @@ class BlitRenderer:
         self._boxes: list = []  # per axes: the pixel box its background drawing covers (display coordinates)
         self._blank: np.ndarray | None = None  # the figure's face alone (RGBA), made on the first partial redraw
         self.full_draws = 0
-        self.partial_draws = 0
         self.last: dict[str, Any] = {}
 
     def _draw_background(self) -> None:
@@ -376,7 +371,7 @@ class BlitRenderer:
         self._foreground = fg
         self._signature = background_signature(fig)
         renderer = canvas.get_renderer()
-        self._boxes = [_pixel_boxes(ax, renderer) for ax in fig.axes]
+        self._boxes = [_pixel_boxes(ax, renderer)[0] for ax in fig.axes]
         self.full_draws += 1
 
     def _blank_face(self) -> np.ndarray:
@@ -410,18 +405,11 @@ class BlitRenderer:
         canvas = fig.canvas
         renderer = canvas.get_renderer()
         boxes = list(self._boxes)
-        box = fig.bbox
         for i in changed:
-            boxes[i], axis_boxes = _boxes_and_axes(fig.axes[i], renderer)
+            boxes[i], axis_boxes = _pixel_boxes(fig.axes[i], renderer)
             # _layout_fits for the axes that changed (the others, and every frame, are where they were)
-            for bb in axis_boxes:
-                if bb is None:
-                    continue
-                if bb.x0 < box.x0 - 0.5 or bb.y0 < box.y0 - 0.5 or bb.x1 > box.x1 + 0.5 or bb.y1 > box.y1 + 0.5:
-                    return False
-                if any(other is not fig.axes[i] and other.get_visible()
-                       and bb.overlaps(other.get_window_extent(renderer)) for other in fig.axes):
-                    return False
+            if not all(_axis_fits(bb, fig.axes[i], fig, renderer) for bb in axis_boxes):
+                return False
         w, h = int(renderer.width), int(renderer.height)
         m = 3  # px of antialiasing and rounding around every box
         # the boxes to clear: what the changed axes drew before and will draw now, each with its margin (the bare
@@ -449,7 +437,6 @@ class BlitRenderer:
         self._background = canvas.copy_from_bbox(fig.bbox)
         self._boxes = boxes
         self._signature = new
-        self.partial_draws += 1
         return True
 
     def render(self) -> bytes:
@@ -549,13 +536,13 @@ def assemble(
             last = renderer[0].last
         else:
             png = render_png(figure)
-            last = {"draw": time.perf_counter() - t2, "encode": 0.0, "full": True}
+            last = {"draw": time.perf_counter() - t2, "encode": 0.0, "full": True, "partial": False}
         readout.value = html
         image.value = png
         t3 = time.perf_counter()
         explorer.timings.append({"compute": t1 - t0, "artists": t2 - t1, "draw": last["draw"],
-                                 "encode": last["encode"], "full": last["full"], "partial": last.get("partial", False), "total": t3 - t0, "bytes": len(png),
-                                 "cpu": time.process_time() - c0, "t": time.time()})
+                                 "encode": last["encode"], "full": last["full"], "partial": last["partial"],
+                                 "total": t3 - t0, "bytes": len(png), "cpu": time.process_time() - c0, "t": time.time()})
 
     for c in controls.values():
         c.observe(refresh, names="value")
@@ -586,16 +573,11 @@ def _probe_values(controls: dict[str, W.Widget], main_points: int = 11) -> list[
     first = True
     for k, c in controls.items():
         if isinstance(c, (W.FloatSlider, W.IntSlider, W.FloatLogSlider)):
-            lo, hi = c.min, c.max
-            grid = np.linspace(lo, hi, main_points if first else 2)
+            grid = np.linspace(c.min, c.max, main_points if first else 2)
             if isinstance(c, W.FloatLogSlider):
                 grid = c.base ** grid
-            if isinstance(c, W.IntSlider):
-                grid = np.unique(np.round(grid).astype(int))
-            else:  # on the slider's own steps, as a learner can set them
-                step = c.step or 0.0
-                if step > 0 and not isinstance(c, W.FloatLogSlider):
-                    grid = np.clip(lo + np.round((grid - lo) / step) * step, lo, hi)
+            elif c.step:  # on the slider's own steps, as a learner can set them
+                grid = np.unique(np.clip(c.min + np.round((grid - c.min) / c.step) * c.step, c.min, c.max))
             ends = [type(c.value)(x) for x in grid]
             first = False
         elif isinstance(c, W.widgets.widget_selection._Selection):
