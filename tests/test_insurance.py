@@ -12,6 +12,7 @@ from socialized_loss.insurance import (
     cover,
     cover_losses,
     exhaustion_probability_grid,
+    fund_fan,
     fund_monte_carlo,
     fund_path,
     lundberg_bound,
@@ -119,6 +120,35 @@ def test_monte_carlo_deterministic_and_monotone():
     g = exhaustion_probability_grid([1e6, 5e6, 5e7], [0.0, 0.2], n_paths=300, seed=2)
     assert g.shape == (3, 2)
     assert np.all(np.diff(g, axis=0) <= 0) and np.all(np.diff(g, axis=1) <= 0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 999, 1000])
+def test_quantiles_of_sorted_rows_are_numpys(n):
+    # the fan chart reads quantiles off sorted rows without np.quantile's copy and partition: the same floats
+    from socialized_loss.insurance import _quantiles_of_sorted
+
+    g = np.random.default_rng(n)
+    rows = np.sort(np.round(g.standard_normal((40, n)) * 1e6, 2 * (n % 2)), axis=1)  # ties when rounded to units
+    levels = np.array([0.0, 0.05, 0.25, 1 / 3, 0.5, 0.75, 0.95, 0.999, 1.0])
+    assert np.array_equal(_quantiles_of_sorted(rows, levels), np.quantile(rows, levels, axis=1).T)
+    ints = np.sort(g.integers(-10**9, 10**9, (40, n)), axis=1)  # the fan's case: sorted minor units, then cents
+    assert np.array_equal(_quantiles_of_sorted(ints, levels, lambda x: x / 100),
+                          np.quantile(ints / 100, levels, axis=1).T)
+
+
+@pytest.mark.parametrize(("initial", "rate", "share"), [(0.0, 2.0, 0.1), (5e6, 2.0, 0.1), (1e6, 12.0, 0.0),
+                                                        (3e7, 0.0, 0.5), (2e6, 6.0, 0.05)])
+def test_fund_fan_is_the_monte_carlo_fan(initial, rate, share):
+    fan = fund_fan(initial, share, rate, n_paths=300, seed=5, n_show=7)
+    mc = fund_monte_carlo(initial, share, rate, n_paths=300, seed=5)
+    assert np.array_equal(fan.quantiles, mc.quantiles)
+    assert np.array_equal(fan.shown, mc.paths[:7])
+    assert fan.exhaustion_probability == mc.exhaustion_probability and fan.n_paths == 300
+    unc = mc.uncovered[:7] > 0
+    first = np.where(unc.any(axis=1), unc.argmax(axis=1) + 1.0, np.nan)
+    assert np.array_equal(fan.first_exhausted_day, first, equal_nan=True)
+    if rate >= 6:
+        assert np.isfinite(first).any()  # the case is one where shown paths do run out
 
 
 def test_size_for_target():

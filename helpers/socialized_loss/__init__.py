@@ -144,6 +144,7 @@ from .haircuts import (
 )
 from .insurance import (
     CoverResult,
+    FundFan,
     FundMonteCarlo,
     FundPath,
     InsuranceFund,
@@ -152,6 +153,7 @@ from .insurance import (
     cover,
     cover_losses,
     exhaustion_probability_grid,
+    fund_fan,
     fund_monte_carlo,
     fund_path,
     lundberg_bound,
@@ -238,6 +240,7 @@ __all__ = [
     "Drawn",
     "DydxDeleverage",
     "FairnessMetrics",
+    "FundFan",
     "FundMonteCarlo",
     "FundPath",
     "Haircut",
@@ -301,6 +304,7 @@ __all__ = [
     "fairness",
     "fairness_metrics",
     "from_minor",
+    "fund_fan",
     "fund_monte_carlo",
     "fund_path",
     "gbm_jump_paths",

@@ -34,6 +34,7 @@ from .allocation import MAX_EXACT_MINOR, _to_minor, from_minor, sequential_minor
 
 __all__ = [
     "CoverResult",
+    "FundFan",
     "FundMonteCarlo",
     "FundPath",
     "InsuranceFund",
@@ -42,6 +43,7 @@ __all__ = [
     "cover",
     "cover_losses",
     "exhaustion_probability_grid",
+    "fund_fan",
     "fund_monte_carlo",
     "fund_path",
     "lundberg_bound",
@@ -258,19 +260,26 @@ def _motion_plan(inflow: np.ndarray, debt: np.ndarray) -> _MotionPlan:
     return _MotionPlan(inflow, debt, cum, rows, cols, amount, before, by_rank)
 
 
-def _motion_minor(b0: np.ndarray, plan: _MotionPlan) -> tuple[np.ndarray, np.ndarray]:
-    """IF(t+1) = IF(t) + inflow(t) − min(IF(t), D(t)) in whole minor units, for paths × T from ``b0`` (paths):
-    balances (paths × (T + 1)) and paid (paths × T). Exact integer arithmetic; the same numbers as stepping day by
-    day, but a day without bad debt only adds its inflow, so the draws are made day-of-crash by day-of-crash (k-th
-    crash of every path at once) and the balances are running sums."""
-    n, T = plan.inflow.shape
-    paid_so_far = np.zeros(n, np.int64)
+def _event_payments(b0: np.ndarray, plan: _MotionPlan) -> np.ndarray:
+    """What the fund pays at each bad-debt event of ``plan`` (minor units, in the plan's event order), from the
+    initial balances ``b0`` (paths): min(balance that day, the bad debt)."""
+    paid_so_far = np.zeros(plan.inflow.shape[0], np.int64)
     pay = np.empty(plan.rows.size, np.int64)
     for sel in plan.by_rank:
         r = plan.rows[sel]  # distinct paths: each has at most one k-th crash
         p = np.minimum(b0[r] + plan.before[sel] - paid_so_far[r], plan.amount[sel])
         pay[sel] = p
         paid_so_far[r] += p
+    return pay
+
+
+def _motion_minor(b0: np.ndarray, plan: _MotionPlan) -> tuple[np.ndarray, np.ndarray]:
+    """IF(t+1) = IF(t) + inflow(t) − min(IF(t), D(t)) in whole minor units, for paths × T from ``b0`` (paths):
+    balances (paths × (T + 1)) and paid (paths × T). Exact integer arithmetic; the same numbers as stepping day by
+    day, but a day without bad debt only adds its inflow, so the draws are made day-of-crash by day-of-crash (k-th
+    crash of every path at once) and the balances are running sums."""
+    n, T = plan.inflow.shape
+    pay = _event_payments(b0, plan)
     paid = np.zeros((n, T), np.int64)
     paid[plan.rows, plan.cols] = pay
     bal = np.empty((n, T + 1), np.int64)
@@ -387,8 +396,7 @@ def fund_monte_carlo(
     else:
         mult, loss = _year_draws(n_paths, n_days, seed, rate, fv, a)
         res = fund_path(np.full(n_paths, f0), (share * fees) * mult, xm * loss, unit=unit)
-    # one sort of each day's balances, then the quantiles of sorted columns: np.quantile's numbers, ~2× sooner
-    q = np.quantile(np.sort(np.ascontiguousarray(res.balance.T), axis=1), lv, axis=1)
+    q = _quantiles_of_sorted(np.sort(np.ascontiguousarray(res.balance.T), axis=1), lv).T
     return FundMonteCarlo(
         paths=res.balance,
         bad_debt=res.paid + res.uncovered,
@@ -397,6 +405,101 @@ def fund_monte_carlo(
         quantile_levels=lv,
         quantiles=q,
     )
+
+
+def _quantiles_of_sorted(rows: np.ndarray, levels: np.ndarray, to_float=None) -> np.ndarray:
+    """``np.quantile(rows, levels, axis=1).T`` (numpy's default "linear" method, the same floats) for ``rows``
+    already sorted along axis 1: (rows, levels). Only the two neighbours of each level are read, so no copy and no
+    partition. ``to_float`` turns the neighbours into the floats the quantiles are of (an order-keeping map such as
+    :func:`from_minor`; sorted integers stay sorted under it)."""
+    n = rows.shape[1]
+    at = (n - 1) * np.asarray(levels, dtype=float)  # virtual index of each level
+    lo = np.floor(at)
+    hi = lo + 1
+    top = at >= n - 1
+    lo[top] = hi[top] = -1  # the largest value; its weight below is at - (-1) >= 0.5, so it is taken whole
+    t = at - lo
+    a, b = rows[:, lo.astype(np.intp)], rows[:, hi.astype(np.intp)]
+    if to_float is not None:
+        a, b = np.asarray(to_float(a), dtype=float), np.asarray(to_float(b), dtype=float)
+    d = b - a
+    return np.where(t >= 0.5, b - d * (1 - t), a + d * t)  # the interpolation numpy uses (exact at both ends)
+
+
+@dataclass(frozen=True)
+class FundFan:
+    """Result of :func:`fund_fan`: what a fan chart of a simulated year needs (USD). ``quantiles``: levels ×
+    (days + 1); ``shown``: the first ``n_show`` paths' balances; ``first_exhausted_day``: the day (1 … days) each
+    shown path first left bad debt uncovered, NaN if never; ``exhaustion_probability`` over all ``n_paths``."""
+
+    quantile_levels: np.ndarray
+    quantiles: np.ndarray
+    shown: np.ndarray
+    first_exhausted_day: np.ndarray
+    exhaustion_probability: float
+    n_paths: int
+
+
+def fund_fan(
+    initial: float,
+    fee_share: float,
+    crash_rate: float,
+    n_paths: int = 2000,
+    n_days: int = 365,
+    seed: int = 0,
+    *,
+    n_show: int = 3,
+    daily_fees: float = 100_000.0,
+    crash_loss: float = 1_000_000.0,
+    tail_index: float = 1.5,
+    fee_vol: float = 0.3,
+    quantile_levels: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+    unit: float = 0.01,
+) -> FundFan:
+    """The fan chart of :func:`fund_monte_carlo` (same model, same seed, the same numbers) without the full
+    paths × days arrays in floats: quantiles of each day's balances, the first ``n_show`` paths and the exhaustion
+    probability. Built for an explorer that reruns the year on every slider move (the year's draws are memoised,
+    only the law of motion reruns). ``seed`` is an int here.
+
+    >>> fan = fund_fan(5e6, 0.1, 2.0, n_paths=200, seed=0)
+    >>> mc = fund_monte_carlo(5e6, 0.1, 2.0, n_paths=200, seed=0)
+    >>> bool((fan.quantiles == mc.quantiles).all()), fan.exhaustion_probability == mc.exhaustion_probability
+    (True, True)
+    """
+    f0 = v.money("initial", initial)
+    share, rate, n_paths, n_days, fees, xm, a, fv = _mc_inputs(
+        fee_share, crash_rate, n_paths, n_days, daily_fees, crash_loss, tail_index, fee_vol)
+    lv = np.atleast_1d(v.unit_interval("quantile_levels", quantile_levels))
+    seed = v.integer("seed", seed, 0)
+    n_show = v.integer("n_show", n_show, 0, n_paths)
+    unit = float(v.one("unit", v.positive("unit", unit)))
+    plan = _year_plan(n_paths, n_days, seed, rate, fv, a, float(share * fees), xm, unit)
+    b0 = _to_minor("initial", float(f0), unit)
+    if b0 + int(plan.cum_inflow[:, -1].max()) >= MAX_EXACT_MINOR:
+        raise ValueError("inflows are too large in total for exact minor units (initial + Σ inflows per path "
+                         "must stay below 2**51 units)")
+    pay = _event_payments(np.full(n_paths, b0, np.int64), plan)
+    short = pay < plan.amount  # a crash the fund could not cover in full
+    exhausted = np.zeros(n_paths, bool)
+    exhausted[plan.rows[short]] = True
+    first = np.full(n_show, np.nan)
+    mine = short & (plan.rows < n_show)
+    r, at = np.unique(plan.rows[mine], return_index=True)  # events run by path, then by day: a path's first is first
+    first[r] = plan.cols[mine][at] + 1.0
+    # the balances day by day (days + 1 rows × paths), as _motion_minor computes them path by path
+    by_day = np.empty((n_days + 1, n_paths), np.int64)
+    by_day[0] = b0
+    paid = by_day[1:]
+    paid.fill(0)
+    paid[plan.cols, plan.rows] = pay
+    np.cumsum(paid, axis=0, out=paid)
+    np.subtract(_cum_inflow_by_day(n_paths, n_days, seed, rate, fv, a, float(share * fees), xm, unit), paid, out=paid)
+    paid += b0
+    shown = np.asarray(from_minor(by_day[:, :n_show].T, unit), dtype=float).reshape(n_show, n_days + 1)
+    by_day.sort(axis=1)  # sorted integers: the same order as their floats
+    q = _quantiles_of_sorted(by_day, lv, lambda x: from_minor(x, unit)).T
+    return FundFan(quantile_levels=lv, quantiles=np.ascontiguousarray(q), shown=shown,
+                   first_exhausted_day=first, exhaustion_probability=float(exhausted.mean()), n_paths=n_paths)
 
 
 @lru_cache(maxsize=8)
@@ -412,6 +515,14 @@ def _year_plan(n_paths, n_days, seed, rate, fee_vol, tail_index, inflow_per_day,
               *plan.by_rank):
         x.setflags(write=False)
     return plan
+
+
+@lru_cache(maxsize=8)
+def _cum_inflow_by_day(*plan_args) -> np.ndarray:
+    """The running inflows of :func:`_year_plan` laid out day by day (days × paths): memoised, read-only."""
+    out = np.ascontiguousarray(_year_plan(*plan_args).cum_inflow.T)
+    out.setflags(write=False)
+    return out
 
 
 def exhaustion_probability_grid(

@@ -1,6 +1,7 @@
 """Lesson 03's explorer: a year of insurance-fund balances (a few paths and a fan) and the chance it runs out.
 
-The maths is :func:`socialized_loss.insurance.fund_monte_carlo` (a TEACHING model: daily fee inflow, Poisson crashes
+The maths is :func:`socialized_loss.insurance.fund_monte_carlo`, read through its fan-chart form
+:func:`~socialized_loss.insurance.fund_fan` (a TEACHING model: daily fee inflow, Poisson crashes
 with Pareto-sized bad debt, the law of motion IF(t+1) = IF(t) + inflows − min(IF(t), bad debt) of Chitra,
 arXiv:2512.01112 v3). This module only runs it and draws it.
 """
@@ -58,26 +59,24 @@ def fund_state(
         raise ValueError(f"fee_share_pct must be in [0, 100] (%), got {fee_share_pct!r}")
     rate = float(v.nonnegative("crash_rate", crash_rate))
     n_show = v.integer("n_show", n_show, 0, 20)
-    # the engine memoises the year's draws (they depend on neither the fund nor the fee share): a drag is cheap
-    res = ins.fund_monte_carlo(f0, share / 100.0, rate, n_paths=n_paths, seed=seed, daily_fees=daily_fees,
-                               crash_loss=crash_loss, tail_index=tail_index, quantile_levels=LEVELS)
-    n_days = res.paths.shape[1] - 1
-    p = res.exhaustion_probability
-    n = res.paths.shape[0]
-    shown = res.paths[:n_show]
-    unc = res.uncovered[:n_show] > 0
-    first_out = np.where(unc.any(axis=1), unc.argmax(axis=1) + 1.0, np.nan)  # day (1…365) the fund ran short
+    # the engine memoises the year's draws (they depend on neither the fund nor the fee share) and returns only
+    # what the fan chart shows: a drag reruns the law of motion and nothing else
+    fan = ins.fund_fan(f0, share / 100.0, rate, n_paths=n_paths, seed=seed, n_show=min(n_show, n_paths),
+                       daily_fees=daily_fees, crash_loss=crash_loss, tail_index=tail_index, quantile_levels=LEVELS)
+    n_days = fan.quantiles.shape[1] - 1
+    p = fan.exhaustion_probability
+    n = fan.n_paths
     alpha = float(tail_index)
     return {
         "initial": f0,
         "fee_share_pct": share,
         "crash_rate": rate,
         "days": np.arange(n_days + 1),
-        "paths": shown,
-        "first_exhausted_day": first_out,
+        "paths": fan.shown,
+        "first_exhausted_day": fan.first_exhausted_day,
         "quantile_levels": np.asarray(LEVELS),
-        "quantiles": res.quantiles,
-        "median_end": float(res.quantiles[LEVELS.index(0.5), -1]),
+        "quantiles": fan.quantiles,
+        "median_end": float(fan.quantiles[LEVELS.index(0.5), -1]),
         "exhaustion_probability": p,
         "standard_error": float(np.sqrt(p * (1 - p) / n)),
         "n_paths": n,
