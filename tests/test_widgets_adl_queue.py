@@ -44,11 +44,18 @@ def test_fills_conserve_and_given_up_equals_the_deficit(rule, quantity):
     assert np.allclose(st["realized_pnl"], st["closed"] * (BANKRUPTCY_PRICE - BOOK["entry_prices"]))
 
 
-def test_curve_ends_at_the_current_fill():
-    st = sl.deleveraging.adl_queue_state(quantity=35, rule="bitmex")
-    k = int(np.flatnonzero(np.isclose(st["curve_q"], 35.0))[0])
-    assert np.allclose(st["curve_closed"][:, k], st["closed"])
-    assert np.allclose(st["curve_closed"][:, -1], BOOK["sizes"])
+@pytest.mark.parametrize("rule", sl.deleveraging.RANKINGS)
+def test_the_curve_passes_through_every_fill(rule):
+    # the curve is drawn once per rule and seed (not per size): it must pass through the fill at every size the
+    # slider can show, read off the drawn polyline
+    for seed in (0, 3):
+        curve = sl.deleveraging.adl_queue_state(quantity=0.0, rule=rule, seed=seed)
+        for q in range(int(BOOK["sizes"].sum()) + 1):
+            st = sl.deleveraging.adl_queue_state(quantity=float(q), rule=rule, seed=seed)
+            assert st["curve_q"] is curve["curve_q"]  # one curve, whatever the size
+            drawn = [np.interp(q, st["curve_q"], c) for c in st["curve_closed"]]
+            assert np.allclose(drawn, st["closed"], rtol=0, atol=1e-9), (rule, seed, q)
+        assert np.allclose(curve["curve_closed"][:, -1], BOOK["sizes"])
 
 
 def test_dydx_is_random_but_seeded():

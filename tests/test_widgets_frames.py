@@ -166,3 +166,57 @@ def test_an_explorer_that_fails_away_from_its_defaults_still_builds_and_fails_wh
     assert ex.image.value and ex.state["x"] == 1.0
     with pytest.raises(RuntimeError, match="away from the default"):
         ex.controls["x"].value = 1.5
+
+
+def test_curves_kept_in_the_background_follow_the_rule_and_the_seed(tmp_path):
+    # adl_queue draws its curves with the background (they change with the rule and the seed, not with the size):
+    # a dragged size must not draw them, and a new seed or rule must show its own curves
+    from socialized_loss.widgets._base import foreground
+
+    ex = widgets.adl_queue_explorer()
+    curves = ex.figure.axes[1].lines[:6]
+    assert not set(curves) & set(foreground(ex.figure, ex.figure.canvas.get_renderer()))
+    for rule in ("dydx_v4", "binance", "dydx_v4"):
+        ex.controls["rule"].value = rule
+        for seed in (1, 2, 7):
+            ex.controls["seed"].value = seed
+            for q in (5.0, 40.0):
+                ex.controls["quantity"].value = q
+                _assert_same(ex, f"rule={rule} seed={seed} quantity={q}", tmp_path)
+
+
+def test_a_background_line_a_full_draw_paints_over_a_per_frame_artist_stays_per_frame():
+    from socialized_loss.widgets._base import foreground, in_background, new_figure
+
+    fig, ax = new_figure()
+    (a,) = ax.plot([0, 1], [0, 1])
+    (b,) = ax.plot([0, 1], [1, 0])
+    in_background(b)  # drawn after a, which changes every frame: it must stay per-frame to keep the order
+    assert {a, b} <= set(foreground(fig))
+    in_background(a)
+    assert not {a, b} & set(foreground(fig))
+    with pytest.raises(ValueError, match="lines"):
+        in_background(ax.text(0, 0, "x"))
+
+
+def test_a_background_line_whose_data_alone_changes_is_redrawn():
+    # nothing else in the picture changes: only the line's own data in the signature can tell the renderer
+    from socialized_loss.widgets._base import BlitRenderer, in_background, new_figure, render_png
+
+    fig, (ax, ax2) = new_figure(1, 2)
+    (curve,) = ax.plot([0, 1], [0, 1])
+    (dot,) = ax2.plot([0.5], [0.5], marker="o")
+    for a in (ax, ax2):
+        a.set_xlim(0, 1)
+        a.set_ylim(0, 1)
+    in_background(curve)
+    render_png(fig)
+    fig.set_layout_engine("none")
+    blit = BlitRenderer(fig)
+    blit.render()
+    for k, y in enumerate((0.2, 0.9, 0.9, 0.4)):
+        curve.set_ydata([y, 1 - y])
+        dot.set_data([0.1 * k], [y])
+        shown = blit.render()
+        assert _decode(shown).tolist() == _decode(render_png(fig)).tolist(), f"frame {k}"
+    assert blit.full_draws == 1  # the line's panel alone was redrawn (the other panel's dot is per-frame)

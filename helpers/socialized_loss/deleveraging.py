@@ -25,6 +25,7 @@ are ``adl.adl_lights``. This module arranges it for the lesson, its checks and i
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -100,12 +101,31 @@ def _fill(rule: str, quantity: float, book: Book, scores, bankruptcy_price: floa
     return closed, order, skipped, rest, np.array(a.charges)
 
 
-def _curve_point(rule: str, quantity: float, book: Book, order, bankruptcy_price: float) -> np.ndarray:
+def _curve_point(rule: str, quantity: float, sizes: np.ndarray, equity: np.ndarray, mark: float, order,
+                 bankruptcy_price: float) -> np.ndarray:
     """Closed per account for a bankrupt short of ``quantity``: the queue ``deleverage`` runs, without the money."""
     if rule == "dydx_v4":
-        gain = Fraction(bankruptcy_price) - Fraction(book.mark_price)  # a long closed below the mark loses this
-        return venue_adl.close_random_start(book.sizes, quantity, order, book.equity, gain)[0]
-    return venue_adl.close_queue(book.sizes, quantity, order)
+        gain = Fraction(bankruptcy_price) - Fraction(mark)  # a long closed below the mark loses this
+        return venue_adl.close_random_start(sizes, quantity, order, equity, gain)[0]
+    return venue_adl.close_queue(sizes, quantity, order)
+
+
+@lru_cache(maxsize=64)
+def _curve(rule: str, order: tuple, sizes: tuple, equity: tuple, mark: float, bk: float, points: int):
+    """Closed per account as the bankrupt size grows from 0 to the total (read-only arrays, memoised: the curve does
+    not depend on the size being shown). It is piecewise linear with kinks where one account is used up, so a coarse
+    grid plus those kinks draws it exactly."""
+    s, eq = np.asarray(sizes, dtype=float), np.asarray(equity, dtype=float)
+    kinks = np.cumsum(s[np.asarray(order, dtype=np.int64)])
+    total = float(s.sum())
+    grid = np.unique(np.round(np.concatenate([np.linspace(0.0, total, points), [0.0], kinks]), 9))
+    grid = grid[grid <= total]
+    curve = np.empty((len(s), len(grid)))
+    for k, qk in enumerate(grid):
+        curve[:, k] = _curve_point(rule, float(qk), s, eq, mark, order, bk)
+    grid.setflags(write=False)
+    curve.setflags(write=False)
+    return grid, curve
 
 
 def adl_queue_state(
@@ -134,8 +154,8 @@ def adl_queue_state(
     the mark), ``equity``, ``leverage``, ``upnl`` (USD) and ``skipped`` (dYdX: the fill would have made it
     insolvent); and ``order`` (indices in the order visited), ``rest`` (contracts not offset), ``deficit`` (the
     bankrupt short's loss beyond its collateral at the mark, USD) and ``curve_q``/``curve_closed`` (closed per
-    account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes, ``quantity``
-    itself and every size at which an account is used up, for the picture).
+    account as the bankrupt size grows from 0 to the total: ``curve_points`` evenly spaced sizes and every size at
+    which an account is used up; the curve is linear in between, so it passes through ``closed`` at ``quantity``).
 
     >>> st = adl_queue_state(quantity=35.0, rule="dydx_v4", seed=0)
     >>> float(st["closed"].sum()), st["rest"]
@@ -178,13 +198,8 @@ def adl_queue_state(
     queue = np.empty(len(s), dtype=np.int64)
     queue[np.asarray(order, dtype=np.int64)] = np.arange(1, len(s) + 1)
 
-    # the curve is piecewise linear with kinks where one account is used up: a coarse grid plus those kinks
-    kinks = np.cumsum(s[np.asarray(order, dtype=np.int64)])
-    grid = np.unique(np.round(np.concatenate([np.linspace(0.0, total, curve_points), [0.0, q], kinks]), 9))
-    grid = grid[grid <= total]
-    curve = np.empty((len(s), len(grid)))
-    for k, qk in enumerate(grid):
-        curve[:, k] = _curve_point(rule, float(qk), book, order, bk)
+    grid, curve = _curve(rule, tuple(int(i) for i in order), tuple(s.tolist()), tuple(equity.tolist()), mark, bk,
+                         curve_points)
 
     return {
         "rule": rule,

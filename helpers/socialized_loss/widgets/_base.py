@@ -35,6 +35,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.spines import Spine
 
 from ..plots import use_style
@@ -237,9 +238,34 @@ def _legend_signature(legend) -> tuple:
             tuple(h.get_visible() for h in legend.legend_handles if h is not None))
 
 
+def in_background(*lines: Line2D) -> None:
+    """Mark data lines that change with a choice but not on every frame (a curve that depends on the ranking rule,
+    not on the slider being dragged): they are painted with the background, and their data and style join
+    :func:`background_signature`, so the frames between two changes do not draw them again. A marked line that a
+    full draw would paint over a per-frame artist of its axes stays per-frame (the frames stay exact either way).
+
+    >>> fig, ax = new_figure()
+    >>> (line,) = ax.plot([0, 1], [0, 1])
+    >>> in_background(line); line in foreground(fig)
+    False
+    """
+    for line in lines:
+        if not isinstance(line, Line2D):
+            raise ValueError(f"lines must be matplotlib Line2D artists, got {type(line).__name__}")
+        line._sl_background = True
+
+
+def _line_signature(line: Line2D) -> tuple:
+    return (line.get_visible(), np.asarray(line.get_xdata(orig=False), float).tobytes(),
+            np.asarray(line.get_ydata(orig=False), float).tobytes(), line.get_color(), line.get_linestyle(),
+            line.get_linewidth(), line.get_marker(), line.get_markersize(), str(line.get_markevery()),
+            line.get_alpha(), line.get_zorder())
+
+
 def background_signature(fig: Figure) -> tuple:
     """Everything the background layer shows: figure size and dpi, and per axes its visibility, position, face
-    colour, and for each axis its limits, scale, tick positions, tick labels (as the formatter writes them) and label.
+    colour, and for each axis its limits, scale, tick positions, tick labels (as the formatter writes them) and label;
+    its legend's and titles' texts; and the data and style of the lines marked :func:`in_background`.
 
     Two figures with the same signature have the same background pixels (given the same fixed styling).
     """
@@ -247,9 +273,10 @@ def background_signature(fig: Figure) -> tuple:
     for ax in fig.axes:
         legend = ax.get_legend()
         titles = tuple((t.get_text(), t.get_visible()) for t in _titles(ax))
+        marked = tuple(_line_signature(c) for c in ax.lines if getattr(c, "_sl_background", False))
         sig.append((ax.get_visible(), ax.axison, tuple(ax.get_position().bounds), tuple(ax.patch.get_facecolor()),
                     _axis_signature(ax.xaxis), _axis_signature(ax.yaxis),
-                    None if legend is None else _legend_signature(legend), titles))
+                    None if legend is None else _legend_signature(legend), titles, marked))
     return tuple(sig)
 
 
@@ -281,7 +308,11 @@ def _axes_foreground(ax: Axes, renderer=None) -> list:
     if not content:
         return []
     cut = min(content)
-    return [c for c in sorted(children, key=attrgetter("zorder")) if c.get_zorder() >= cut]
+    out = [c for c in sorted(children, key=attrgetter("zorder")) if c.get_zorder() >= cut]
+    k = 0  # lines marked in_background that a full draw paints before every per-frame artist join the background
+    while k < len(out) and getattr(out[k], "_sl_background", False):
+        k += 1
+    return out[k:]
 
 
 def foreground(fig: Figure, renderer=None) -> list:

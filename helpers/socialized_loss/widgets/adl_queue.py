@@ -21,6 +21,7 @@ from ._base import (
     DESCRIPTION_WIDTH,
     Explorer,
     assemble,
+    in_background,
     legend_above,
     new_figure,
     slider,
@@ -109,6 +110,7 @@ def adl_queue_explorer() -> Explorer:
     for i in x:
         (ln,) = ax2.plot([0, total], [0, 0], label=names[i], markevery=0.12)
         lines.append(ln)
+    in_background(*lines)  # the curves change with the rule and the seed, not with the size being dragged
     now = ax2.axvline(0, color="black", linewidth=1.0, linestyle=":")
     ax2.set_xlim(0, total)
     ax2.set_ylim(0, 1.08 * float(BOOK["sizes"].max()))
