@@ -181,3 +181,10 @@ def test_errors_name_the_parameter():
         fund_monte_carlo(1e6, 0.1, 1.0, tail_index=1.0)
     with pytest.raises(ValueError, match="bad_debts"):
         fund_path(1.0, [1, 2], [-1, 0])
+
+
+@pytest.mark.parametrize("run", [fund_fan, fund_monte_carlo])
+def test_a_year_past_exact_minor_units_is_refused(run):
+    run(2**51 / 100 - 10**9, 0.0, 1.0, n_paths=5, n_days=5)  # no inflow: the start alone fits
+    with pytest.raises(ValueError, match="2\\*\\*51"):
+        run(2**51 / 100 - 1, 0.1, 1.0, n_paths=5, n_days=5)

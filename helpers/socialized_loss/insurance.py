@@ -385,11 +385,7 @@ def fund_monte_carlo(
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and isinstance(unit, float):
         # the same numbers as below, with the year's ledger inputs memoised (they do not depend on ``initial``)
         plan = _year_plan(n_paths, n_days, int(seed), rate, fv, a, float(share * fees), xm, unit)
-        F0 = np.full(n_paths, _to_minor("initial", float(f0), unit), np.int64)
-        bal, paid = _motion_minor(F0, plan)
-        if bal.size and int(F0[0]) + int(plan.cum_inflow[:, -1].max()) >= MAX_EXACT_MINOR:
-            raise ValueError("inflows are too large in total for exact minor units (initial + Σ inflows per path "
-                             "must stay below 2**51 units)")
+        bal, paid = _motion_minor(np.full(n_paths, _start_minor(f0, plan, unit), np.int64), plan)
         balance = np.asarray(from_minor(bal, unit), dtype=float)
         uncovered = np.asarray(from_minor(plan.debt - paid, unit), dtype=float)
         res = FundPath(balance=balance, paid=np.asarray(from_minor(paid, unit), dtype=float), uncovered=uncovered)
@@ -474,10 +470,7 @@ def fund_fan(
     n_show = v.integer("n_show", n_show, 0, n_paths)
     unit = float(v.one("unit", v.positive("unit", unit)))
     plan = _year_plan(n_paths, n_days, seed, rate, fv, a, float(share * fees), xm, unit)
-    b0 = _to_minor("initial", float(f0), unit)
-    if b0 + int(plan.cum_inflow[:, -1].max()) >= MAX_EXACT_MINOR:
-        raise ValueError("inflows are too large in total for exact minor units (initial + Σ inflows per path "
-                         "must stay below 2**51 units)")
+    b0 = _start_minor(f0, plan, unit)
     pay = _event_payments(np.full(n_paths, b0, np.int64), plan)
     short = pay < plan.amount  # a crash the fund could not cover in full
     exhausted = np.zeros(n_paths, bool)
@@ -500,6 +493,15 @@ def fund_fan(
     q = _quantiles_of_sorted(by_day, lv, lambda x: from_minor(x, unit)).T
     return FundFan(quantile_levels=lv, quantiles=np.ascontiguousarray(q), shown=shown,
                    first_exhausted_day=first, exhaustion_probability=float(exhausted.mean()), n_paths=n_paths)
+
+
+def _start_minor(initial: float, plan: _MotionPlan, unit: float) -> int:
+    """The initial balance in minor units, once it is known that no path's balance can pass 2**51 units."""
+    b0 = _to_minor("initial", float(initial), unit)
+    if b0 + int(plan.cum_inflow[:, -1].max()) >= MAX_EXACT_MINOR:
+        raise ValueError("inflows are too large in total for exact minor units (initial + Σ inflows per path "
+                         "must stay below 2**51 units)")
+    return b0
 
 
 @lru_cache(maxsize=8)
