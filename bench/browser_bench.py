@@ -451,6 +451,7 @@ def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifa
         "cpu_p95_ms": percentile([1e3 * t["cpu"] for t in kernel], 0.95),
         "full_share": sum(bool(t["full"]) for t in kernel) / len(kernel) if kernel else float("nan"),
         "partial_share": sum(bool(t.get("partial")) for t in kernel) / len(kernel) if kernel else float("nan"),
+        "reused_share": sum(bool(t.get("reused")) for t in kernel) / len(kernel) if kernel else float("nan"),
         "transport_ms": _med([r["roundtrip"] for r in allrows]) - kernel_total,
         "in_ms": _med([r["in"] for r in allrows if "in" in r]),
         "out_ms": _med([r["out"] for r in allrows if "out" in r]),
@@ -494,7 +495,8 @@ def reason(x: dict, floor: dict | None) -> str:
     if x["p95_ms"] <= TARGET_P95_MS:
         return median
     tail = (f"p95: the slowest frames take {x['cpu_p95_ms']:.0f} ms of kernel CPU ({100 * x['full_share']:.0f} % "
-            f"redraw the whole background, {100 * x.get('partial_share', 0.0):.0f} % one panel's)"
+            f"redraw the whole background, {100 * x.get('partial_share', 0.0):.0f} % one panel's, "
+            f"{100 * x.get('reused_share', 0.0):.0f} % put back one drawn before)"
             ) if x.get("cpu_p95_ms", 0) >= 40 else "p95: the floor's own tail"
     return f"{median}; {tail}" if x["median_ms"] > TARGET_MEDIAN_MS else tail
 

@@ -23,7 +23,7 @@ import math
 import struct
 import time
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -369,10 +369,12 @@ class BlitRenderer:
     ``layout`` is the figure's layout engine (solved before the renderer is made); it is run again only if a new
     background would put an axis outside the figure or over another axes. ``last`` holds the last frame's timings
     (seconds: ``draw`` = Agg drawing, ``encode`` = PNG), whether the whole background was redrawn (``full``) or only
-    the axes whose background changed (``partial``, see ``_redraw_axes``).
+    the axes whose background changed (``partial``, see ``_redraw_axes``), or a background drawn before for the
+    same signature was put back (``reused``: the last ``keep`` backgrounds are kept, each a copy of the picture's
+    pixels, about 1 MB; a slider dragged back over limits it has shown draws no axes at all).
     """
 
-    def __init__(self, fig: Figure, layout=None):
+    def __init__(self, fig: Figure, layout=None, keep: int = 12):
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
         self.fig = fig
@@ -384,6 +386,25 @@ class BlitRenderer:
         self._blank: np.ndarray | None = None  # the figure's face alone (RGBA), made on the first partial redraw
         self.full_draws = 0
         self.last: dict[str, Any] = {}
+        self._keep = keep
+        self._drawn: OrderedDict = OrderedDict()  # signature → (background, boxes, foreground), most recent last
+
+    def _remember(self) -> None:
+        self._drawn[self._signature] = (self._background, self._boxes, self._foreground)
+        self._drawn.move_to_end(self._signature)
+        while len(self._drawn) > self._keep:
+            self._drawn.popitem(last=False)
+
+    def _reuse(self, sig: tuple) -> bool:
+        """Put back the background drawn before for ``sig`` (same signature, same pixels); False if none is kept."""
+        got = self._drawn.get(sig)
+        if got is None:
+            return False
+        self._background, self._boxes, self._foreground = got
+        self._signature = sig
+        self._drawn.move_to_end(sig)
+        self.fig.canvas.restore_region(self._background)
+        return True
 
     def _draw_background(self) -> None:
         fig, canvas = self.fig, self.fig.canvas
@@ -475,21 +496,22 @@ class BlitRenderer:
         t0 = time.perf_counter()
         fig, canvas = self.fig, self.fig.canvas
         sig = background_signature(fig)
-        full = partial = False
-        if sig != self._signature:
+        full = partial = reused = False
+        if sig == self._signature:
+            canvas.restore_region(self._background)
+        elif not (reused := self._reuse(sig)):
             partial = self._redraw_axes(sig)
             full = not partial
             if full:
                 self._draw_background()
-        else:
-            canvas.restore_region(self._background)
+            self._remember()
         renderer = canvas.get_renderer()
         for a in self._foreground:
             a.draw(renderer)
         t1 = time.perf_counter()
         png = encode_png(_pixels(fig))
         self.last = {"draw": t1 - t0, "encode": time.perf_counter() - t1, "full": full, "partial": partial,
-                     "bytes": len(png)}
+                     "reused": reused, "bytes": len(png)}
         return png
 
 
@@ -567,12 +589,13 @@ def assemble(
             last = renderer[0].last
         else:
             png = render_png(figure)
-            last = {"draw": time.perf_counter() - t2, "encode": 0.0, "full": True, "partial": False}
+            last = {"draw": time.perf_counter() - t2, "encode": 0.0, "full": True, "partial": False, "reused": False}
         readout.value = html
         image.value = png
         t3 = time.perf_counter()
         explorer.timings.append({"compute": t1 - t0, "artists": t2 - t1, "draw": last["draw"],
                                  "encode": last["encode"], "full": last["full"], "partial": last["partial"],
+                                 "reused": last["reused"],
                                  "total": t3 - t0, "bytes": len(png), "cpu": time.process_time() - c0, "t": time.time()})
 
     for c in controls.values():
