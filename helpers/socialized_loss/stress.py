@@ -253,7 +253,7 @@ def _run(n_traders: int, seed: int, max_leverage: float, n_paths: int, n_steps: 
     return r
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def _prices(n_paths: int, n_steps: int, seed: int, jump_rate: float, jump_mean: float) -> np.ndarray:
     """The engine's seeded price paths, memoised and read-only (a pure cache)."""
     prices = gbm_jump_paths(n_paths, n_steps, seed=seed, jump_rate=jump_rate, jump_mean=jump_mean, jump_sd=0.04)

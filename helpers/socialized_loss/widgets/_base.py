@@ -19,12 +19,13 @@ Nothing here keeps global state: each explorer owns its figure, its renderer and
 """
 from __future__ import annotations
 
+import asyncio
 import math
 import struct
 import time
 import zlib
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -48,6 +49,10 @@ DESCRIPTION_WIDTH = "240px"
 CONTROL_WIDTH = "480px"
 #: The picture's largest width on screen (px); figures are sized so they are not scaled up.
 IMAGE_MAX_WIDTH = "760px"
+#: Seconds with no control moved before an explorer starts its idle work (``assemble(idle=...)``), and the pause
+#: between two of its tasks (the kernel answers a control that moves in between first).
+IDLE_DELAY_S = 0.3
+IDLE_GAP_S = 0.005
 
 
 def _text_key(prop) -> tuple:
@@ -523,7 +528,8 @@ class Explorer:
     ``state`` holds the last result of the explorer's plain update function. ``timings`` keeps the last frames'
     kernel-side costs (seconds: ``compute`` = update, ``artists`` = draw callback, ``draw`` = Agg, ``encode`` = PNG,
     ``total``, ``cpu`` = process CPU time; ``full`` = background redrawn; ``t`` = wall clock at the end). Displaying an Explorer displays its ui,
-    so a notebook cell can end with ``sl.widgets.margin_explorer()``.
+    so a notebook cell can end with ``sl.widgets.margin_explorer()``. ``run_idle()`` does at once the work the
+    explorer would do while the learner is not moving a control (see :func:`assemble`); it returns the tasks run.
     """
 
     ui: W.Widget
@@ -534,6 +540,7 @@ class Explorer:
     refresh: Callable[[], None]
     state: dict[str, Any] = field(default_factory=dict)
     timings: deque = field(default_factory=lambda: deque(maxlen=2000))
+    run_idle: Callable[[], int] = lambda: 0
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -558,10 +565,17 @@ def assemble(
     draw: Callable[[dict[str, Any]], None],
     title: str = "",
     readout_below: bool = False,
+    idle: Callable[[dict[str, Any]], Iterable[Callable[[], Any]]] | None = None,
 ) -> Explorer:
     """Wire ``controls`` to ``update`` (values → state, readout HTML) and ``draw`` (state → artists, in place).
 
     The readout sits beside the controls, or below them with ``readout_below`` (for wide readouts).
+
+    ``idle`` (optional): given the values on screen, the work worth doing before the learner asks for it, as short
+    tasks (each a call of the engine that memoises its result, such as the states one slider step away). They run
+    in the kernel's own event loop once no control has moved for :data:`IDLE_DELAY_S`, one task at a time with the
+    loop free in between, and stop at the next change; they never touch the picture. Without a running event loop
+    (a script, a test) nothing runs by itself: ``Explorer.run_idle()`` runs them.
     """
     image = W.Image(format="png", layout=W.Layout(width="100%", max_width=IMAGE_MAX_WIDTH))
     readout = W.HTML(layout=W.Layout(min_width="0", margin="0 0 0 12px"))
@@ -571,11 +585,53 @@ def assemble(
     )
     renderer: list[BlitRenderer] = []  # made after the first full draw has fixed the layout
     shown: list[dict[str, Any]] = []  # the control values of the picture on screen
+    pending: list = [iter(()), None]  # the idle tasks not run yet, and the event loop's handle of the next one
+
+    def stop_idle() -> None:
+        if pending[1] is not None:
+            pending[1].cancel()
+        pending[:] = [iter(()), None]
+
+    def idle_step(loop) -> None:
+        pending[1] = None
+        if run_one():
+            pending[1] = loop.call_later(IDLE_GAP_S, idle_step, loop)
+
+    def run_one() -> bool:
+        task = next(pending[0], None)
+        if task is None:
+            return False
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - a state ahead of the learner fails: they meet it, with its message, there
+            pending[0] = iter(())
+            return False
+        return True
+
+    def run_idle() -> int:
+        if pending[1] is not None:
+            pending[1].cancel()
+            pending[1] = None
+        n = 0
+        while run_one():
+            n += 1
+        return n
+
+    def start_idle(values: dict[str, Any]) -> None:
+        if idle is None:
+            return
+        pending[0] = iter(idle(values))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: run_idle() only
+            return
+        pending[1] = loop.call_later(IDLE_DELAY_S, idle_step, loop)
 
     def refresh(*change: Any) -> None:
         values = {k: c.value for k, c in controls.items()}
         if change and shown and shown[0] == values:  # e.g. a dropdown whose options followed another control
             return
+        stop_idle()
         shown[:] = [values]
         t0, c0 = time.perf_counter(), time.process_time()
         state, html = update(values)
@@ -597,10 +653,12 @@ def assemble(
                                  "encode": last["encode"], "full": last["full"], "partial": last["partial"],
                                  "reused": last["reused"],
                                  "total": t3 - t0, "bytes": len(png), "cpu": time.process_time() - c0, "t": time.time()})
+        start_idle(values)
 
     for c in controls.values():
         c.observe(refresh, names="value")
     explorer.refresh = refresh
+    explorer.run_idle = run_idle
     header = [W.HTML(f"<b>{title}</b>")] if title else []
     panel = W.VBox(list(controls.values()), layout=W.Layout(flex="0 0 auto"))  # the readout never covers a slider
     if readout_below:
