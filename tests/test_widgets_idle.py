@@ -1,51 +1,74 @@
-"""Idle work: an explorer may compute, while the learner is not moving a control, what the next moves will ask for
-(``assemble(idle=...)``). It must never change what is shown, must stop at the next change, and must run by itself
-only inside an event loop (as in a Jupyter kernel)."""
+"""Idle work: while the learner is not moving a control, an explorer gets its main slider's other states ready
+(computed, their backgrounds drawn and kept). It must never change what is shown, must stop at the next change, must
+run by itself only inside an event loop (as in a Jupyter kernel), and must make a later drag cheaper, not different.
+"""
 from __future__ import annotations
 
 import asyncio
 
+import ipywidgets as W
 import numpy as np
 import pytest
 
 from socialized_loss import stress, widgets
-from socialized_loss.widgets._base import IDLE_DELAY_S, assemble, new_figure, slider
+from socialized_loss.widgets._base import IDLE_DELAY_S, _idle_values, assemble, new_figure, slider
+
+EXPLORERS = sorted(name for name in widgets.__all__ if name.endswith("_explorer"))
 
 
-def _recording_explorer(calls: list, fail_at: int | None = None):
+def _recording_explorer(calls: list, fail_at: float | None = None):
+    """One slider x in 0…2 (step 0.5) whose update records every value it is asked for."""
+
     def update(values):
+        calls.append(values["x"])
+        if values["x"] == fail_at:
+            raise RuntimeError("a state the learner has not reached yet fails")
         return dict(values), f"x = {values['x']}"
 
-    def idle(values):
-        for k in range(3):
-            def task(k=k):
-                if k == fail_at:
-                    raise RuntimeError("a state the learner has not reached yet fails")
-                calls.append((values["x"], k))
-            yield task
-
     fig, ax = new_figure()
+    ax.set_xlim(0, 1)
     (line,) = ax.plot([0, 1], [0, 1])
-    return assemble({"x": slider("x", 1.0, 0.0, 2.0, 0.5, "")}, fig, update,
-                    lambda st: line.set_ydata([0, st["x"]]), idle=idle)
+
+    def draw(st):
+        line.set_ydata([0, st["x"]])
+        ax.set_ylim(0, 1 if st["x"] <= 1 else 2)  # two backgrounds over the range
+
+    ex = assemble({"x": slider("x", 1.0, 0.0, 2.0, 0.5, "")}, fig, update, draw)
+    calls.clear()  # what building asked for (the layout probe, the first picture)
+    return ex
+
+
+def test_the_states_got_ready_are_the_main_sliders_others_nearest_first():
+    c = {"n": W.IntSlider(value=3, min=0, max=5), "x": slider("x", 1.0, 0.0, 2.0, 0.5, "")}
+    assert [v["n"] for v in _idle_values(c, {"n": 3, "x": 1.0})] == [2, 4, 1, 5, 0]
+    assert all(v["x"] == 1.0 for v in _idle_values(c, {"n": 3, "x": 1.0}))
+    many = {"x": slider("x", 0.0, 0.0, 100.0, 0.01, "")}
+    got = [v["x"] for v in _idle_values(many, {"x": 0.0}, most=11)]
+    assert len(got) == 10 and got[0] == 10.0 and got[-1] == 100.0  # spread over the range
+    assert _idle_values({"d": W.Dropdown(options=["a", "b"])}, {"d": "a"}) == []
 
 
 def test_without_an_event_loop_idle_work_waits_for_run_idle():
     calls: list = []
     ex = _recording_explorer(calls)
     assert calls == []  # nothing runs by itself in a script or a test
-    png = ex.image.value
-    assert ex.run_idle() == 3 and calls == [(1.0, 0), (1.0, 1), (1.0, 2)]
-    assert ex.image.value == png and ex.state["x"] == 1.0  # never touches the picture
+    png, state = ex.image.value, dict(ex.state)
+    assert ex.run_idle() == 4 and calls == [0.5, 1.5, 0.0, 2.0]
+    assert ex.image.value == png and ex.state == state  # never touches what is shown
+    assert ex.render_fresh() == png  # and the picture's artists are put back
     assert ex.run_idle() == 0  # done until the next change
     ex.controls["x"].value = 1.5
-    assert ex.run_idle() == 3 and calls[-1] == (1.5, 2)
+    calls.clear()
+    assert ex.run_idle() == 4 and calls == [1.0, 2.0, 0.5, 0.0]
 
 
-def test_a_failing_idle_task_stops_the_rest_quietly():
+def test_a_failing_state_ahead_stops_the_idle_work_quietly_and_puts_the_picture_back():
     calls: list = []
-    ex = _recording_explorer(calls, fail_at=1)
-    assert ex.run_idle() == 1 and calls == [(1.0, 0)]
+    ex = _recording_explorer(calls, fail_at=1.5)
+    assert ex.run_idle() == 1 and calls == [0.5, 1.5]
+    assert ex.render_fresh() == ex.image.value
+    with pytest.raises(RuntimeError, match="not reached yet"):
+        ex.controls["x"].value = 1.5  # the learner meets it there
 
 
 def test_in_an_event_loop_idle_work_runs_after_a_pause_and_stops_at_a_change():
@@ -55,15 +78,36 @@ def test_in_an_event_loop_idle_work_runs_after_a_pause_and_stops_at_a_change():
         ex = _recording_explorer(calls)  # built inside the loop, like a kernel's cell
         await asyncio.sleep(IDLE_DELAY_S / 3)
         assert calls == []  # not before the pause
-        ex.controls["x"].value = 1.5  # a change in between: the work for 1.0 is dropped
+        ex.controls["x"].value = 0.5  # a change in between: the work for 1.0 is dropped
         await asyncio.sleep(IDLE_DELAY_S / 3)
         ex.controls["x"].value = 2.0
+        calls.clear()
         await asyncio.sleep(IDLE_DELAY_S + 0.5)
         return ex
 
     ex = asyncio.run(main())
-    assert calls == [(2.0, 0), (2.0, 1), (2.0, 2)]
-    assert ex.state["x"] == 2.0
+    assert calls == [1.5, 1.0, 0.5, 0.0]
+    assert ex.state["x"] == 2.0 and ex.render_fresh() == ex.image.value
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_after_idle_work_a_drag_of_the_main_slider_draws_no_background(name):
+    ex = getattr(widgets, name)()
+    other = next((k for k, c in list(ex.controls.items())[1:] if isinstance(c, W.Dropdown)), None)
+    if other is not None:  # away from the defaults: the work follows what is shown
+        ex.controls[other].value = ex.controls[other].options[-1][1] if isinstance(
+            ex.controls[other].options[-1], tuple) else ex.controls[other].options[-1]
+    values = {k: c.value for k, c in ex.controls.items()}
+    ahead = _idle_values(ex.controls, values)
+    assert ex.run_idle() == len(ahead) > 0
+    main = next(k for k in values if ahead[0][k] != values[k])
+    n0 = len(ex.timings)
+    drag = sorted(ahead, key=lambda v: v[main])[:: max(1, len(ahead) // 20)]  # end to end, ~20 places
+    for v in [*drag, values, *drag[::-1]]:
+        ex.controls[main].value = v[main]
+        assert ex.image.value == ex.render_fresh(), f"{name} {main}={v[main]!r}"
+    frames = list(ex.timings)[n0:]
+    assert not any(t["full"] or t["partial"] for t in frames), name
 
 
 @pytest.mark.parametrize("mechanism", ["clawback", "none"])

@@ -25,7 +25,7 @@ import struct
 import time
 import zlib
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -411,7 +411,9 @@ class BlitRenderer:
         self.fig.canvas.restore_region(self._background)
         return True
 
-    def _draw_background(self) -> None:
+    def _draw_background(self, solve: bool = True) -> bool:
+        """Draw the whole background (solving the layout again if its tick labels no longer fit, unless ``solve`` is
+        False: then nothing is kept and the answer is False)."""
         fig, canvas = self.fig, self.fig.canvas
         fg = foreground(fig, canvas.get_renderer())
         for a in fg:
@@ -419,6 +421,8 @@ class BlitRenderer:
         try:
             canvas.draw()
             if self.layout is not None and not _layout_fits(fig, canvas.get_renderer()):
+                if not solve:
+                    return False
                 self.layout.execute(fig)  # new tick labels no longer fit the margins: solve them again
                 canvas.draw()
         finally:
@@ -430,6 +434,24 @@ class BlitRenderer:
         renderer = canvas.get_renderer()
         self._boxes = [_pixel_boxes(ax, renderer)[0] for ax in fig.axes]
         self.full_draws += 1
+        return True
+
+    def prerender(self) -> bool:
+        """Draw and keep, without showing it, the background of the figure as its artists are now (a state the
+        learner may reach next), unless one is kept for its signature already; the renderer then goes on from what
+        it showed. False when nothing was drawn (kept already, or the state needs a new layout: it gets one when
+        it is shown)."""
+        sig = background_signature(self.fig)
+        if sig == self._signature or sig in self._drawn or self._signature is None:
+            return False
+        shown = (self._signature, self._background, self._boxes, self._foreground)
+        try:
+            if not self._redraw_axes(sig) and not self._draw_background(solve=False):
+                return False
+            self._remember()
+            return True
+        finally:
+            self._signature, self._background, self._boxes, self._foreground = shown
 
     def _blank_face(self) -> np.ndarray:
         """The figure's face with nothing on it (RGBA pixels), drawn once: what a cleared region is reset to."""
@@ -565,17 +587,17 @@ def assemble(
     draw: Callable[[dict[str, Any]], None],
     title: str = "",
     readout_below: bool = False,
-    idle: Callable[[dict[str, Any]], Iterable[Callable[[], Any]]] | None = None,
 ) -> Explorer:
     """Wire ``controls`` to ``update`` (values → state, readout HTML) and ``draw`` (state → artists, in place).
 
     The readout sits beside the controls, or below them with ``readout_below`` (for wide readouts).
 
-    ``idle`` (optional): given the values on screen, the work worth doing before the learner asks for it, as short
-    tasks (each a call of the engine that memoises its result, such as the states one slider step away). They run
-    in the kernel's own event loop once no control has moved for :data:`IDLE_DELAY_S`, one task at a time with the
-    loop free in between, and stop at the next change; they never touch the picture. Without a running event loop
-    (a script, a test) nothing runs by itself: ``Explorer.run_idle()`` runs them.
+    While the learner is not moving a control, the explorer gets the main slider's other values ready, nearest
+    first (:func:`_idle_values`): it computes each state (engines that memoise keep it) and draws, without showing
+    it, the background that state needs (``BlitRenderer.prerender``), then puts its artists back. These tasks run in
+    the kernel's event loop once no control has moved for :data:`IDLE_DELAY_S`, one at a time with the loop free in
+    between, and stop at the next change. Without a running event loop (a script, a test) nothing runs by itself:
+    ``Explorer.run_idle()`` runs them.
     """
     image = W.Image(format="png", layout=W.Layout(width="100%", max_width=IMAGE_MAX_WIDTH))
     readout = W.HTML(layout=W.Layout(min_width="0", margin="0 0 0 12px"))
@@ -617,10 +639,19 @@ def assemble(
             n += 1
         return n
 
+    def ready(values: dict[str, Any]) -> None:
+        """One state ahead: computed, its background drawn and kept, the picture's artists put back."""
+        state, _html = update(values)
+        try:
+            draw(state)
+            renderer[0].prerender()
+        finally:
+            draw(explorer.state)
+
     def start_idle(values: dict[str, Any]) -> None:
-        if idle is None:
+        if not renderer:
             return
-        pending[0] = iter(idle(values))
+        pending[0] = (lambda v=v: ready(v) for v in _idle_values(controls, values))
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop: run_idle() only
@@ -673,7 +704,31 @@ def assemble(
     if figure.get_layout_engine() is not None:
         figure.set_layout_engine("none")  # margins found; frames keep them (see BlitRenderer for when they move)
     renderer.append(BlitRenderer(figure, layout))
+    renderer[0].render()  # its background, kept: the first picture's (the image shown already holds it)
+    start_idle(shown[0])  # and the main slider's next states get ready while the learner looks
     return explorer
+
+
+def _idle_values(controls: dict[str, W.Widget], values: dict[str, Any], most: int = 200) -> list[dict[str, Any]]:
+    """The states an explorer gets ready while the learner looks: ``values`` with the main (first) slider at its
+    other settings, nearest first (at most ``most``, spread over its range when it has more steps).
+
+    >>> c = {"x": slider("x", 1.0, 0.0, 2.0, 0.5, "")}
+    >>> [v["x"] for v in _idle_values(c, {"x": 1.0})]
+    [0.5, 1.5, 0.0, 2.0]
+    """
+    name = next((k for k, c in controls.items() if isinstance(c, (W.FloatSlider, W.IntSlider, W.FloatLogSlider))),
+                None)
+    c = controls.get(name)
+    if c is None or not c.step:
+        return []
+    steps = round((c.max - c.min) / c.step)
+    at = np.minimum(c.min + c.step * np.unique(np.round(np.linspace(0, steps, min(steps + 1, most)))), c.max)
+    log = isinstance(c, W.FloatLogSlider)
+    here = float(np.log(values[name]) / np.log(c.base)) if log else float(values[name])
+    xs = [(abs(a - here), c.base ** a if log else a) for a in at.tolist()]
+    cast = int if isinstance(c, W.IntSlider) else float
+    return [{**values, name: cast(x)} for _, x in sorted(xs, key=lambda t: t[0]) if cast(x) != values[name]]
 
 
 def _probe_values(controls: dict[str, W.Widget], main_points: int = 11) -> list[dict[str, Any]]:

@@ -145,24 +145,12 @@ def stress_explorer(seed: int = 0) -> Explorer:
     labels_txt = [ax_r.text(0, y, "", va="center", ha="left", fontsize=10) for y in ypos]
     note = ax_r.text(50, 1.5, "", ha="center", va="center", fontsize=10, wrap=True)
 
-    def state(values: dict[str, Any]) -> dict[str, Any]:
-        return stress_state(
+    def update(values: dict[str, Any]):
+        st = stress_state(
             mechanism=values["mechanism"], jump_size=values["jump_size"], jumps_per_path=values["jumps_per_path"],
             fund=values["fund"], leverage_mix=values["leverage_mix"], seed=seed,
         )
-
-    def update(values: dict[str, Any]):
-        st = state(values)
         return st, _readout(st)
-
-    def idle(values: dict[str, Any]):
-        """While the learner looks, simulate the other jump sizes, nearest first (the engine memoises each run):
-        a drag of that slider then shows runs already made."""
-        c = controls["jump_size"]
-        grid = c.min + c.step * np.arange(round((c.max - c.min) / c.step) + 1)
-        for j in sorted(grid.tolist(), key=lambda j: abs(j - values["jump_size"])):
-            if j != values["jump_size"]:
-                yield lambda j=j: state({**values, "jump_size": j})
 
     def draw(st: dict[str, Any]) -> None:
         loss = np.sort(st["beyond_fund"])  # ascending
@@ -188,4 +176,4 @@ def stress_explorer(seed: int = 0) -> Explorer:
         else:
             note.set_text("")
 
-    return assemble(controls, fig, update, draw, title="Stress lab: many crashes through one rule", idle=idle)
+    return assemble(controls, fig, update, draw, title="Stress lab: many crashes through one rule")
