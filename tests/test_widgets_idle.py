@@ -122,3 +122,21 @@ def test_after_idle_work_a_drag_of_the_jump_size_runs_no_new_simulation(mechanis
         fresh = stress.stress_state(mechanism=mechanism, jump_size=float(value))
         assert np.array_equal(ex.state["beyond_fund"], fresh["beyond_fund"])
     assert stress._run.cache_info().misses == misses
+
+
+def test_idle_work_waits_while_another_explorer_is_being_moved():
+    calls_a: list = []
+    calls_b: list = []
+
+    async def main():
+        a = _recording_explorer(calls_a)
+        b = _recording_explorer(calls_b)
+        for k in range(6):  # b is dragged for longer than a's pause
+            await asyncio.sleep(IDLE_DELAY_S / 2)
+            b.controls["x"].value = [0.5, 1.0][k % 2]
+            assert calls_a == [], k  # a's work waits for the kernel to be idle
+        calls_b.clear()
+        await asyncio.sleep(IDLE_DELAY_S + 0.5)
+
+    asyncio.run(main())
+    assert calls_a == [0.5, 1.5, 0.0, 2.0] and calls_b == [0.5, 1.5, 0.0, 2.0]

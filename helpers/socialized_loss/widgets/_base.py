@@ -53,6 +53,9 @@ IMAGE_MAX_WIDTH = "760px"
 #: between two of its tasks (the kernel answers a control that moves in between first).
 IDLE_DELAY_S = 0.3
 IDLE_GAP_S = 0.005
+#: When a control of any explorer last moved (time.monotonic()): idle work waits for the whole kernel to be idle, so
+#: the explorers of one notebook do not slow the one being dragged. Scheduling only: no result depends on it.
+_LAST_CHANGE = [0.0]
 
 
 def _text_key(prop) -> tuple:
@@ -616,7 +619,10 @@ def assemble(
 
     def idle_step(loop) -> None:
         pending[1] = None
-        if run_one():
+        wait = _LAST_CHANGE[0] + IDLE_DELAY_S - time.monotonic()
+        if wait > 0:  # a control of another explorer has moved since: the kernel is not idle yet
+            pending[1] = loop.call_later(wait, idle_step, loop)
+        elif run_one():
             pending[1] = loop.call_later(IDLE_GAP_S, idle_step, loop)
 
     def run_one() -> bool:
@@ -663,6 +669,7 @@ def assemble(
         if change and shown and shown[0] == values:  # e.g. a dropdown whose options followed another control
             return
         stop_idle()
+        _LAST_CHANGE[0] = time.monotonic()
         shown[:] = [values]
         t0, c0 = time.perf_counter(), time.process_time()
         state, html = update(values)
