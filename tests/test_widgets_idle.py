@@ -137,6 +137,7 @@ def test_idle_work_waits_while_another_explorer_is_being_moved():
             assert calls_a == [], k  # a's work waits for the kernel to be idle
         calls_b.clear()
         await asyncio.sleep(IDLE_DELAY_S + 0.5)
+        return a
 
-    asyncio.run(main())
+    assert asyncio.run(main()).state["x"] == 1.0
     assert calls_a == [0.5, 1.5, 0.0, 2.0] and calls_b == [0.5, 1.5, 0.0, 2.0]
