@@ -2,8 +2,8 @@
 
 How a frame is made (what keeps a control's response near instant):
 
-- the layout (constrained) is solved once, on the first picture, and then frozen: explorers keep their axis limits
-  and ticks steady, so the margins found then stay right;
+- the layout (constrained) is solved once, when the explorer is built, for the widest tick labels its controls
+  produce, and then frozen: the margins found then stay right while a slider moves;
 - the figure is split in two layers. The *background* is what sits under every data artist: the axes' faces, grids,
   ticks and tick labels, axis labels. It is drawn once and reused while its :func:`background_signature` (limits,
   ticks, tick labels, axis labels, titles and legends outside the axes, positions, size) stays the same. The
@@ -11,11 +11,16 @@ How a frame is made (what keeps a control's response near instant):
   inside the axes, spines), drawn on the background in the order matplotlib itself uses, so a frame is pixel for
   pixel what a full draw of the same figure gives. When only some panels' backgrounds change (one panel's limits
   step while a slider moves), only those panels are redrawn, on the bare face, if nothing they paint meets another
-  panel (``BlitRenderer._redraw_axes``);
+  panel (``BlitRenderer._redraw_axes``); the last dozen backgrounds are kept, so returning to limits already shown
+  redraws nothing. Lines that change with a choice but not with the dragged slider may join the background
+  (:func:`in_background`);
+- while no control moves, each explorer gets its main slider's other states ready in the kernel's event loop
+  (computed, their backgrounds drawn and kept; see :func:`assemble`);
 - the pixels are encoded by :func:`encode_png` (no PNG filter, zlib level 1: about 3× faster than Pillow's encoder
   for these mostly-flat pictures, at similar size).
 
-Nothing here keeps global state: each explorer owns its figure, its renderer and its timing history.
+Each explorer owns its figure, its renderer and its timing history. The one module-level value is the time a
+control last moved (``_LAST_CHANGE``), which only schedules idle work: no picture or number depends on it.
 """
 from __future__ import annotations
 
@@ -49,7 +54,7 @@ DESCRIPTION_WIDTH = "240px"
 CONTROL_WIDTH = "480px"
 #: The picture's largest width on screen (px); figures are sized so they are not scaled up.
 IMAGE_MAX_WIDTH = "760px"
-#: Seconds with no control moved before an explorer starts its idle work (``assemble(idle=...)``), and the pause
+#: Seconds with no control moved before the explorers start their idle work (see :func:`assemble`), and the pause
 #: between two of its tasks (the kernel answers a control that moves in between first).
 IDLE_DELAY_S = 0.3
 IDLE_GAP_S = 0.005
