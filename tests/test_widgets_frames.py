@@ -74,6 +74,19 @@ def _texts_inside(ex, where: str) -> None:
                 f"{where}: {what} ({ax.get_title() or 'axes'}) is cut by the picture's edge ({bb} vs {box})")
 
 
+def _ticks_distinct(ex, where: str) -> None:
+    """Two ticks of one axis never read the same (ticks 200 USD apart labelled in thousands as 0, 0, 1 would)."""
+    for ax in ex.figure.axes:
+        if not ax.get_visible():
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            locs = [x for x in axis.get_majorticklocs() if lo - 1e-9 * abs(hi - lo) <= x <= hi + 1e-9 * abs(hi - lo)]
+            labels = [t for t in axis.major.formatter.format_ticks(locs) if t.strip()]
+            assert len(set(labels)) == len(labels), (
+                f"{where}: the {axis.axis_name} axis of {ax.get_title() or 'a panel'!r} repeats a tick label: {labels}")
+
+
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_every_frame_is_a_full_redraw(name, tmp_path):
     ex = getattr(widgets, name)()
@@ -84,6 +97,7 @@ def test_every_frame_is_a_full_redraw(name, tmp_path):
             ex.controls[cname].value = value
             _assert_same(ex, f"{name} {cname}={value!r}", tmp_path)
             _texts_inside(ex, f"{name} {cname}={value!r}")
+            _ticks_distinct(ex, f"{name} {cname}={value!r}")
     # the first control again, after every other control moved (the background may have changed under it)
     for value in _values(ex.controls[names[0]], 5):
         ex.controls[names[0]].value = value

@@ -21,6 +21,7 @@ __all__ = [
     "account_waterfall",
     "funding_and_tiers",
     "money_axis",
+    "money_ticks",
     "new_figure",
     "payers_chart",
     "use_style",
@@ -75,12 +76,37 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
     return plt.subplots(nrows, ncols, **kwargs)
 
 
-def money_axis(ax, axis: str = "y", unit: str = "USD") -> None:
-    """Format an axis with thousands separators; label units are the caller's job (they must be there)."""
-    from matplotlib.ticker import FuncFormatter
+def money_ticks(scale: float = 1.0):
+    """A tick formatter for money: value ÷ ``scale`` (1000 for "thousand USD") with thousands separators and as many
+    decimals as the spacing of the ticks needs, so two ticks never read the same (ticks 0.25 apart read 0.25, 0.50,
+    …; 200 apart in thousands read 0.2, 0.4, …). One per axis: matplotlib binds a formatter to one axis.
 
-    fmt = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    >>> f = money_ticks(1000.0)
+    >>> f.format_ticks([0.0, 200.0, 400.0]), money_ticks().format_ticks([0.0, 50_000.0, 100_000.0])
+    (['0.0', '0.2', '0.4'], ['0', '50,000', '100,000'])
+    """
+    from matplotlib.ticker import Formatter
+
+    class MoneyTicks(Formatter):
+        ticks = np.zeros(0)
+
+        def set_locs(self, locs) -> None:  # the axis passes every tick before it asks for their labels
+            super().set_locs(locs)
+            self.ticks = np.asarray(locs, dtype=float)
+
+        def __call__(self, x, pos=None) -> str:
+            locs = np.sort(self.ticks) / scale
+            step = float(np.min(np.diff(locs))) if locs.size > 1 else 1.0
+            decimals = min(6, max(0, -int(np.floor(np.log10(step) + 1e-9)))) if step > 0 else 0
+            return f"{x / scale:,.{decimals}f}"
+
+    return MoneyTicks()
+
+
+def money_axis(ax, axis: str = "y", unit: str = "USD") -> None:
+    """Format an axis with thousands separators (:func:`money_ticks`); label units are the caller's job (they must
+    be there)."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(money_ticks())
 
 
 def _bar_labels(ax, bars, values, fmt="{:,.0f}") -> None:

@@ -52,7 +52,8 @@ __all__: list[str] = []
 #: 934 px output area JupyterLab leaves a notebook at 1366 px with its file browser open, beside a readout.
 DESCRIPTION_WIDTH = "240px"
 CONTROL_WIDTH = "480px"
-#: The picture's largest width on screen (px); figures are sized so they are not scaled up.
+#: The widest picture (px): every explorer's figure fits it (8.4 in at 90 dpi). A picture is shown at its own size,
+#: never scaled up (a stretched PNG looks soft), and narrower only when the output area is.
 IMAGE_MAX_WIDTH = "760px"
 #: Seconds with no control moved before the explorers start their idle work (see :func:`assemble`), and the pause
 #: between two of its tasks (the kernel answers a control that moves in between first).
@@ -607,7 +608,10 @@ def assemble(
     between, and stop at the next change. Without a running event loop (a script, a test) nothing runs by itself:
     ``Explorer.run_idle()`` runs them.
     """
-    image = W.Image(format="png", layout=W.Layout(width="100%", max_width=IMAGE_MAX_WIDTH))
+    width_px = round(figure.get_figwidth() * figure.dpi)
+    if width_px > int(IMAGE_MAX_WIDTH.removesuffix("px")):
+        raise ValueError(f"figure must be at most {IMAGE_MAX_WIDTH} wide, got {width_px}px")
+    image = W.Image(format="png", layout=W.Layout(width=f"{width_px}px", max_width="100%"))
     readout = W.HTML(layout=W.Layout(min_width="0", margin="0 0 0 12px"))
     explorer = Explorer(
         ui=W.VBox(layout=W.Layout(max_width="100%")), controls=controls, readout=readout, figure=figure, image=image,

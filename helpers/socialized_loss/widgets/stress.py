@@ -12,7 +12,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from ..plots import COLORS
+from ..plots import COLORS, money_ticks
 from ..stress import GROUP_LABELS, LEVERAGE_MIXES, MECHANISM_NAMES, group_shares, stress_state
 from ..stress import beyond_fund as _beyond
 from ._base import (
@@ -29,11 +29,9 @@ from ._base import (
 __all__ = ["stress_explorer"]
 
 
-def _thousands() -> FuncFormatter:
-    """Tick labels in thousands (a fresh formatter per axis: matplotlib binds formatters to one axis)."""
-    return FuncFormatter(lambda x, _pos: f"{x / 1000:,.0f}")
-
-
+def _thousands():
+    """Tick labels in thousand USD (a fresh formatter per axis)."""
+    return money_ticks(1000.0)
 
 
 def comparison_figure(mc: dict, figsize=(10.0, 4.2)):
