@@ -57,7 +57,7 @@ CONTROL_WIDTH = "480px"
 IMAGE_MAX_WIDTH = "760px"
 #: Seconds with no control moved before the explorers start their idle work (see :func:`assemble`), and the pause
 #: between two of its tasks (the kernel answers a control that moves in between first).
-IDLE_DELAY_S = 0.3
+IDLE_DELAY_S = 1.0
 IDLE_GAP_S = 0.005
 #: When a control of any explorer last moved (time.monotonic()): idle work waits for the whole kernel to be idle, so
 #: the explorers of one notebook do not slow the one being dragged. Scheduling only: no result depends on it.
