@@ -82,7 +82,9 @@ def test_in_an_event_loop_idle_work_runs_after_a_pause_and_stops_at_a_change():
         await asyncio.sleep(IDLE_DELAY_S / 3)
         ex.controls["x"].value = 2.0
         calls.clear()
+        assert ex.idle_pending()
         await asyncio.sleep(IDLE_DELAY_S + 0.5)
+        assert not ex.idle_pending()  # done
         return ex
 
     ex = asyncio.run(main())

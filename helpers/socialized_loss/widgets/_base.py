@@ -561,6 +561,7 @@ class Explorer:
     ``total``, ``cpu`` = process CPU time; ``full`` = background redrawn; ``t`` = wall clock at the end). Displaying an Explorer displays its ui,
     so a notebook cell can end with ``sl.widgets.margin_explorer()``. ``run_idle()`` does at once the work the
     explorer would do while the learner is not moving a control (see :func:`assemble`); it returns the tasks run.
+    ``idle_pending()`` is True while that work is scheduled in the event loop and not finished.
     """
 
     ui: W.Widget
@@ -572,6 +573,7 @@ class Explorer:
     state: dict[str, Any] = field(default_factory=dict)
     timings: deque = field(default_factory=lambda: deque(maxlen=2000))
     run_idle: Callable[[], int] = lambda: 0
+    idle_pending: Callable[[], bool] = lambda: False
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -706,6 +708,7 @@ def assemble(
         c.observe(refresh, names="value")
     explorer.refresh = refresh
     explorer.run_idle = run_idle
+    explorer.idle_pending = lambda: pending[1] is not None
     header = [W.HTML(f"<b>{title}</b>")] if title else []
     panel = W.VBox(list(controls.values()), layout=W.Layout(flex="0 0 auto"))  # the readout never covers a slider
     if readout_below:
