@@ -29,12 +29,13 @@ sent after the slider's message (the kernel handles a websocket's messages in or
 value). Bytes per frame: the websocket frames carrying a picture (PNG; ipympl's are RGBA diffs: unchanged pixels
 transparent).
 
-Measured 2026-12-03 on the course as of commit 233b3f8, before kept backgrounds and idle work (2 CPUs, ipympl 0.10.0, JupyterLab 4.6.6, matplotlib 3.11.2; drags at 1-min load 0.4-1.2,
-medians / p95 ms, KB per picture frame): fund png 49 / 99, 40.8 KB; fund ipympl 293 / 353, 19.2 KB; fund ipympl_blit
-58 / 146, 19.1 KB; stress png 55 / 128, 35.9 KB; stress ipympl 309 / 374, 5.1 KB; stress ipympl_blit 97 / 189,
-5.4 KB. ipympl's own loop pays a full Agg draw (76-92 ms) and a second round trip (the page's draw request) per
-frame. In diff mode a frame that arrives while the page still decodes the previous one replaces it unseen, and the
-pixels that frame changed stay stale: one loaded run (load 2.3) ended with left-over bars and labels on the stress lab.
+Measured 2026-12-03 on the course as of commit 233b3f8, before kept backgrounds and idle work (2 CPUs, ipympl
+0.10.0, JupyterLab 4.6.6, matplotlib 3.11.2; drags at 1-min load 0.4-1.2, medians / p95 ms, KB per picture frame):
+fund png 49 / 99, 40.8 KB; fund ipympl 293 / 353, 19.2 KB; fund ipympl_blit 58 / 146, 19.1 KB; stress png 55 / 128,
+35.9 KB; stress ipympl 309 / 374, 5.1 KB; stress ipympl_blit 97 / 189, 5.4 KB. ipympl's own loop pays a full Agg
+draw (76-92 ms) and a second round trip (the page's draw request) per frame. In diff mode a frame that arrives while
+the page still decodes the previous one replaces it unseen, and the pixels that frame changed stay stale: one loaded
+run (load 2.3) ended with left-over bars and labels on the stress lab.
 
 Usage (a scratch venv with the course's packages and ipympl, outside the repo)::
 
