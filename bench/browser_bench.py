@@ -409,6 +409,7 @@ def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float 
 
                 wait_run_all(page, timeout_s=300)
                 page.wait_for_timeout(1500)
+                _wait_idle(page, "any(getattr(e, 'idle_pending', lambda: False)() for e in EX.values())")
                 # warm-up, not recorded: the page's first drag after Run All pays for JIT, fonts and late layout
                 _one(page, 1, names[0], drag_steps, interval_ms, None)
                 for k, name in enumerate(names):
@@ -420,6 +421,15 @@ def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float 
     return results
 
 
+def _wait_idle(page, pending: str) -> float:
+    """Wait (at most IDLE_WAIT_MAX_S) while the kernel expression ``pending`` is true; the seconds waited."""
+    t0 = time.perf_counter()
+    while (time.perf_counter() - t0 < IDLE_WAIT_MAX_S
+           and json.loads(page.evaluate(KERNEL_EXEC_JS, f"print(json.dumps(bool({pending})))") or "false")):
+        page.wait_for_timeout(250)
+    return time.perf_counter() - t0
+
+
 def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifacts: Path | None) -> dict:
     page.evaluate(
         """([i, name]) => { const c = document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i];
@@ -429,11 +439,7 @@ def _one(page, cell: int, name: str, drag_steps: int, interval_ms: float, artifa
     root = page.locator(f"[data-sl-bench='{name}']")
     root.scroll_into_view_if_needed()
     # a learner reads an explorer before dragging it: let its idle work (the main slider's next states) finish first
-    t_idle = time.perf_counter()
-    while (time.perf_counter() - t_idle < IDLE_WAIT_MAX_S
-           and json.loads(page.evaluate(KERNEL_EXEC_JS, f'print(json.dumps(getattr(EX["{name}"], "idle_pending", lambda: False)()))') or "false")):
-        page.wait_for_timeout(250)
-    idle_s = time.perf_counter() - t_idle
+    idle_s = _wait_idle(page, f'getattr(EX["{name}"], "idle_pending", lambda: False)()')
     before = json.loads(page.evaluate(KERNEL_EXEC_JS, f'print(len(EX["{name}"].timings))') or "0")
     has_slider = root.locator(".widget-slider").count() > 0
     drag = drag_slider(page, root, interval_ms, drag_steps) if has_slider else []
