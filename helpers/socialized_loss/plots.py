@@ -88,17 +88,16 @@ def money_ticks(scale: float = 1.0):
     from matplotlib.ticker import Formatter
 
     class MoneyTicks(Formatter):
-        ticks = np.zeros(0)
+        decimals = 0
 
         def set_locs(self, locs) -> None:  # the axis passes every tick before it asks for their labels
             super().set_locs(locs)
-            self.ticks = np.asarray(locs, dtype=float)
+            ticks = np.sort(np.asarray(locs, dtype=float)) / scale
+            step = float(np.min(np.diff(ticks))) if ticks.size > 1 else 1.0
+            self.decimals = min(6, max(0, -int(np.floor(np.log10(step) + 1e-9)))) if step > 0 else 0
 
         def __call__(self, x, pos=None) -> str:
-            locs = np.sort(self.ticks) / scale
-            step = float(np.min(np.diff(locs))) if locs.size > 1 else 1.0
-            decimals = min(6, max(0, -int(np.floor(np.log10(step) + 1e-9)))) if step > 0 else 0
-            return f"{x / scale:,.{decimals}f}"
+            return f"{x / scale:,.{self.decimals}f}"
 
     return MoneyTicks()
 

@@ -665,10 +665,14 @@ def assemble(
         finally:
             draw(explorer.state)
 
+    def _tasks(values: dict[str, Any]):  # a generator: nothing is worked out until the first task is due
+        for v in _idle_values(controls, values):
+            yield lambda v=v: ready(v)
+
     def start_idle(values: dict[str, Any]) -> None:
         if not renderer:
             return
-        pending[0] = (lambda v=v: ready(v) for v in _idle_values(controls, values))
+        pending[0] = _tasks(values)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop: run_idle() only
