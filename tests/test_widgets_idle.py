@@ -120,7 +120,8 @@ def test_after_idle_work_a_drag_of_the_jump_size_runs_no_new_simulation(mechanis
     misses = stress._run.cache_info().misses
     c = ex.controls["jump_size"]
     for value in [*np.arange(c.min, c.max + c.step / 2, c.step)][::-1]:
-        ex.controls["jump_size"].value = float(value)
+        ex.controls["jump_size"].value = float(value) * (1 + 2e-16)  # a browser's drag sends 2.5000000000000004
+        assert ex.state["jump_size"] == float(value)  # the explorer works on the slider's own steps
         fresh = stress.stress_state(mechanism=mechanism, jump_size=float(value))
         assert np.array_equal(ex.state["beyond_fund"], fresh["beyond_fund"])
     assert stress._run.cache_info().misses == misses

@@ -680,7 +680,7 @@ def assemble(
         pending[1] = loop.call_later(IDLE_DELAY_S, idle_step, loop)
 
     def refresh(*change: Any) -> None:
-        values = {k: c.value for k, c in controls.items()}
+        values = {k: _on_grid(c) for k, c in controls.items()}
         if change and shown and shown[0] == values:  # e.g. a dropdown whose options followed another control
             return
         stop_idle()
@@ -704,7 +704,7 @@ def assemble(
         t3 = time.perf_counter()
         explorer.timings.append({"compute": t1 - t0, "artists": t2 - t1, "draw": last["draw"],
                                  "encode": last["encode"], "full": last["full"], "partial": last["partial"],
-                                 "reused": last["reused"],
+                                 "reused": last["reused"], "values": values,
                                  "total": t3 - t0, "bytes": len(png), "cpu": time.process_time() - c0, "t": time.time()})
         start_idle(values)
 
@@ -730,6 +730,21 @@ def assemble(
     renderer[0].render()  # its background, kept: the first picture's (the image shown already holds it)
     start_idle(shown[0])  # and the main slider's next states get ready while the learner looks
     return explorer
+
+
+def _on_grid(c: W.Widget) -> Any:
+    """A control's value; a float slider's snapped to its own steps, min + k × step, the floats every part of the
+    explorer (idle work, layout probe, memoised engines) computes for that setting. A browser sends a dragged
+    slider's value with float noise (2.5000000000000004 for 2.5), which would miss what was prepared for 2.5.
+
+    >>> _on_grid(slider("x", 2.5000000000000004, 0.0, 15.0, 0.5, ""))
+    2.5
+    """
+    v = c.value
+    if isinstance(c, W.FloatSlider) and c.step:
+        k = round((v - c.min) / c.step)
+        return float(min(max(c.min + c.step * k, c.min), c.max))
+    return v
 
 
 def _idle_values(controls: dict[str, W.Widget], values: dict[str, Any], most: int = 200) -> list[dict[str, Any]]:
@@ -758,7 +773,7 @@ def _probe_values(controls: dict[str, W.Widget], main_points: int = 11) -> list[
     """The control values a layout must fit: the defaults, then, one control at a time (the others at their
     defaults), the first slider (the one a learner drags most) at ``main_points`` places across its range, every
     other slider at its two ends and each choice of each selection."""
-    base = {k: c.value for k, c in controls.items()}
+    base = {k: _on_grid(c) for k, c in controls.items()}
     out = [base]
     first = True
     for k, c in controls.items():
