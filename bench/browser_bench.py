@@ -46,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -358,29 +360,24 @@ def single_changes(page, root, skip_first_slider: bool) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------------ the run
-def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float = 40.0,
-        artifacts: Path | None = None) -> dict:
+@contextmanager
+def lab_page(write: Callable[[Path], None], init_scripts: Sequence[str], prefix: str = "sl-browser-bench-"):
+    """JupyterLab (this Python, scratch Jupyter dirs, the course's server extension) serving one notebook that
+    ``write`` makes at the given path, and a headless Chromium page at :data:`VIEWPORT` with ``init_scripts`` added
+    before anything loads, the notebook open. Yields the ``LabApp`` driving it (``.page``: the Playwright page);
+    stops the server afterwards. Raises LookupError when Chromium is missing."""
     from labdriver import LabApp
-    from labserver import (
-        find_chromium,
-        free_port,
-        scratch_jupyter_env,
-        stop_process,
-        wait_for_http,
-    )
+    from labserver import find_chromium, free_port, scratch_jupyter_env, stop_process, wait_for_http
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
     if chromium is None:
-        return {"status": "skipped", "reason": "Chromium not found (apt-get install -y chromium, or CHROMIUM_PATH)"}
-    names = explorer_names(only)
-    results: dict = {"viewport": VIEWPORT, "drag_steps": drag_steps, "interval_ms": interval_ms,
-                     "loadavg_start": os.getloadavg(), "explorers": {}}
-    with tempfile.TemporaryDirectory(prefix="sl-browser-bench-") as tmp:
+        raise LookupError("Chromium not found (apt-get install -y chromium, or CHROMIUM_PATH)")
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         base = Path(tmp)
         root = base / "course"
         root.mkdir()
-        write_notebook(root / "bench.ipynb", names)
+        write(root / "bench.ipynb")
         env = scratch_jupyter_env(base / "jupyter")
         token, port = secrets.token_hex(16), free_port()
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -399,25 +396,41 @@ def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float 
                     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync"])
                 context = browser.new_context(viewport=VIEWPORT)
-                context.add_init_script(INIT_JS)
+                for script in init_scripts:
+                    context.add_init_script(script)
                 page = context.new_page()
                 page.set_default_timeout(120_000)
                 lab = LabApp(page, base_url, token)
                 lab.open("bench.ipynb")
-                lab.start_run_all()
-                from labdriver import wait_run_all
-
-                wait_run_all(page, timeout_s=300)
-                page.wait_for_timeout(1500)
-                _wait_idle(page, "any(getattr(e, 'idle_pending', lambda: False)() for e in EX.values())")
-                # warm-up, not recorded: the page's first drag after Run All pays for JIT, fonts and late layout
-                _one(page, 1, names[0], drag_steps, interval_ms, None)
-                for k, name in enumerate(names):
-                    results["explorers"][name] = _one(page, k + 1, name, drag_steps, interval_ms, artifacts)
-                results["loadavg_end"] = os.getloadavg()
-                browser.close()
+                try:
+                    yield lab
+                finally:
+                    browser.close()
         finally:
             stop_process(proc)
+
+
+def run(only: list[str] | None = None, drag_steps: int = 30, interval_ms: float = 40.0,
+        artifacts: Path | None = None) -> dict:
+    from labdriver import wait_run_all
+
+    names = explorer_names(only)
+    results: dict = {"viewport": VIEWPORT, "drag_steps": drag_steps, "interval_ms": interval_ms,
+                     "loadavg_start": os.getloadavg(), "explorers": {}}
+    try:
+        with lab_page(lambda path: write_notebook(path, names), [INIT_JS]) as lab:
+            page = lab.page
+            lab.start_run_all()
+            wait_run_all(page, timeout_s=300)
+            page.wait_for_timeout(1500)
+            _wait_idle(page, "any(getattr(e, 'idle_pending', lambda: False)() for e in EX.values())")
+            # warm-up, not recorded: the page's first drag after Run All pays for JIT, fonts and late layout
+            _one(page, 1, names[0], drag_steps, interval_ms, None)
+            for k, name in enumerate(names):
+                results["explorers"][name] = _one(page, k + 1, name, drag_steps, interval_ms, artifacts)
+            results["loadavg_end"] = os.getloadavg()
+    except LookupError as e:
+        return {"status": "skipped", "reason": str(e)}
     return results
 
 

@@ -49,11 +49,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -379,13 +376,8 @@ def screenshots(page, names: list[str], shots: Path) -> None:
 
 # ------------------------------------------------------------------------------------------------ the run
 def run(rounds: int = 3, drag_steps: int = 30, interval_ms: float = 40.0, shots: Path | None = None) -> dict:
-    from labdriver import LabApp, wait_run_all
-    from labserver import find_chromium, free_port, scratch_jupyter_env, stop_process, wait_for_http
-    from playwright.sync_api import sync_playwright
+    from labdriver import wait_run_all
 
-    chromium = find_chromium()
-    if chromium is None:
-        return {"status": "skipped", "reason": "Chromium not found"}
     try:
         import ipympl
     except ImportError:
@@ -397,65 +389,38 @@ def run(rounds: int = 3, drag_steps: int = 30, interval_ms: float = 40.0, shots:
                  "versions": {"ipympl": ipympl.__version__, "jupyterlab": jupyterlab.__version__,
                               "matplotlib": matplotlib.__version__},
                  "loadavg_start": os.getloadavg(), "drags": {n: [] for n, _ in cells()}, "kernel": {}}
-    with tempfile.TemporaryDirectory(prefix="sl-ipympl-bench-") as tmp:
-        base = Path(tmp)
-        root = base / "course"
-        root.mkdir()
-        write_notebook(root / "bench.ipynb")
-        env = scratch_jupyter_env(base / "jupyter")
-        token, port = secrets.token_hex(16), free_port()
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0"]
-        if hasattr(os, "getuid") and os.getuid() == 0:
-            cmd.append("--allow-root")
-        log = base / "lab.log"
-        with open(log, "wb") as fh:
-            proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_for_http(f"{base_url}/api/status?token={token}", proc, log, 120.0)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, headless=True, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-                context = browser.new_context(viewport=bb.VIEWPORT)
-                context.add_init_script(PAINT_JS)
-                context.add_init_script(INIT_JS)
-                page = context.new_page()
-                page.set_default_timeout(120_000)
-                lab = LabApp(page, base_url, token)
-                lab.open("bench.ipynb")
-                lab.start_run_all()
-                wait_run_all(page, timeout_s=300)
-                page.wait_for_function("() => document.querySelectorAll('.jupyter-matplotlib canvas').length >= "
-                                       f"{2 * len(EXPLORERS)}", timeout=60_000)
-                page.wait_for_timeout(2000)
-                mark_cells(page)
-                errors = page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
-                                       "\"application/vnd.jupyter.stderr\"]')].map(o => o.innerText.slice(0, 800))")
-                res["page_errors"] = errors
-                names = [n for n, _ in cells()]
-                for n in names:  # warm-up, not recorded
-                    drag(page, n, drag_steps, interval_ms)
-                counts = {n: json.loads(page.evaluate(bb.KERNEL_EXEC_JS, f'print(json.dumps(_counts("{n}")))'))
-                          for n in names}
-                for k in range(rounds):
-                    for e in EXPLORERS:
-                        order = VARIANTS[k % len(VARIANTS):] + VARIANTS[:k % len(VARIANTS)]
-                        for v in order:
-                            res["drags"][f"{e}:{v}"].append(drag(page, f"{e}:{v}", drag_steps, interval_ms))
-                for n in names:
-                    code = f'print(json.dumps(_timings("{n}", {counts[n]}), default=float))'
-                    res["kernel"][n] = json.loads(page.evaluate(bb.KERNEL_EXEC_JS, code) or "{}")
-                res["sizes"] = sizes(page)
-                res["final_check"] = final_picture_check(page, names)
-                if shots is not None:
-                    screenshots(page, names, shots)
-                res["loadavg_end"] = os.getloadavg()
-                browser.close()
-        finally:
-            stop_process(proc)
+    try:
+        with bb.lab_page(write_notebook, [PAINT_JS, INIT_JS], prefix="sl-ipympl-bench-") as lab:
+            page = lab.page
+            lab.start_run_all()
+            wait_run_all(page, timeout_s=300)
+            page.wait_for_function("() => document.querySelectorAll('.jupyter-matplotlib canvas').length >= "
+                                   f"{2 * len(EXPLORERS)}", timeout=60_000)
+            page.wait_for_timeout(2000)
+            mark_cells(page)
+            errors = page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
+                                   "\"application/vnd.jupyter.stderr\"]')].map(o => o.innerText.slice(0, 800))")
+            res["page_errors"] = errors
+            names = [n for n, _ in cells()]
+            for n in names:  # warm-up, not recorded
+                drag(page, n, drag_steps, interval_ms)
+            counts = {n: json.loads(page.evaluate(bb.KERNEL_EXEC_JS, f'print(json.dumps(_counts("{n}")))'))
+                      for n in names}
+            for k in range(rounds):
+                for e in EXPLORERS:
+                    order = VARIANTS[k % len(VARIANTS):] + VARIANTS[:k % len(VARIANTS)]
+                    for v in order:
+                        res["drags"][f"{e}:{v}"].append(drag(page, f"{e}:{v}", drag_steps, interval_ms))
+            for n in names:
+                code = f'print(json.dumps(_timings("{n}", {counts[n]}), default=float))'
+                res["kernel"][n] = json.loads(page.evaluate(bb.KERNEL_EXEC_JS, code) or "{}")
+            res["sizes"] = sizes(page)
+            res["final_check"] = final_picture_check(page, names)
+            if shots is not None:
+                screenshots(page, names, shots)
+            res["loadavg_end"] = os.getloadavg()
+    except LookupError as e:
+        return {"status": "skipped", "reason": str(e)}
     return res
 
 
